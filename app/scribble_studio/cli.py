@@ -1,0 +1,194 @@
+"""The headless front end: ``scribble-studio generate`` and ``scribble-studio credits``.
+
+Exit codes: 0 done; 2 bad input; 3 authentication; 4 not enough credits; 5 any other
+API error; 6 bad response; 75 offline or timed out. Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import random
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from scribble_studio import __version__
+from scribble_studio.domain.errors import (
+    InvalidInput,
+    InvalidParameters,
+    StudioError,
+    UnreadableImage,
+)
+from scribble_studio.domain.params import SCHEDULERS, SEED_MAX, GenerationParams
+from scribble_studio.domain.results import GenerationResult
+from scribble_studio.domain.scribble import UploadEncoding, decode_image, export_scribble
+from scribble_studio.services.api_client import SegmindClient
+from scribble_studio.services.config import (
+    ApiKey,
+    KeyringLike,
+    data_dir,
+    load_api_key,
+    settings_from_env,
+)
+from scribble_studio.services.logs import configure_logging
+from scribble_studio.services.result_files import save_results
+
+log = logging.getLogger("scribble_studio.cli")
+PROG = "scribble-studio"
+
+
+def _seed(text: str) -> int | None:
+    if text.strip().lower() in ("random", "-1"):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number or 'random': {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Sketch a scribble, get images from Segmind's ControlNet Scribble model.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--api-base", help="API base URL (default: SCRIBBLE_STUDIO_API_BASE "
+                        "or https://api.segmind.com/v1)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gen = commands.add_parser("generate", help="send a sketch and save the images")
+    gen.add_argument("sketch", type=Path, metavar="SKETCH", help="image file of the scribble")
+    gen.add_argument("-p", "--prompt", required=True)
+    gen.add_argument("--negative-prompt", default="")
+    gen.add_argument("--scheduler", default="UniPC", choices=SCHEDULERS, metavar="S",
+                     help="one of: " + ", ".join(SCHEDULERS) + " (default: UniPC)")
+    gen.add_argument("--steps", type=int, default=20, help="20-100 (default 20)")
+    gen.add_argument("--guidance", type=float, default=7.5, help="0.1-25 (default 7.5)")
+    gen.add_argument("--strength", type=float, default=1.0, help="0.1-1 (default 1)")
+    gen.add_argument("--samples", type=int, default=1, help="1-4 (default 1)")
+    gen.add_argument("--seed", type=_seed, default=None,
+                     help=f"0-{SEED_MAX} or 'random' (default: random, drawn here)")
+    gen.add_argument("--invert", action="store_true",
+                     help="send white strokes on black (the model's training polarity)")
+    gen.add_argument("--upload-encoding", type=UploadEncoding, default=UploadEncoding.GRAY,
+                     choices=list(UploadEncoding), help="gray (compact, default) or rgb")
+    gen.add_argument("--out", type=Path, default=Path("."), help="folder for the results")
+    gen.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+    commands.add_parser("credits", help="print the remaining credits")
+    return parser
+
+
+def _read_sketch(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableImage(f"Cannot read {path}: {exc.strerror or exc}.") from None
+
+
+def _note_retry(attempt: int, error: StudioError) -> None:
+    print(f"{PROG}: {error.message} Trying again (attempt {attempt}).", file=sys.stderr)
+
+
+def _save(result: GenerationResult, stem: str, out: Path, home: Path) -> list[Path]:
+    """Save into ``out``; if that fails, the paid-for images go to the data folder."""
+    try:
+        return save_results(result, stem, out)
+    except OSError as exc:
+        rescue = home / "rescued"
+        print(f"{PROG}: cannot write to {out} ({exc.strerror or exc}); "
+              f"saving to {rescue} instead.", file=sys.stderr)
+    try:
+        return save_results(result, stem, rescue)
+    except OSError as exc:
+        raise InvalidInput(f"Cannot save the images anywhere ({exc.strerror or exc}).",
+                           "Free some disk space or choose another --out folder.") from None
+
+
+async def _generate(args: argparse.Namespace, key: ApiKey | None,
+                    environ: Mapping[str, str]) -> dict[str, Any]:
+    params = GenerationParams(
+        prompt=args.prompt, negative_prompt=args.negative_prompt, scheduler=args.scheduler,
+        steps=args.steps, guidance=args.guidance, strength=args.strength,
+        samples=args.samples, seed=args.seed,
+    )
+    problems = params.validate()
+    if problems:
+        raise InvalidParameters(problems)
+    image = decode_image(_read_sketch(args.sketch))
+    scribble = export_scribble(image, invert=args.invert, encoding=args.upload_encoding)
+    params = params.with_seed_drawn(random.SystemRandom())
+    settings = settings_from_env(environ, args.api_base)
+    async with SegmindClient(key, settings, on_retry=_note_retry) as client:
+        result = await client.generate(scribble, params)
+    paths = _save(result, args.sketch.stem, args.out, data_dir(environ))
+    if result.missing:
+        print(f"{PROG}: only {len(result.images)} of {params.samples} images arrived.",
+              file=sys.stderr)
+    return {
+        "images": [str(p) for p in paths],
+        "seed": params.seed,
+        "credits": result.credits,
+        "request_id": result.request_id,
+    }
+
+
+async def _credits(args: argparse.Namespace, key: ApiKey | None,
+                   environ: Mapping[str, str]) -> dict[str, Any]:
+    settings = settings_from_env(environ, args.api_base)
+    async with SegmindClient(key, settings, on_retry=_note_retry) as client:
+        balance = await client.credits()
+    return {"credits": balance.credits, "free_credits": balance.free_credits}
+
+
+def _default_keyring() -> KeyringLike | None:
+    try:
+        import keyring
+    except Exception:  # a broken keyring install must not stop the CLI
+        return None
+    return keyring
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    keyring: KeyringLike | None = None,
+) -> int:
+    """Run the CLI; returns the exit code."""
+    env = os.environ if environ is None else environ
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    key: ApiKey | None = None
+    try:
+        key = load_api_key(env, keyring if keyring is not None else _default_keyring())
+        redact = key.redact if key is not None else (lambda text: text)
+        configure_logging(data_dir(env), redact)
+        if args.command == "generate":
+            output = asyncio.run(_generate(args, key, env))
+            if args.json:
+                print(json.dumps(output))
+            else:
+                print("\n".join(output["images"]))
+                credits = output["credits"]
+                left = "unknown" if credits is None else f"{credits:g}"
+                print(f"seed {output['seed']}, credits left: {left}", file=sys.stderr)
+        else:
+            output = asyncio.run(_credits(args, key, env))
+            print(f"{output['credits']:g}")
+        return 0
+    except StudioError as exc:
+        text = f"{PROG}: {exc.message} {exc.action}"
+        print(key.redact(text) if key is not None else text, file=sys.stderr)
+        log.warning("%s: %s", exc.kind, exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted.", file=sys.stderr)
+        return 130

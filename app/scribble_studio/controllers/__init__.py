@@ -1,0 +1,1 @@
+"""The controllers layer (see shared architecture notes)."""

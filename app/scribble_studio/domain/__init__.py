@@ -1,0 +1,1 @@
+"""What things are: parameters, scribbles, results, errors. Pure Python + Pillow."""

@@ -1,0 +1,1 @@
+"""How things reach the world: HTTP, keyring, files. asyncio, no Qt."""

@@ -1,0 +1,150 @@
+"""Where the API is, where data lives, and the API key: from the environment or keyring."""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final, Protocol
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from scribble_studio.domain.errors import InsecureEndpoint, InvalidInput
+
+DEFAULT_API_BASE: Final = "https://api.segmind.com/v1"
+KEYRING_SERVICE: Final = "scribble-studio"
+KEYRING_USERNAME: Final = "api-key"
+
+ENV_API_KEY: Final = "SEGMIND_API_KEY"
+ENV_API_BASE: Final = "SCRIBBLE_STUDIO_API_BASE"
+ENV_HOME: Final = "SCRIBBLE_STUDIO_HOME"
+ENV_CONNECT_TIMEOUT: Final = "SCRIBBLE_STUDIO_CONNECT_TIMEOUT"
+ENV_READ_TIMEOUT: Final = "SCRIBBLE_STUDIO_READ_TIMEOUT"
+
+log = logging.getLogger(__name__)
+
+
+class ApiKey:
+    """The secret. Its ``repr`` and ``str`` never show it; only :meth:`reveal` does,
+    and only the HTTP client calls that."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        value = value.strip()
+        if not value:
+            raise ValueError("an API key cannot be empty")
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def redact(self, text: str) -> str:
+        """``text`` with every occurrence of the key replaced."""
+        return text.replace(self._value, "[api key]") if self._value in text else text
+
+    def __repr__(self) -> str:
+        return "ApiKey(<hidden>)"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ApiKey) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class KeyringLike(Protocol):
+    """The part of the ``keyring`` module we use (so tests can pass a backend)."""
+
+    def get_password(self, service_name: str, username: str) -> str | None: ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClientSettings:
+    """How to reach the API. Timeouts in seconds."""
+
+    api_base: str = DEFAULT_API_BASE
+    connect_timeout: float = 10.0
+    read_timeout: float = 300.0
+
+    def __post_init__(self) -> None:
+        check_endpoint(self.api_base)
+        for name in ("connect_timeout", "read_timeout"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and 0 < value <= 3600):
+                raise InvalidInput(f"The {name.replace('_', ' ')} must be 0–3600 seconds.")
+
+    def url(self, path: str) -> str:
+        return self.api_base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(url: str) -> None:
+    """Raise :class:`InsecureEndpoint` unless ``url`` is https, or plain http to a
+    loopback host (the key must never cross a network in clear text)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidInput(f"The API base URL is not a web address: {url!r}.",
+                           "Use an address like https://api.segmind.com/v1.")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise InsecureEndpoint(
+            f"Refusing to send the API key over plain http:// to {host}."
+        )
+
+
+def _float_env(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a number of seconds, not {raw!r}.") from None
+
+
+def settings_from_env(
+    environ: Mapping[str, str], api_base: str | None = None
+) -> ClientSettings:
+    """Settings from the environment; ``api_base`` (a command-line flag) wins."""
+    return ClientSettings(
+        api_base=api_base or environ.get(ENV_API_BASE, "").strip() or DEFAULT_API_BASE,
+        connect_timeout=_float_env(environ, ENV_CONNECT_TIMEOUT, 10.0),
+        read_timeout=_float_env(environ, ENV_READ_TIMEOUT, 300.0),
+    )
+
+
+def data_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """The data folder: ``SCRIBBLE_STUDIO_HOME`` or the platform's user data folder."""
+    home = environ.get(ENV_HOME, "").strip()
+    return Path(home) if home else Path(platformdirs.user_data_dir(KEYRING_SERVICE, False))
+
+
+def load_api_key(environ: Mapping[str, str], keyring: KeyringLike | None) -> ApiKey | None:
+    """The key from ``SEGMIND_API_KEY``, else from the OS keyring; ``None`` if neither
+    has one. A missing or broken keyring backend is not an error: it just has no key."""
+    from_env = environ.get(ENV_API_KEY, "").strip()
+    if from_env:
+        return ApiKey(from_env)
+    if keyring is None:
+        return None
+    try:
+        stored = keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME)
+    except Exception as exc:  # any backend failure means "no key here"
+        log.warning("keyring unavailable: %s", type(exc).__name__)
+        return None
+    return ApiKey(stored) if stored and stored.strip() else None

@@ -1,0 +1,47 @@
+"""The log file in the data folder, with secrets scrubbed from every record."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from collections.abc import Callable
+from pathlib import Path
+
+LOG_NAME = "scribble-studio.log"
+
+
+class RedactingFilter(logging.Filter):
+    """Formats each record's message and scrubs it with ``redact`` (defence in depth:
+    no code logs the key, but a server might echo it back in a message)."""
+
+    def __init__(self, redact: Callable[[str], str]) -> None:
+        super().__init__()
+        self._redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = self._redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def configure_logging(
+    folder: Path, redact: Callable[[str], str] = lambda text: text
+) -> logging.Handler | None:
+    """Send the package's log to ``folder/logs/scribble-studio.log`` (rotated at 1 MB).
+    Returns the handler, or ``None`` if the folder cannot be written (logging is then
+    off rather than fatal)."""
+    try:
+        (folder / "logs").mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            folder / "logs" / LOG_NAME, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(redact))
+    logger = logging.getLogger("scribble_studio")
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    return handler

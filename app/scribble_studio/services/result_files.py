@@ -1,0 +1,69 @@
+"""Writing result images to disk as PNGs that carry their parameters, atomically."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+from scribble_studio.domain.png_metadata import (
+    PARAMETERS_KEY,
+    STUDIO_KEY,
+    a1111_parameters,
+    studio_metadata,
+)
+from scribble_studio.domain.results import GenerationResult, ResultImage
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old file or the new one,
+    never a half: temporary file in the same folder, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def result_png(image: ResultImage, result: GenerationResult, extra: dict[str, Any]) -> bytes:
+    """The image as a PNG with the ``parameters`` text and our JSON chunk."""
+    with Image.open(io.BytesIO(image.data)) as decoded:
+        info = PngInfo()
+        info.add_text(PARAMETERS_KEY, a1111_parameters(result.params, image.width, image.height))
+        info.add_itxt(STUDIO_KEY, studio_metadata(result.params, extra))
+        buffer = io.BytesIO()
+        decoded.save(buffer, format="PNG", pnginfo=info, compress_level=6)
+    return buffer.getvalue()
+
+
+def free_path(folder: Path, stem: str) -> Path:
+    """``folder/stem.png``, or ``stem-2.png``, ``stem-3.png``… so nothing is overwritten."""
+    candidate = folder / f"{stem}.png"
+    counter = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}-{counter}.png"
+        counter += 1
+    return candidate
+
+
+def save_results(result: GenerationResult, sketch_stem: str, folder: Path) -> list[Path]:
+    """Write each image as ``<sketch stem>-<seed>-<n>.png`` (n from 1) in ``folder``.
+    An existing file is never overwritten: a ``-2``… suffix is added instead."""
+    extra = {"request_id": result.request_id, "credits_after": result.credits}
+    paths = []
+    for number, image in enumerate(result.images, start=1):
+        path = free_path(folder, f"{sketch_stem}-{result.params.seed}-{number}")
+        atomic_write(path, result_png(image, result, extra))
+        paths.append(path)
+    return paths

@@ -1,0 +1,1 @@
+"""Icons, desktop files and styles shipped inside the package (importlib.resources)."""

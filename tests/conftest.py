@@ -1,0 +1,59 @@
+"""Shared fixtures. Every test runs with its own data folder and no real keyring or key,
+so no test can touch the user's settings, secrets or history."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from tests.fakes.segmind_server import FakeSegmind
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIBBLES = REPO.parent / "shared" / "scribbles"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "studio-home"
+    monkeypatch.setenv("SCRIBBLE_STUDIO_HOME", str(home))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    for name in ("SEGMIND_API_KEY", "SCRIBBLE_STUDIO_API_BASE",
+                 "SCRIBBLE_STUDIO_CONNECT_TIMEOUT", "SCRIBBLE_STUDIO_READ_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeSegmind]:
+    with FakeSegmind() as server:
+        yield server
+
+
+@pytest.fixture
+def scribble_files() -> list[Path]:
+    """The five real scribbles; a missing folder is a failure, not a skip."""
+    files = sorted(SCRIBBLES.glob("*.png"))
+    assert len(files) == 5, f"expected five scribbles in {SCRIBBLES}"
+    return files
+
+
+def drawn_sketch(size: tuple[int, int] = (512, 512)) -> Image.Image:
+    """A small synthetic sketch: dark strokes on white."""
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    draw.line((20, 20, size[0] - 30, size[1] - 40), fill="black", width=5)
+    draw.ellipse((100, 100, 300, 260), outline=(30, 30, 30), width=3)
+    return image
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
