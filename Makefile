@@ -1,5 +1,6 @@
 # The two commands of the quick start: `make run` and `make test`. Both build .venv
 # from python3 and reinstall the project whenever pyproject.toml changes.
+SHELL  := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -26,7 +27,7 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not x11"
 
 bench: $(STAMP)
-	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/bench_*.py; do m=$${b%.py}; $(BIN)/python -m $${m//\//.} || exit 1; done
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info app/*.egg-info .mypy_cache .pytest_cache .ruff_cache

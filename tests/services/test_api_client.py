@@ -17,7 +17,7 @@ from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.services.api_client import RetryPolicy, SegmindClient
 from scribble_studio.services.config import ApiKey, ClientSettings
 from tests.conftest import drawn_sketch
-from tests.fakes.segmind_server import API_KEY, Fault, FakeSegmind
+from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
 
 FAST = RetryPolicy(attempts=3, wait_initial=0.01, wait_max=0.05, wait_jitter=0.01)
 SCRIBBLE = export_scribble(drawn_sketch())
@@ -48,7 +48,8 @@ def test_one_sample_is_sent_as_the_contract_says_and_read_as_bytes(fake_api: Fak
     assert sent.headers["x-api-key"] == API_KEY
     assert sent.headers["content-type"] == "application/json"
     assert body["base64"] is False and body["samples"] == 1 and body["seed"] == 1234
-    assert isinstance(body["guidance_scale"], float) and isinstance(body["num_inference_steps"], int)
+    assert isinstance(body["guidance_scale"], float)
+    assert isinstance(body["num_inference_steps"], int)
     assert not body["image"].startswith("data:")
     assert len(result.images) == 1 and result.images[0].format == "JPEG"
     assert (result.images[0].width, result.images[0].height) == (512, 512)
@@ -161,9 +162,10 @@ def test_missing_and_wrong_keys(fake_api: FakeSegmind):
 
 
 def test_not_enough_credits_is_not_billed():
-    with FakeSegmind(credits=0.3) as server:
-        with pytest.raises(errors.NotEnoughCredits, match="balance is 0.3") as caught:
-            run(server, p=params(samples=4))
+    with FakeSegmind(credits=0.3) as server, pytest.raises(
+        errors.NotEnoughCredits, match=r"balance is 0\.3"
+    ) as caught:
+        run(server, p=params(samples=4))
     assert server.billed == 0 and caught.value.credits == 0.3
 
 
@@ -217,7 +219,7 @@ def test_a_connection_closed_without_answer_is_not_resent(fake_api: FakeSegmind)
 
 def test_a_read_timeout_is_not_resent(fake_api: FakeSegmind):
     fake_api.script(Fault.slow(5.0))
-    with pytest.raises(errors.TimedOut, match="did not answer within 0.3 seconds"):
+    with pytest.raises(errors.TimedOut, match=r"did not answer within 0\.3 seconds"):
         run(fake_api, read_timeout=0.3)
     assert len(fake_api.generate_requests) == 1
 

@@ -96,7 +96,9 @@ def _tidy(text: str) -> str:
     if _looks_like_html(text):
         text = _html_to_text(text)
     text = _SPACE.sub(" ", "".join(ch for ch in text if ch.isprintable() or ch.isspace()))
-    text = text.strip(" \"'")
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1].strip()
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[: MAX_MESSAGE_CHARS - 1].rstrip() + "…"
     return text
@@ -126,7 +128,7 @@ def clean_message(body: bytes, status: int) -> str:
         return reason_phrase(status) + "."
     if message[-1] not in ".!?…":
         message += "."
-    first_word = message.split(" ", 1)[0]
+    first_word = message.split(" ", 1)[0].rstrip(".,:;!?…")
     # Capitalise prose, but not an identifier the server names ("guidance_scale ...").
     return message[0].upper() + message[1:] if first_word.isalpha() else message
 

@@ -74,7 +74,7 @@ def _payloads(document: Any) -> list[Any]:
     if not isinstance(document, dict):
         raise BadResponse("The server's answer has no image in it.")
     for key in ("images", "image", "output", "data"):
-        if key in document and document[key]:
+        if document.get(key):
             value = document[key]
             return value if isinstance(value, list) else [value]
     raise BadResponse("The server's answer has no image in it.")

@@ -12,6 +12,7 @@ import dataclasses
 import enum
 import io
 import warnings
+import zlib
 from typing import Final
 
 from PIL import Image, ImageChops, UnidentifiedImageError
@@ -93,7 +94,8 @@ def darkness(image: Image.Image) -> Image.Image:
     elif image.mode in ("I", "I;16", "F"):
         return image.convert("L")
     else:
-        rgb = image.convert("RGB")
+        # convert() would copy an RGB image for nothing (2 ms at 1024×1024).
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
     red, green, blue = rgb.split()
     return ImageChops.darker(ImageChops.darker(red, green), blue)
 
@@ -135,9 +137,11 @@ def export_scribble(
     """The map the model is sent: flattened on white, thresholded at 127, optionally
     inverted (white strokes on black, as the model was trained), as a compact PNG."""
     mask = _scaled_darkness(image, resolution).point(_INK_WHITE if invert else _INK_BLACK)
-    histogram = mask.histogram()
-    has_ink = histogram[255 if invert else 0] > 0
+    extrema: tuple[int, int] = mask.getextrema()  # type: ignore[assignment]
+    has_ink = (extrema[1] == 255) if invert else (extrema[0] == 0)
     out = mask if encoding is UploadEncoding.GRAY else mask.convert("RGB")
     buffer = io.BytesIO()
-    out.save(buffer, format="PNG", compress_level=6)
+    # Run-length zlib suits a two-level map: on the shared scribbles it is ~40% faster
+    # and ~15% smaller than the default strategy (bench/bench_client.py).
+    out.save(buffer, format="PNG", compress_level=6, compress_type=zlib.Z_RLE)
     return ScribbleExport(buffer.getvalue(), mask.width, mask.height, has_ink)

@@ -108,7 +108,9 @@ class SegmindClient:
     async def __aenter__(self) -> SegmindClient:
         s = self._settings
         self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout, pool=s.connect_timeout),
+            timeout=httpx.Timeout(
+                s.read_timeout, connect=s.connect_timeout, pool=s.connect_timeout
+            ),
             follow_redirects=False,
             headers={"user-agent": "scribble-studio"},
         )
@@ -126,7 +128,9 @@ class SegmindClient:
 
     # -- public calls -------------------------------------------------------------
 
-    async def generate(self, scribble: ScribbleExport, params: GenerationParams) -> GenerationResult:
+    async def generate(
+        self, scribble: ScribbleExport, params: GenerationParams
+    ) -> GenerationResult:
         """Send one generate request. ``params`` must be valid and have a drawn seed.
 
         Raises a :class:`StudioError`; never re-sends a request that may have been
@@ -213,7 +217,9 @@ class SegmindClient:
             async with self._http.stream(method, url, content=body, headers=headers) as resp:
                 data = await self._read_body(resp)
         except httpx.ConnectTimeout:
-            raise Offline(f"Could not connect to {self._host()}: the connection timed out.") from None
+            raise Offline(
+                f"Could not connect to {self._host()}: the connection timed out."
+            ) from None
         except (httpx.ConnectError, httpx.PoolTimeout):
             raise Offline(f"Could not connect to {self._host()}.") from None
         except httpx.TimeoutException:

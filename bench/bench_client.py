@@ -1,0 +1,156 @@
+"""Client overhead, upload size and cancellation latency (issue 2). Printed, not asserted.
+
+- overhead: a 1024×1024 sketch file → decode → binarize → PNG → base64 → JSON → the
+  request's first byte at a loopback server; median of 50. Reference, same run: the same
+  warm httpx client posting an already-built body of the same size.
+- upload size: the bytes sent for each shared scribble against an RGBA PNG of the same
+  picture (what a browser canvas sends).
+- cancel: task.cancel() during a slow request → the task has finished; reference:
+  cancelling a task that only sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from PIL import Image
+
+from bench._table import median_ms, p95_ms, print_table
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.domain.scribble import decode_image, export_scribble
+from scribble_studio.services.api_client import SegmindClient
+from scribble_studio.services.config import ApiKey, ClientSettings
+from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIBBLES = REPO.parent / "shared" / "scribbles"
+RUNS = 50
+
+
+class FirstByteServer:
+    """A keep-alive HTTP/1.1 sink that notes when each request's first byte arrives."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.first_bytes: list[float] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            conn, _ = self.sock.accept()
+            threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
+
+    def _connection(self, conn: socket.socket) -> None:
+        buffer = b""
+        while True:
+            chunk = conn.recv(1 << 20)
+            if not chunk:
+                return
+            if not buffer:
+                self.first_bytes.append(time.perf_counter())
+            buffer += chunk
+            head, sep, rest = buffer.partition(b"\r\n\r\n")
+            if not sep:
+                continue
+            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length")), 0)
+            if len(rest) >= length:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                buffer = b""
+
+
+def sketch_file(folder: Path) -> Path:
+    picture = Image.open(SCRIBBLES / "human_line.png").convert("RGB").resize((1024, 1024))
+    path = folder / "sketch-1024.png"
+    picture.save(path)
+    return path
+
+
+async def overhead(path: Path, server: FirstByteServer) -> tuple[list[float], list[float]]:
+    ours, reference = [], []
+    url = f"http://127.0.0.1:{server.port}/v1/sd1.5-controlnet-scribble"
+    params = GenerationParams("a person", seed=1)
+    async with httpx.AsyncClient() as client:
+        fixed_body = None
+        for _ in range(RUNS + 3):
+            started = time.perf_counter()
+            scribble = export_scribble(decode_image(path.read_bytes()))
+            body = json.dumps(params.to_request_body(scribble.base64())).encode()
+            await client.post(url, content=body, headers={"content-type": "application/json"})
+            ours.append(server.first_bytes[-1] - started)
+            fixed_body = body
+            started = time.perf_counter()
+            await client.post(url, content=fixed_body,
+                              headers={"content-type": "application/json"})
+            reference.append(server.first_bytes[-1] - started)
+    return ours[3:], reference[3:]
+
+
+async def cancel_latency(fake: FakeSegmind, scribble_png: Path) -> tuple[list[float], list[float]]:
+    scribble = export_scribble(decode_image(scribble_png.read_bytes()))
+    ours, reference = [], []
+    async with SegmindClient(ApiKey(API_KEY), ClientSettings(fake.base_url)) as client:
+        for _ in range(20):
+            fake.script(Fault.slow(30))
+            seen = len(fake.requests)
+            task = asyncio.create_task(client.generate(scribble, GenerationParams("x", seed=1)))
+            while len(fake.requests) == seen:
+                await asyncio.sleep(0.005)
+            started = time.perf_counter()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            ours.append(time.perf_counter() - started)
+            sleeper = asyncio.create_task(asyncio.sleep(30))
+            await asyncio.sleep(0.01)
+            started = time.perf_counter()
+            sleeper.cancel()
+            await asyncio.gather(sleeper, return_exceptions=True)
+            reference.append(time.perf_counter() - started)
+    return ours, reference
+
+
+def upload_sizes() -> list[list[object]]:
+    rows: list[list[object]] = []
+    for path in sorted(SCRIBBLES.glob("*.png")):
+        picture = Image.open(path)
+        sent = export_scribble(picture).png
+        rgba = io.BytesIO()
+        picture.convert("RGBA").save(rgba, format="PNG")
+        rgba_size = len(rgba.getvalue())
+        rows.append([path.name, f"{picture.width}×{picture.height}", len(sent), rgba_size,
+                     f"1/{rgba_size / len(sent):.1f}", "≤ 1/8"])
+    return rows
+
+
+def main() -> None:
+    server = FirstByteServer()
+    with tempfile.TemporaryDirectory() as folder:
+        path = sketch_file(Path(folder))
+        ours, ref = asyncio.run(overhead(path, server))
+    with FakeSegmind() as fake:
+        cancel, cancel_ref = asyncio.run(cancel_latency(fake, SCRIBBLES / "user_1.png"))
+    print_table("Client (median of runs; reference measured in the same run)",
+                ["measure", "runs", "median ms", "p95 ms", "reference median ms", "ratio",
+                 "target"],
+                [["sketch file → first request byte (1024×1024)", len(ours),
+                  f"{median_ms(ours):.2f}", f"{p95_ms(ours):.2f}", f"{median_ms(ref):.2f}",
+                  f"{median_ms(ours) / median_ms(ref):.1f}×", "≤ 20 ms"],
+                 ["cancel → task finished", len(cancel), f"{median_ms(cancel):.2f}",
+                  f"{p95_ms(cancel):.2f}", f"{median_ms(cancel_ref):.2f}",
+                  f"{median_ms(cancel) / median_ms(cancel_ref):.1f}×", "≤ 100 ms"]])
+    print_table("Upload size (PNG bytes sent vs an RGBA PNG of the same picture)",
+                ["scribble", "size", "sent bytes", "RGBA PNG bytes", "ratio", "target"],
+                upload_sizes())
+
+
+if __name__ == "__main__":
+    main()

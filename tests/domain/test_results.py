@@ -1,0 +1,137 @@
+"""The 200-body parser and the error-body cleaner, with property tests."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scribble_studio.domain.error_text import (
+    clean_message,
+    error_for_status,
+    parse_credits,
+    parse_reset_time,
+)
+from scribble_studio.domain.errors import BadResponse, RateLimited, StudioError
+from scribble_studio.domain.results import ResultImage, parse_images
+from tests.fakes.segmind_server import json_body, result_jpeg
+
+JPEG = result_jpeg(64, 64, 1, 0)
+JPEG2 = result_jpeg(64, 64, 2, 0)
+
+
+def test_raw_bytes_are_one_image() -> None:
+    (image,) = parse_images(JPEG)
+    assert (image.format, image.width, image.height, image.data) == ("JPEG", 64, 64, JPEG)
+
+
+@pytest.mark.parametrize("shape", ["image-str", "image-list", "images-list", "data-url"])
+def test_every_json_shape(shape: str) -> None:
+    images = parse_images(json_body([JPEG, JPEG2], shape))
+    expected = [JPEG] if shape == "image-str" else [JPEG, JPEG2]
+    assert [i.data for i in images] == expected
+
+
+def test_base64_with_line_breaks_is_accepted() -> None:
+    wrapped = base64.encodebytes(JPEG).decode()
+    assert parse_images(json.dumps({"images": [wrapped]}).encode())[0].data == JPEG
+
+
+def test_the_content_type_does_not_decide_bytes_do() -> None:
+    # A JSON-looking header on image bytes, or image bytes in JSON, both work.
+    assert parse_images(JPEG)[0].format == "JPEG"
+
+
+@pytest.mark.parametrize("body", [
+    b"", b"null", b"[]", b"{}", b'{"image": ""}', b'{"image": 42}', b'{"images": [null]}',
+    b'{"image": "%%%"}', b"\xff\xd8\xff garbage", b"<html>oops</html>",
+    b"[" * 100000, JPEG[: len(JPEG) // 2],
+])
+def test_bad_bodies_raise_bad_response(body: bytes) -> None:
+    with pytest.raises(BadResponse):
+        parse_images(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.binary(max_size=2000),
+    st.binary(max_size=500).map(lambda b: b"\xff\xd8\xff" + b),
+    st.binary(max_size=500).map(lambda b: b"\x89PNG\r\n\x1a\n" + b),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+                 lambda inner: st.lists(inner, max_size=3)
+                 | st.dictionaries(st.sampled_from(["image", "images", "status", "x"]),
+                                   inner, max_size=3),
+                 max_leaves=10).map(lambda doc: json.dumps(doc).encode()),
+    st.lists(st.binary(max_size=80), max_size=3).map(
+        lambda parts: json.dumps({"image": [base64.b64encode(p).decode() for p in parts]})
+        .encode()),
+))
+def test_any_bytes_give_images_or_a_bad_response(body: bytes) -> None:
+    try:
+        images = parse_images(body)
+    except BadResponse as exc:
+        assert exc.message and exc.exit_code == 6
+    else:
+        assert images and all(isinstance(i, ResultImage) for i in images)
+
+
+# -- error bodies -----------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(status=st.integers(400, 599), body=st.one_of(
+    st.binary(max_size=3000),
+    st.text(max_size=500).map(str.encode),
+    st.text(max_size=200).map(lambda t: f"<html><body><p>{t}</p></body></html>".encode()),
+    st.dictionaries(st.sampled_from(["error", "html-message", "detail", "x"]),
+                    st.text(max_size=50), max_size=2).map(lambda d: json.dumps(d).encode()),
+))
+def test_any_error_body_gives_one_short_clean_line(status: int, body: bytes) -> None:
+    message = clean_message(body, status)
+    assert message and "\n" not in message and len(message) <= 241
+    assert "<html" not in message.lower() and "<body" not in message.lower()
+    error = error_for_status(status, message, {})
+    assert isinstance(error, StudioError) and error.message == message
+
+
+def test_html_error_pages_become_their_text() -> None:
+    page = (b"<!DOCTYPE html><html><head><title>Oops</title><style>p{}</style></head>"
+            b"<body><h1>503 Service Unavailable</h1><script>x()</script></body></html>")
+    assert clean_message(page, 503) == "503 Service Unavailable."
+
+
+def test_html_message_json_is_stripped() -> None:
+    body = json.dumps({"html-message": "<b>Model</b> is &quot;loading&quot;"}).encode()
+    assert clean_message(body, 500) == 'Model is "loading".'
+
+
+def test_long_messages_are_cut() -> None:
+    assert len(clean_message(b"x " * 1000, 500)) <= 241
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2026-11-29T10:00:05Z", dt.datetime(2026, 11, 29, 10, 0, 5, tzinfo=dt.UTC)),
+    ("2026-11-29T10:00:05", dt.datetime(2026, 11, 29, 10, 0, 5, tzinfo=dt.UTC)),
+    ("Sun, 29 Nov 2026 10:00:05 GMT", dt.datetime(2026, 11, 29, 10, 0, 5, tzinfo=dt.UTC)),
+    ("1795946405", dt.datetime(2026, 11, 29, 10, 0, 5, tzinfo=dt.UTC)),
+    ("1795946405000", dt.datetime(2026, 11, 29, 10, 0, 5, tzinfo=dt.UTC)),
+    ("soon", None), ("", None), (None, None), ("nan", None), ("-5", None),
+])
+def test_reset_times_in_every_form(value: str | None, expected: dt.datetime | None) -> None:
+    assert parse_reset_time(value) == expected
+
+
+def test_a_429_carries_its_reset_time() -> None:
+    error = error_for_status(429, "Slow down.", {"x-rate-limit-reset-at-utc": "1795946405"})
+    assert isinstance(error, RateLimited) and error.retry_safe and error.reset_at is not None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("12", 12.0), ("3.75", 3.75), (" 0 ", 0.0), ("", None), ("lots", None), ("inf", None),
+    (None, None),
+])
+def test_credit_header_values(value: str | None, expected: float | None) -> None:
+    assert parse_credits(value) == expected

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from scribble_studio.domain.errors import InsecureEndpoint, InvalidInput
+from scribble_studio.services.api_client import SegmindClient
+from scribble_studio.services.config import (
+    DEFAULT_API_BASE,
+    KEYRING_SERVICE,
+    KEYRING_USERNAME,
+    ApiKey,
+    ClientSettings,
+    check_endpoint,
+    data_dir,
+    load_api_key,
+    settings_from_env,
+)
+
+
+class MemoryKeyring:
+    """A keyring backend holding passwords in a dict (the real keyring API's shape)."""
+
+    def __init__(self, stored: dict[tuple[str, str], str] | None = None) -> None:
+        self.stored = stored or {}
+
+    def get_password(self, service_name: str, username: str) -> str | None:
+        return self.stored.get((service_name, username))
+
+
+class BrokenKeyring:
+    def get_password(self, service_name: str, username: str) -> str | None:
+        raise RuntimeError("no D-Bus session")
+
+
+@pytest.mark.parametrize("url", [
+    "https://api.segmind.com/v1", "http://127.0.0.1:8080/v1", "http://localhost/v1",
+    "http://[::1]:9000/v1", "http://127.5.6.7/v1",
+])
+def test_allowed_endpoints(url: str) -> None:
+    check_endpoint(url)
+
+
+@pytest.mark.parametrize("url", [
+    "http://api.segmind.com/v1", "http://192.168.1.10/v1", "http://example.invalid/v1",
+    "http://localhost.example.com/v1", "http://0.0.0.0/v1",
+])
+def test_plain_http_to_another_host_is_refused(url: str) -> None:
+    with pytest.raises(InsecureEndpoint, match="plain http://"):
+        check_endpoint(url)
+    with pytest.raises(InsecureEndpoint):
+        ClientSettings(api_base=url)
+
+
+@pytest.mark.parametrize("url", ["ftp://x/v1", "api.segmind.com/v1", "", "https://"])
+def test_non_web_addresses_are_refused(url: str) -> None:
+    with pytest.raises(InvalidInput):
+        check_endpoint(url)
+
+
+def test_the_client_cannot_even_be_built_for_an_insecure_endpoint() -> None:
+    async def build() -> None:
+        async with SegmindClient(ApiKey("k"), ClientSettings("http://api.segmind.com/v1")):
+            pass
+    with pytest.raises(InsecureEndpoint):
+        asyncio.run(build())
+
+
+def test_settings_from_the_environment() -> None:
+    settings = settings_from_env({"SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:1/v1",
+                                  "SCRIBBLE_STUDIO_READ_TIMEOUT": "42"})
+    assert settings.api_base == "http://127.0.0.1:1/v1" and settings.read_timeout == 42
+    assert settings.connect_timeout == 10.0
+    assert settings_from_env({}).api_base == DEFAULT_API_BASE
+    assert settings_from_env({}, api_base="https://x/v1").api_base == "https://x/v1"
+    assert settings.url("get-user-credits") == "http://127.0.0.1:1/v1/get-user-credits"
+    with pytest.raises(InvalidInput, match="SCRIBBLE_STUDIO_READ_TIMEOUT"):
+        settings_from_env({"SCRIBBLE_STUDIO_READ_TIMEOUT": "soon"})
+    with pytest.raises(InvalidInput):
+        settings_from_env({"SCRIBBLE_STUDIO_CONNECT_TIMEOUT": "-1"})
+
+
+def test_the_key_comes_from_the_environment_first() -> None:
+    keyring = MemoryKeyring({(KEYRING_SERVICE, KEYRING_USERNAME): "from-keyring"})
+    assert load_api_key({"SEGMIND_API_KEY": " from-env "}, keyring) == ApiKey("from-env")
+    assert load_api_key({}, keyring) == ApiKey("from-keyring")
+    assert load_api_key({}, MemoryKeyring()) is None
+    assert load_api_key({"SEGMIND_API_KEY": "  "}, None) is None
+
+
+def test_a_broken_keyring_means_no_key_not_a_crash() -> None:
+    assert load_api_key({}, BrokenKeyring()) is None
+
+
+def test_the_key_never_shows_in_its_repr_or_str() -> None:
+    key = ApiKey("sk-very-secret")
+    assert "sk-very-secret" not in repr(key) and "sk-very-secret" not in str(key)
+    assert "sk-very-secret" not in f"{key} {key!r} {[key]}"
+    assert key.redact("echo sk-very-secret back") == "echo [api key] back"
+
+
+def test_data_dir(tmp_path: Path) -> None:
+    assert data_dir({"SCRIBBLE_STUDIO_HOME": str(tmp_path)}) == tmp_path
+    assert "scribble-studio" in str(data_dir({}))

@@ -1,0 +1,177 @@
+"""The CLI as a user runs it: a child process against the fake server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from scribble_studio.domain.png_metadata import params_from_metadata
+from tests.conftest import drawn_sketch
+from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
+
+
+def cli(*args: str, server: FakeSegmind | None, key: str | None = API_KEY,
+        **env: str) -> subprocess.CompletedProcess[str]:
+    environ = dict(os.environ)
+    environ.pop("SEGMIND_API_KEY", None)
+    if key:
+        environ["SEGMIND_API_KEY"] = key
+    if server is not None:
+        environ["SCRIBBLE_STUDIO_API_BASE"] = server.base_url
+    environ.update(env)
+    return subprocess.run([sys.executable, "-m", "scribble_studio", *args], capture_output=True,
+                          text=True, env=environ, timeout=60)
+
+
+@pytest.fixture
+def sketch(tmp_path: Path) -> Path:
+    path = tmp_path / "house.png"
+    drawn_sketch((512, 512)).save(path)
+    return path
+
+
+def test_generate_writes_pngs_with_parameters_and_prints_json(
+        fake_api: FakeSegmind, sketch: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = cli("generate", str(sketch), "-p", "a cosy house", "--samples", "2", "--seed", "77",
+               "--steps", "25", "--negative-prompt", "blurry", "--out", str(out), "--json",
+               server=fake_api)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["seed"] == 77 and report["request_id"] == "req-1"
+    assert report["credits"] == fake_api.credits == 99.375
+    assert [Path(p).name for p in report["images"]] == ["house-77-1.png", "house-77-2.png"]
+    with Image.open(report["images"][0]) as image:
+        image.load()
+        assert image.format == "PNG" and image.size == (512, 512)
+        text = image.text["parameters"]
+        assert text.startswith("a cosy house\nNegative prompt: blurry\nSteps: 25, Sampler: UniPC")
+        params = params_from_metadata(image.text["scribble-studio"])
+        assert params is not None and params.seed == 77 and params.negative_prompt == "blurry"
+    assert API_KEY not in text and API_KEY not in image.text["scribble-studio"]
+
+
+def test_a_random_seed_is_drawn_and_reported(fake_api: FakeSegmind, sketch: Path,
+                                             tmp_path: Path) -> None:
+    done = cli("generate", str(sketch), "-p", "x", "--out", str(tmp_path), "--json",
+               server=fake_api)
+    report = json.loads(done.stdout)
+    assert 0 <= report["seed"] < 2**32
+    assert fake_api.generate_requests[0].json()["seed"] == report["seed"]
+
+
+def test_results_are_never_overwritten(fake_api: FakeSegmind, sketch: Path,
+                                       tmp_path: Path) -> None:
+    for _ in range(2):
+        done = cli("generate", str(sketch), "-p", "x", "--seed", "5", "--out", str(tmp_path),
+                   server=fake_api)
+        assert done.returncode == 0
+    assert sorted(p.name for p in tmp_path.glob("house-5-*.png")) == [
+        "house-5-1-2.png", "house-5-1.png"]
+
+
+def test_invert_sends_white_on_black(fake_api: FakeSegmind, sketch: Path, tmp_path: Path) -> None:
+    import base64
+    import io
+    cli("generate", str(sketch), "-p", "x", "--invert", "--out", str(tmp_path), server=fake_api)
+    sent = Image.open(io.BytesIO(base64.b64decode(fake_api.generate_requests[0].json()["image"])))
+    assert sent.mode == "L" and sent.getpixel((5, 5)) == 0  # background black
+
+
+def test_credits_prints_the_balance(fake_api: FakeSegmind) -> None:
+    done = cli("credits", server=fake_api)
+    assert (done.returncode, done.stdout.strip()) == (0, "100")
+
+
+def test_version_and_help() -> None:
+    assert cli("--version", server=None).stdout.startswith("scribble-studio 0.")
+    assert "generate" in cli(server=None).stdout
+
+
+EXIT_CASES = [
+    ("bad parameters", ["--steps", "5"], None, 2, "steps: must be between 20 and 100"),
+    ("unknown scheduler", ["--scheduler", "Fast"], None, 2, "invalid choice"),
+    ("bad key", [], Fault.status_code(401, {"error": "API key is invalid or may have expired"}),
+     3, "API key is invalid or may have expired."),
+    ("no credits", [], Fault.status_code(406, {"error": "Not enough credits"}), 4,
+     "Not enough credits."),
+    ("server error", [], Fault.status_code(500, "<html><body>Oops</body></html>", "text/html"),
+     5, "Oops."),
+    ("retired", [], Fault.status_code(410, {"error": "gone"}), 5, "Gone."),
+    ("garbage", [], Fault.garbage(), 6, "neither an image"),
+    ("dropped", [], Fault.drop_mid_body(), 75, "connection dropped"),
+]
+
+
+@pytest.mark.parametrize(("case", "extra", "fault", "code", "says"), EXIT_CASES,
+                         ids=[c[0] for c in EXIT_CASES])
+def test_exit_codes_and_one_line_errors(fake_api: FakeSegmind, sketch: Path, tmp_path: Path,
+                                        case: str, extra: list[str], fault: Fault | None,
+                                        code: int, says: str) -> None:
+    if fault:
+        fake_api.script(fault)
+    done = cli("generate", str(sketch), "-p", "x", "--out", str(tmp_path), *extra,
+               server=fake_api)
+    assert done.returncode == code, done.stderr
+    assert says in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    if code != 2:
+        assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_sketches_exit_2(fake_api: FakeSegmind, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\nnope")
+    for path in (broken, tmp_path / "missing.png"):
+        done = cli("generate", str(path), "-p", "x", server=fake_api)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert fake_api.requests == []
+
+
+def test_no_key_exits_3_without_sending(fake_api: FakeSegmind, sketch: Path) -> None:
+    done = cli("generate", str(sketch), "-p", "x", server=fake_api, key=None)
+    assert done.returncode == 3 and "No API key is set" in done.stderr
+    assert fake_api.requests == []
+
+
+def test_offline_and_timeout_exit_75(sketch: Path, tmp_path: Path) -> None:
+    server = FakeSegmind().start()
+    server.stop()
+    done = cli("generate", str(sketch), "-p", "x", server=server)
+    assert done.returncode == 75 and "Could not connect" in done.stderr
+    with FakeSegmind() as slow:
+        slow.script(Fault.slow(5))
+        done = cli("generate", str(sketch), "-p", "x", "--out", str(tmp_path), server=slow,
+                   SCRIBBLE_STUDIO_READ_TIMEOUT="0.5")
+    assert done.returncode == 75 and "did not answer within 0.5 seconds" in done.stderr
+
+
+def test_plain_http_to_a_remote_host_is_refused(sketch: Path) -> None:
+    done = cli("--api-base", "http://segmind.invalid/v1", "generate", str(sketch), "-p", "x",
+               server=None)
+    assert done.returncode == 2 and "plain http://" in done.stderr
+
+
+def test_the_key_never_appears_in_output_logs_or_files(fake_api: FakeSegmind, sketch: Path,
+                                                        tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    # The server even echoes the key back in its error message.
+    fake_api.script(Fault.status_code(401, {"error": f"key {API_KEY} is invalid"}),
+                    Fault.status_code(500, f"<p>failed for {API_KEY}</p>", "text/html"))
+    outputs = [cli("generate", str(sketch), "-p", "x", "--out", str(tmp_path / "o"),
+                   server=fake_api, SCRIBBLE_STUDIO_HOME=str(home)) for _ in range(3)]
+    outputs.append(cli("credits", server=fake_api, SCRIBBLE_STUDIO_HOME=str(home)))
+    assert [o.returncode for o in outputs] == [3, 5, 0, 0]
+    assert "[api key]" in outputs[0].stderr
+    for output in outputs:
+        assert API_KEY not in output.stdout + output.stderr
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".log" for p in written) and any(p.suffix == ".png" for p in written)
+    for path in written:
+        assert API_KEY.encode() not in path.read_bytes(), path
