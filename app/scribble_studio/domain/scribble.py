@@ -80,23 +80,29 @@ def decode_image(data: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Im
     return image
 
 
-def darkness(image: Image.Image) -> Image.Image:
-    """An "L" image of ``min(R, G, B)`` after flattening any transparency on white."""
-    if image.mode in ("1", "L"):
-        return image.convert("L")
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
         image.mode == "P" and "transparency" in image.info
     )
-    if has_alpha:
+
+
+def flatten_on_white(image: Image.Image) -> Image.Image:
+    """An RGB image, any transparency composited on white."""
+    if _has_alpha(image):
         flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
         flat.alpha_composite(image.convert("RGBA"))
-        rgb = flat.convert("RGB")
-    elif image.mode in ("I", "I;16", "F"):
+        return flat.convert("RGB")
+    if image.mode in ("I", "I;16", "F"):
+        return image.convert("L").convert("RGB")
+    # convert() would copy an RGB image for nothing (2 ms at 1024×1024).
+    return image if image.mode == "RGB" else image.convert("RGB")
+
+
+def darkness(image: Image.Image) -> Image.Image:
+    """An "L" image of ``min(R, G, B)`` after flattening any transparency on white."""
+    if image.mode in ("1", "L", "I", "I;16", "F"):
         return image.convert("L")
-    else:
-        # convert() would copy an RGB image for nothing (2 ms at 1024×1024).
-        rgb = image if image.mode == "RGB" else image.convert("RGB")
-    red, green, blue = rgb.split()
+    red, green, blue = flatten_on_white(image).split()
     return ImageChops.darker(ImageChops.darker(red, green), blue)
 
 

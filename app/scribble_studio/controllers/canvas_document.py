@@ -1,0 +1,198 @@
+"""The sketch being drawn: an ink layer, its undo history and the reference image.
+
+The ink layer is an Alpha8 image: 255 is black ink, 0 is bare paper. Erasing clears
+alpha, so it restores the paper exactly. What is sent is the ink flattened on white and
+thresholded (``domain.scribble``); the reference image is never part of it.
+"""
+
+from __future__ import annotations
+
+from PIL import Image
+from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QUndoStack
+
+from scribble_studio.controllers.ink_patches import ALPHA8, InkHistory, InkPatch
+from scribble_studio.domain.scribble import THRESHOLD
+from scribble_studio.domain.scribble_import import ink_to_darkness
+from scribble_studio.domain.strokes import clamp_width
+
+INK = QColor(0, 0, 0, 255)
+
+
+def alpha_to_pil(image: QImage) -> Image.Image:
+    """An Alpha8 QImage as a Pillow "L" image of the same bytes (a copy)."""
+    raw = bytes(image.constBits())
+    return Image.frombuffer("L", (image.width(), image.height()), raw, "raw", "L",
+                            image.bytesPerLine(), 1).copy()
+
+
+def pil_to_alpha(mask: Image.Image) -> QImage:
+    """A Pillow "L" image as an Alpha8 QImage (a copy)."""
+    mask = mask.convert("L")
+    raw = mask.tobytes()
+    return QImage(raw, mask.width, mask.height, mask.width, ALPHA8).copy()
+
+
+class CanvasDocument(QObject):
+    """Observable sketch state. ``changed`` carries the document rectangle to repaint."""
+
+    changed = Signal(QRect)
+    size_changed = Signal(QSize)
+    reference_changed = Signal()
+    content_changed = Signal()
+
+    def __init__(self, size: QSize | None = None, *, undo_limit: int = 256,
+                 undo_budget_bytes: int = 64 * 2**20, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.image = self._blank(size or QSize(512, 512))
+        self.undo_stack = QUndoStack(self)
+        self.history = InkHistory(self.undo_stack, self._apply_patch, undo_limit,
+                                  undo_budget_bytes)
+        self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
+        self.reference: QImage | None = None
+        self.reference_opacity = 0.5
+        self._stroke_before: QImage | None = None
+        self._stroke_rect = QRect()
+        self._stroke_start = QPointF()
+        self._last = QPointF()
+        self._last_width = 1.0
+        self._erasing = False
+
+    def _on_undo_stack_index_changed(self, _index: int) -> None:
+        self.content_changed.emit()
+
+    @staticmethod
+    def _blank(size: QSize) -> QImage:
+        image = QImage(size, ALPHA8)
+        image.fill(0)
+        return image
+
+    def size(self) -> QSize:
+        return self.image.size()
+
+    # -- strokes ------------------------------------------------------------------------
+
+    def begin_stroke(self, pos: QPointF, width: float, erase: bool = False) -> None:
+        """Start a stroke; a press without a move leaves a dot."""
+        self._stroke_before = self.image.copy()
+        self._stroke_rect = QRect()
+        self._erasing = erase
+        self._stroke_start = QPointF(pos)
+        self._last = QPointF(pos)
+        self._last_width = clamp_width(width)
+        self._segment(pos, pos, self._last_width)
+
+    def extend_stroke(self, pos: QPointF, width: float) -> None:
+        """Join the last point to ``pos``: consecutive samples never leave a gap."""
+        if self._stroke_before is None:
+            return
+        width = clamp_width(width)
+        self._segment(self._last, pos, (self._last_width + width) / 2)
+        self._last, self._last_width = QPointF(pos), width
+
+    def straight_stroke_to(self, pos: QPointF) -> None:
+        """Replace the stroke so far by one straight line from its start to ``pos``."""
+        if self._stroke_before is None:
+            return
+        if not self._stroke_rect.isEmpty():
+            self._restore_from(self._stroke_before, self._stroke_rect)
+        self._segment(self._stroke_start, pos, self._last_width)
+        self._last = QPointF(pos)
+
+    def end_stroke(self) -> None:
+        """Finish the stroke: one undo command with the changed rectangle only."""
+        before, rect = self._stroke_before, self._stroke_rect.intersected(self.image.rect())
+        self._stroke_before = None
+        if before is None or rect.isEmpty():
+            return
+        text = "Erase" if self._erasing else "Stroke"
+        self.history.push(text, InkPatch.capture(before, rect),
+                          InkPatch.capture(self.image, rect), applied=True)
+
+    @property
+    def stroking(self) -> bool:
+        return self._stroke_before is not None
+
+    def _segment(self, start: QPointF, end: QPointF, width: float) -> None:
+        painter = QPainter(self.image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self._erasing:
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+        painter.setPen(QPen(INK, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                            Qt.PenJoinStyle.RoundJoin))
+        if start == end:  # a zero-length line draws nothing; a round-capped point is a dot
+            painter.drawPoint(start)
+        else:
+            painter.drawLine(start, end)
+        painter.end()
+        margin = width / 2 + 2
+        dirty = QRectF(start, end).normalized().adjusted(-margin, -margin, margin, margin)
+        rect = dirty.toAlignedRect().intersected(self.image.rect())
+        self._stroke_rect = self._stroke_rect.united(rect)
+        self.changed.emit(rect)
+
+    def _restore_from(self, source: QImage, rect: QRect) -> None:
+        painter = QPainter(self.image)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        painter.drawImage(rect.topLeft(), source, rect)
+        painter.end()
+        self.changed.emit(rect)
+
+    # -- whole-canvas edits ---------------------------------------------------------
+
+    def clear(self) -> None:
+        if self.has_ink(any_alpha=True):
+            self.replace_ink(self._blank(self.size()), "Clear")
+
+    def replace_ink(self, ink: QImage, text: str) -> None:
+        """One undoable edit that replaces the whole layer (import, open, resize)."""
+        ink = ink.convertToFormat(ALPHA8)
+        self.history.push(text, InkPatch.whole(self.image), InkPatch.whole(ink), applied=False)
+
+    def resize_canvas(self, size: QSize) -> None:
+        """Change the document size; the drawing stays centred, cropped or padded."""
+        if size == self.size():
+            return
+        resized = self._blank(size)
+        painter = QPainter(resized)
+        painter.drawImage((size.width() - self.image.width()) // 2,
+                          (size.height() - self.image.height()) // 2, self.image)
+        painter.end()
+        self.replace_ink(resized, "Resize canvas")
+
+    def _apply_patch(self, patch: InkPatch) -> None:
+        if patch.canvas != self.image.size():
+            self.image = self._blank(patch.canvas)
+            patch.paint_into(self.image)
+            self.size_changed.emit(self.image.size())
+            self.changed.emit(self.image.rect())
+            return
+        patch.paint_into(self.image)
+        self.changed.emit(patch.rect)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def has_ink(self, any_alpha: bool = False) -> bool:
+        """Whether the model would see any stroke (alpha above the threshold)."""
+        histogram = alpha_to_pil(self.image).histogram()
+        first = 1 if any_alpha else 256 - THRESHOLD
+        return sum(histogram[first:]) > 0
+
+    def darkness_image(self) -> Image.Image:
+        """The drawing as dark ink on white paper, for ``domain.scribble.export_scribble``."""
+        return ink_to_darkness(alpha_to_pil(self.image))
+
+    def ink_mask(self) -> Image.Image:
+        return alpha_to_pil(self.image)
+
+    # -- reference image -------------------------------------------------------------
+
+    def set_reference(self, image: QImage | None) -> None:
+        self.reference = image
+        self.reference_changed.emit()
+        self.changed.emit(self.image.rect())
+
+    def set_reference_opacity(self, opacity: float) -> None:
+        self.reference_opacity = max(0.0, min(1.0, opacity))
+        self.reference_changed.emit()
+        self.changed.emit(self.image.rect())
