@@ -91,7 +91,7 @@ def test_credits_prints_the_balance(fake_api: FakeSegmind) -> None:
 
 def test_version_and_help() -> None:
     assert cli("--version", server=None).stdout.startswith("scribble-studio 0.")
-    assert "generate" in cli(server=None).stdout
+    assert "generate" in cli("--help", server=None).stdout
 
 
 EXIT_CASES = [

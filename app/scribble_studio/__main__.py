@@ -1,5 +1,5 @@
 import sys
 
-from scribble_studio.cli import main
+from scribble_studio.launcher import main
 
 sys.exit(main())

@@ -128,6 +128,11 @@ def _scaled_darkness(image: Image.Image, resolution: int) -> Image.Image:
     return gray
 
 
+def binarize(gray: Image.Image, invert: bool = False) -> Image.Image:
+    """Threshold an "L" darkness image at 127: black ink on white, or white on black."""
+    return gray.point(_INK_WHITE if invert else _INK_BLACK)
+
+
 def ink_mask(image: Image.Image, resolution: int = WORKING_RESOLUTION) -> Image.Image:
     """The binarized map, black ink (0) on white (255), at the size that is sent."""
     return _scaled_darkness(image, resolution).point(_INK_BLACK)
@@ -142,7 +147,7 @@ def export_scribble(
 ) -> ScribbleExport:
     """The map the model is sent: flattened on white, thresholded at 127, optionally
     inverted (white strokes on black, as the model was trained), as a compact PNG."""
-    mask = _scaled_darkness(image, resolution).point(_INK_WHITE if invert else _INK_BLACK)
+    mask = binarize(_scaled_darkness(image, resolution), invert)
     extrema: tuple[int, int] = mask.getextrema()  # type: ignore[assignment]
     has_ink = (extrema[1] == 255) if invert else (extrema[0] == 0)
     out = mask if encoding is UploadEncoding.GRAY else mask.convert("RGB")

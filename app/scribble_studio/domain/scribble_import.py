@@ -15,6 +15,14 @@ class ImportMode(enum.StrEnum):
     PHOTO = "photo"
 
 
+def guess_mode(image: Image.Image) -> ImportMode:
+    """A line drawing is nearly all paper and ink; a photo has many middle tones."""
+    histogram = darkness(image).histogram()
+    total = sum(histogram) or 1
+    extremes = sum(histogram[:48]) + sum(histogram[208:])
+    return ImportMode.LINE_DRAWING if extremes / total > 0.85 else ImportMode.PHOTO
+
+
 def is_mostly_dark(gray: Image.Image) -> bool:
     """True when more than half the picture is dark: a light-on-dark drawing."""
     histogram = gray.histogram()

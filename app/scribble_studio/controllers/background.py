@@ -1,0 +1,52 @@
+"""Running heavy work (decoding, filtering, encoding) off the GUI thread."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from scribble_studio.domain.errors import StudioError
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class BackgroundRunner(QObject):
+    """Runs a function on a worker thread; its result (or a :class:`StudioError`) is
+    delivered on the GUI thread. Callbacks must not be called after :meth:`shutdown`."""
+
+    _finished = Signal(object)
+
+    def __init__(self, parent: QObject | None = None, workers: int = 2) -> None:
+        super().__init__(parent)
+        self._pool = concurrent.futures.ThreadPoolExecutor(workers, "studio-worker")
+        self._finished.connect(self._on_finished)
+        self._closed = False
+
+    def run(self, work: Callable[[], T], done: Callable[[T], None],
+            failed: Callable[[StudioError], None]) -> concurrent.futures.Future[T]:
+        future = self._pool.submit(work)
+        # The signal is emitted on the worker thread and queued to this object's thread.
+        future.add_done_callback(lambda f: self._finished.emit((f, done, failed)))
+        return future
+
+    def _on_finished(self, packed: tuple[concurrent.futures.Future[Any], Any, Any]) -> None:
+        future, done, failed = packed
+        if self._closed or future.cancelled():
+            return
+        error = future.exception()
+        if error is None:
+            done(future.result())
+        elif isinstance(error, StudioError):
+            failed(error)
+        else:
+            log.error("background work failed", exc_info=error)
+            failed(StudioError("Something went wrong; the details are in the log file."))
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._pool.shutdown(wait=False, cancel_futures=True)

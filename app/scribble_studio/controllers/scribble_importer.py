@@ -1,0 +1,108 @@
+"""One import of a picture as scribble: its settings, a live preview, and the edit."""
+
+from __future__ import annotations
+
+from PIL import Image
+from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtGui import QImage
+
+from scribble_studio.controllers.background import BackgroundRunner
+from scribble_studio.controllers.canvas_document import CanvasDocument, pil_to_alpha
+from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.scribble import THRESHOLD, darkness
+from scribble_studio.domain.scribble_import import (
+    ImportMode,
+    fit_ink,
+    guess_mode,
+    ink_to_darkness,
+    is_mostly_dark,
+    line_drawing_ink,
+    xdog_ink,
+)
+
+PREVIEW_SIDE = 360
+
+
+def make_ink(source: Image.Image, mode: ImportMode, threshold: int, invert: bool,
+             strength: float, size: QSize) -> Image.Image:
+    """The fitted ink mask (255 = ink) for ``size``. Runs on a worker thread."""
+    if mode is ImportMode.PHOTO:
+        ink = xdog_ink(source, strength, sigma=1.2)
+    else:
+        ink = line_drawing_ink(source, threshold, invert)
+    return fit_ink(ink, size.width(), size.height())
+
+
+class ScribbleImporter(QObject):
+    preview_ready = Signal(QImage)
+    failed = Signal(object)
+    applied = Signal()
+
+    def __init__(self, document: CanvasDocument, runner: BackgroundRunner,
+                 source: Image.Image, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.runner = runner
+        self.source = source
+        self.mode = guess_mode(source)
+        self.threshold = THRESHOLD
+        self.invert = is_mostly_dark(darkness(source))
+        self.strength = 0.7
+        small = source.copy()
+        small.thumbnail((PREVIEW_SIDE * 2, PREVIEW_SIDE * 2))
+        self._small = small
+        self._generation = 0
+
+    def set_mode(self, mode: ImportMode) -> None:
+        self.mode = mode
+        self.refresh()
+
+    def set_threshold(self, threshold: int) -> None:
+        self.threshold = max(1, min(254, threshold))
+        self.refresh()
+
+    def set_invert(self, invert: bool) -> None:
+        self.invert = invert
+        self.refresh()
+
+    def set_strength(self, strength: float) -> None:
+        self.strength = max(0.0, min(1.0, strength))
+        self.refresh()
+
+    def _preview_size(self) -> QSize:
+        size = self.document.size()
+        scale = PREVIEW_SIDE / max(size.width(), size.height())
+        return QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
+
+    def refresh(self) -> None:
+        """Recompute the preview off the GUI thread; a newer request wins."""
+        self._generation += 1
+        generation = self._generation
+        args = (self._small, self.mode, self.threshold, self.invert, self.strength,
+                self._preview_size())
+
+        def work() -> QImage:
+            darkness_image = ink_to_darkness(make_ink(*args)).convert("L")
+            raw = darkness_image.tobytes()
+            return QImage(raw, darkness_image.width, darkness_image.height,
+                          darkness_image.width, QImage.Format.Format_Grayscale8).copy()
+
+        def done(image: QImage) -> None:
+            if generation == self._generation:
+                self.preview_ready.emit(image)
+
+        self.runner.run(work, done, self._on_failed)
+
+    def apply(self) -> None:
+        """Compute the full-size ink off the GUI thread, then make it one undoable edit."""
+        args = (self.source, self.mode, self.threshold, self.invert, self.strength,
+                self.document.size())
+
+        def done(mask: Image.Image) -> None:
+            self.document.replace_ink(pil_to_alpha(mask), "Import scribble")
+            self.applied.emit()
+
+        self.runner.run(lambda: make_ink(*args), done, self._on_failed)
+
+    def _on_failed(self, error: StudioError) -> None:
+        self.failed.emit(error)

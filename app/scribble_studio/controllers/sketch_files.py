@@ -1,0 +1,81 @@
+"""Opening, importing, pasting and saving sketches, and loading reference pictures.
+File reads and decodes run on a worker thread; failures leave the canvas untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageChops
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from scribble_studio.controllers.background import BackgroundRunner
+from scribble_studio.controllers.canvas_document import CanvasDocument, pil_to_alpha
+from scribble_studio.controllers.scribble_importer import ScribbleImporter
+from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.scribble import flatten_on_white
+from scribble_studio.services.sketch_files import is_exact_sketch, read_image, save_sketch
+
+
+def pil_to_qimage(image: Image.Image) -> QImage:
+    rgb = flatten_on_white(image).convert("RGBA")
+    raw = rgb.tobytes()
+    return QImage(raw, rgb.width, rgb.height, rgb.width * 4,
+                  QImage.Format.Format_RGBA8888).copy()
+
+
+def qimage_to_pil(image: QImage) -> Image.Image:
+    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    raw = bytes(rgba.constBits())
+    return Image.frombuffer("RGBA", (rgba.width(), rgba.height()), raw, "raw", "RGBA",
+                            rgba.bytesPerLine(), 1).copy()
+
+
+class SketchFiles(QObject):
+    failed = Signal(object)            # a StudioError, for the error banner
+    import_ready = Signal(object)      # a ScribbleImporter waiting for the user's settings
+    saved = Signal(Path)
+    opened = Signal(Path)
+
+    def __init__(self, document: CanvasDocument, runner: BackgroundRunner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.runner = runner
+
+    def _fail(self, error: StudioError) -> None:
+        self.failed.emit(error)
+
+    def open_path(self, path: Path, as_import: bool = False) -> None:
+        """Open a sketch saved by this app exactly; any other picture is imported."""
+        def done(image: Image.Image) -> None:
+            if not as_import and is_exact_sketch(image):
+                self.document.replace_ink(pil_to_alpha(ImageChops.invert(image)), "Open sketch")
+                self.opened.emit(path)
+            else:
+                self.start_import(image)
+
+        self.runner.run(lambda: read_image(path), done, self._fail)
+
+    def start_import(self, image: Image.Image) -> None:
+        importer = ScribbleImporter(self.document, self.runner, image, self)
+        importer.failed.connect(self._fail)
+        self.import_ready.emit(importer)
+
+    def import_qimage(self, image: QImage) -> None:
+        """A picture from the clipboard or a drop."""
+        if image.isNull():
+            self._fail(StudioError("The clipboard has no picture in it.", "Copy an image first."))
+            return
+        self.start_import(qimage_to_pil(image))
+
+    def load_reference(self, path: Path) -> None:
+        self.runner.run(lambda: pil_to_qimage(read_image(path)), self.document.set_reference,
+                        self._fail)
+
+    def save(self, path: Path) -> None:
+        darkness = self.document.darkness_image()  # a copy, taken on the GUI thread
+        if path.suffix.lower() != ".png":
+            path = path.with_suffix(".png")
+        self.runner.run(lambda: save_sketch(path, darkness), lambda _: self.saved.emit(path),
+                        self._fail)

@@ -1,0 +1,18 @@
+"""The ``scribble-studio`` command: with a subcommand or option it is the CLI;
+without, it opens the window. Kept apart so the CLI never imports Qt."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args:
+        from scribble_studio.cli import main as cli_main
+
+        return cli_main(args)
+    from scribble_studio.main import main as gui_main
+
+    return gui_main([sys.argv[0]])

@@ -1,0 +1,181 @@
+"""The canvas's actions: tools, width, undo, zoom, size, files, reference, preview."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFileDialog,
+    QMenu,
+    QMessageBox,
+    QSlider,
+    QSpinBox,
+    QToolBar,
+    QWidget,
+)
+
+from scribble_studio.controllers.model_preview import ModelPreview
+from scribble_studio.controllers.sketch_files import SketchFiles
+from scribble_studio.domain.strokes import MAX_WIDTH, MIN_WIDTH, SIZE_PRESETS
+from scribble_studio.ui.canvas_view import CanvasView, Tool
+from scribble_studio.ui.size_dialog import SizeDialog
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff);;All files (*)"
+
+
+class CanvasActions:
+    """Builds and wires the actions; the window places them in menus and a tool bar."""
+
+    def __init__(self, window: QWidget, view: CanvasView, files: SketchFiles,
+                 preview: ModelPreview) -> None:
+        self.window, self.view, self.files, self.preview = window, view, files, preview
+        doc = view.document
+        self.undo = doc.undo_stack.createUndoAction(window, "Undo")
+        self.undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo = doc.undo_stack.createRedoAction(window, "Redo")
+        self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.pen = self._action("Pen", "B", checkable=True)
+        self.eraser = self._action("Eraser", "E", checkable=True)
+        tools = QActionGroup(window)
+        for action, tool in ((self.pen, Tool.PEN), (self.eraser, Tool.ERASER)):
+            tools.addAction(action)
+            action.triggered.connect(lambda _=False, t=tool: setattr(view, "tool", t))
+        self.pen.setChecked(True)
+        self.stabilizer = self._action("Stabilizer", "", checkable=True,
+                                       tip="Smooth shaky lines (the line trails the pen)")
+        self.stabilizer.toggled.connect(self._on_stabilizer_toggled)
+        self.clear = self._action("Clear canvas", "Ctrl+Shift+Backspace", doc.clear)
+        self.zoom_in = self._action("Zoom in", QKeySequence.StandardKey.ZoomIn, view.zoom_in)
+        self.zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.zoom_out = self._action("Zoom out", "Ctrl+-", view.zoom_out)
+        self.zoom_fit = self._action("Fit to window", "Ctrl+0", view.zoom_fit)
+        self.zoom_actual = self._action("Actual size (100%)", "Ctrl+1", view.zoom_actual)
+        self.model_view = self._action("What the model sees", "Ctrl+M", checkable=True,
+                                       tip="Show the black-and-white map that will be sent")
+        self.model_view.toggled.connect(self._on_model_view_toggled)
+        self.invert = self._action("Send inverted (white on black)", "", checkable=True)
+        self.invert.toggled.connect(self._on_invert_toggled)
+        self.open = self._action("Open sketch…", QKeySequence.StandardKey.Open,
+                                 lambda: self._choose(lambda p: files.open_path(p)))
+        self.save = self._action("Save sketch as…", QKeySequence.StandardKey.SaveAs,
+                                 self._save_as)
+        self.import_ = self._action("Import as scribble…", "Ctrl+I",
+                                    lambda: self._choose(lambda p: files.open_path(p, True)))
+        self.paste = self._action("Paste as scribble", QKeySequence.StandardKey.Paste,
+                                  self._paste)
+        self.reference = self._action("Reference image…", "Ctrl+R",
+                                      lambda: self._choose(files.load_reference))
+        self.clear_reference = self._action("Remove reference image", "",
+                                            lambda: doc.set_reference(None))
+        self.custom_size = self._action("Custom size…", "", self._custom_size)
+        self.size_menu = QMenu("Canvas size", window)
+        for width, height in SIZE_PRESETS:
+            self.size_menu.addAction(f"{width} × {height}",
+                                     functools.partial(self.ask_resize, QSize(width, height)))
+        self.size_menu.addSeparator()
+        self.size_menu.addAction(self.custom_size)
+        self.width_box = QSpinBox()
+        self.width_box.setRange(int(MIN_WIDTH), int(MAX_WIDTH))
+        self.width_box.setValue(round(view.pen_width))
+        self.width_box.setSuffix(" px")
+        self.width_box.setToolTip("Pen width ([ and ] change it)")
+        self.width_box.setAccessibleName("Pen width")
+        self.width_box.valueChanged.connect(view.set_pen_width)
+        view.pen_width_changed.connect(lambda w: self.width_box.setValue(round(w)))
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(round(doc.reference_opacity * 100))
+        self.opacity.setMaximumWidth(120)
+        self.opacity.setToolTip("Reference image opacity")
+        self.opacity.setAccessibleName("Reference image opacity")
+        self.opacity.valueChanged.connect(lambda v: doc.set_reference_opacity(v / 100))
+
+    def _action(self, text: str, shortcut: str | QKeySequence.StandardKey,
+                slot: Callable[[], None] | None = None, checkable: bool = False,
+                tip: str = "") -> QAction:
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        action.setToolTip(tip or text)
+        if slot is not None:
+            action.triggered.connect(lambda _=False: slot())
+        return action
+
+    def fill_tool_bar(self, bar: QToolBar) -> None:
+        for item in (self.pen, self.eraser, self.width_box, None, self.undo, self.redo, None,
+                     self.zoom_out, self.zoom_in, self.zoom_fit, None, self.reference,
+                     self.opacity, self.import_, self.model_view):
+            if item is None:
+                bar.addSeparator()
+            elif isinstance(item, QAction):
+                bar.addAction(item)
+            else:
+                bar.addWidget(item)
+
+    # -- handlers -------------------------------------------------------------------------
+
+    def _on_stabilizer_toggled(self, on: bool) -> None:
+        self.view.stabilizer.strength = 0.7 if on else 0.0
+
+    def _on_model_view_toggled(self, on: bool) -> None:
+        self.preview.set_active(on)
+        self.view.set_overlay(self.preview.image if on else None)
+
+    def _on_invert_toggled(self, on: bool) -> None:
+        self.preview.set_invert(on)
+        if self.preview.active:
+            self.view.set_overlay(self.preview.image)
+
+    def _choose(self, use: Callable[[Path], None]) -> None:
+        dialog = QFileDialog(self.window, "Choose a picture", "", IMAGE_FILTER)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(lambda name: use(Path(name)))
+        dialog.open()
+
+    def _save_as(self) -> None:
+        dialog = QFileDialog(self.window, "Save sketch", "sketch.png", "PNG images (*.png)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("png")
+        dialog.fileSelected.connect(lambda name: self.files.save(Path(name)))
+        dialog.open()
+
+    def _paste(self) -> None:
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is not None and mime.hasUrls() and mime.urls()[0].isLocalFile():
+            self.files.open_path(Path(mime.urls()[0].toLocalFile()), as_import=True)
+        else:
+            self.files.import_qimage(QGuiApplication.clipboard().image())
+
+    def _custom_size(self) -> None:
+        dialog = SizeDialog(self.view.document.size(), self.window)
+        dialog.accepted.connect(lambda: self.ask_resize(dialog.chosen()))
+        dialog.open()
+
+    def ask_resize(self, size: QSize) -> None:
+        """Resize at once on a blank canvas; ask first when there is a drawing."""
+        doc = self.view.document
+        if size == doc.size():
+            return
+        if not doc.has_ink(any_alpha=True):
+            doc.resize_canvas(size)
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Change the canvas size?",
+                          f"Change the canvas to {size.width()} × {size.height()}? The drawing "
+                          "stays centred and may be cropped; Undo brings it back.",
+                          QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel,
+                          self.window)
+
+        def on_button_clicked(button: QAbstractButton) -> None:
+            # A QMessageBox finishes with the button's value, not QDialog.Accepted.
+            if box.buttonRole(button) == QMessageBox.ButtonRole.AcceptRole:
+                doc.resize_canvas(size)
+
+        box.buttonClicked.connect(on_button_clicked)
+        box.open()
+        self.confirm_box = box  # kept for tests and so it is not collected while open

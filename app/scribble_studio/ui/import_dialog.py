@@ -1,0 +1,96 @@
+"""Import a picture as scribble: line drawing (threshold) or photo (edges), previewed."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from scribble_studio.controllers.scribble_importer import PREVIEW_SIDE, ScribbleImporter
+from scribble_studio.domain.scribble_import import ImportMode
+
+
+def _slider(low: int, high: int, value: int, name: str) -> QSlider:
+    slider = QSlider(Qt.Orientation.Horizontal)
+    slider.setRange(low, high)
+    slider.setValue(value)
+    slider.setAccessibleName(name)
+    return slider
+
+
+class ImportDialog(QDialog):
+    """Opened with ``open()`` (never ``exec()``); OK applies the import as one edit."""
+
+    def __init__(self, importer: ScribbleImporter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.importer = importer
+        self.setWindowTitle("Import as scribble")
+        self.preview = QLabel(self)
+        self.preview.setFixedSize(PREVIEW_SIDE, PREVIEW_SIDE)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setAccessibleName("Preview of the imported scribble")
+        self.line_mode = QRadioButton("Line drawing")
+        self.photo_mode = QRadioButton("Photo (trace its edges)")
+        modes = QButtonGroup(self)
+        modes.addButton(self.line_mode)
+        modes.addButton(self.photo_mode)
+        (self.photo_mode if importer.mode is ImportMode.PHOTO else self.line_mode).setChecked(True)
+        self.threshold = _slider(1, 254, importer.threshold, "Threshold")
+        self.invert = QCheckBox("Light strokes on a dark background")
+        self.invert.setChecked(importer.invert)
+        self.strength = _slider(0, 100, round(importer.strength * 100), "Edge strength")
+        form = QFormLayout()
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(self.line_mode)
+        mode_row.addWidget(self.photo_mode)
+        form.addRow("Picture is a", mode_row)
+        form.addRow("Threshold", self.threshold)
+        form.addRow("", self.invert)
+        form.addRow("Edge strength", self.strength)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.preview)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.line_mode.toggled.connect(self._on_mode_toggled)
+        self.threshold.valueChanged.connect(importer.set_threshold)
+        self.invert.toggled.connect(importer.set_invert)
+        self.strength.valueChanged.connect(self._on_strength_value_changed)
+        importer.preview_ready.connect(self._on_importer_preview_ready)
+        self._sync_enabled()
+        importer.refresh()
+
+    def _sync_enabled(self) -> None:
+        line = self.line_mode.isChecked()
+        self.threshold.setEnabled(line)
+        self.invert.setEnabled(line)
+        self.strength.setEnabled(not line)
+
+    def _on_mode_toggled(self, line: bool) -> None:
+        self._sync_enabled()
+        self.importer.set_mode(ImportMode.LINE_DRAWING if line else ImportMode.PHOTO)
+
+    def _on_strength_value_changed(self, value: int) -> None:
+        self.importer.set_strength(value / 100)
+
+    def _on_importer_preview_ready(self, image: QImage) -> None:
+        self.preview.setPixmap(QPixmap.fromImage(image))
+
+    def accept(self) -> None:
+        self.importer.apply()
+        super().accept()
