@@ -170,3 +170,68 @@ def test_only_the_changed_rectangle_is_repainted(view: CanvasView, qtbot: QtBot)
     mouse(view.viewport(), QEvent.Type.MouseButtonRelease, *b)
     assert painted, "no repaint happened"
     assert all(r.width() * r.height() < 40 * 40 for r in painted), painted
+
+
+def test_the_screen_shows_the_ink_at_100_percent(view: CanvasView) -> None:
+    drag(view.viewport(), [doc_to_widget(view, 100, 100), doc_to_widget(view, 400, 100)])
+    shot = view.viewport().grab().toImage()
+    on = view.to_view(QPointF(250, 100)).toPoint()
+    off = view.to_view(QPointF(250, 140)).toPoint()
+    outside = view.to_view(QPointF(-10, -10)).toPoint()
+    assert shot.pixelColor(on).red() < 40 and shot.pixelColor(off).red() == 255
+    assert shot.pixelColor(outside).red() == 128  # the desk around the paper
+
+
+def test_the_stabilizer_smooths_but_ends_at_the_pens_last_point(view: CanvasView) -> None:
+    view.stabilizer.strength = 0.8
+    zigzag = [doc_to_widget(view, 50 + i * 4, 250 + (15 if i % 2 else -15)) for i in range(90)]
+    zigzag.append(doc_to_widget(view, 420, 250))
+    drag(view.viewport(), zigzag)
+    rows = [y for y in range(200, 300) if ink_at(view, 250, y) > 127]
+    assert rows and max(rows) - min(rows) < 20  # the ±15 px jitter is mostly gone
+    assert ink_at(view, 420, 250) == 255  # and the line reaches where the pen lifted
+
+
+def test_space_drag_pans_instead_of_drawing(view: CanvasView, qtbot: QtBot) -> None:
+    view.set_zoom(4.0)
+    h = view.horizontalScrollBar().value()
+    qtbot.keyPress(view, Qt.Key.Key_Space)
+    drag(view.viewport(), [(300, 300), (260, 300)])
+    qtbot.keyRelease(view, Qt.Key.Key_Space)
+    assert view.horizontalScrollBar().value() == h + 40
+    assert view.document.undo_stack.count() == 0
+
+
+def test_zoom_actions_from_the_keyboard(qtbot: QtBot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from scribble_studio.controllers.background import BackgroundRunner
+    from scribble_studio.controllers.sketch_files import SketchFiles
+    from scribble_studio.ui.main_window import MainWindow
+
+    document = CanvasDocument(QSize(1024, 1024))
+    view = CanvasView(document)
+    runner = BackgroundRunner()
+    window = MainWindow(view, SketchFiles(document, runner), runner,
+                        QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # window shortcuts need the active window
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom == pytest.approx(1.25)
+    qtbot.keyClick(view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom == pytest.approx(0.8)
+    qtbot.keyClick(view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom < 1 and view.horizontalScrollBar().maximum() == 0  # fits
+    qtbot.keyClick(view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom == 1.0
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # nothing to undo
+    drag(view.viewport(), [doc_to_widget(view, 500, 500), doc_to_widget(view, 600, 520)])
+    assert document.undo_stack.count() == 1 and document.undo_stack.index() == 1
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert document.undo_stack.index() == 0
+    qtbot.keyClick(view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert document.undo_stack.index() == 1

@@ -223,3 +223,21 @@ def test_changing_the_size_of_a_drawing_asks_first(window: MainWindow) -> None:
     assert window.view.document.size() == QSize(1024, 768)
     window.view.document.undo_stack.undo()
     assert window.view.document.size() == QSize(768, 768)
+
+
+def test_dropping_a_picture_file_imports_it(window: MainWindow, qtbot: QtBot,
+                                             scribble_files: list[Path]) -> None:
+    from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(scribble_files[2]))])
+    centre = window.rect().center()
+    enter = QDragEnterEvent(centre, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPoint(centre).toPointF(), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.files.import_ready, timeout=5000):
+        QApplication.sendEvent(window, drop)
+    assert window.import_dialog is not None

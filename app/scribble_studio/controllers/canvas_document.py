@@ -57,6 +57,7 @@ class CanvasDocument(QObject):
         self._last = QPointF()
         self._last_width = 1.0
         self._erasing = False
+        self._pen_cache = QPen()
 
     def _on_undo_stack_index_changed(self, _index: int) -> None:
         self.content_changed.emit()
@@ -113,21 +114,28 @@ class CanvasDocument(QObject):
     def stroking(self) -> bool:
         return self._stroke_before is not None
 
+    def _pen(self, width: float) -> QPen:
+        if self._pen_cache.widthF() != width:
+            self._pen_cache = QPen(INK, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                                   Qt.PenJoinStyle.RoundJoin)
+        return self._pen_cache
+
     def _segment(self, start: QPointF, end: QPointF, width: float) -> None:
         painter = QPainter(self.image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._erasing:
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
-        painter.setPen(QPen(INK, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                            Qt.PenJoinStyle.RoundJoin))
+        painter.setPen(self._pen(width))
         if start == end:  # a zero-length line draws nothing; a round-capped point is a dot
             painter.drawPoint(start)
         else:
             painter.drawLine(start, end)
         painter.end()
         margin = width / 2 + 2
-        dirty = QRectF(start, end).normalized().adjusted(-margin, -margin, margin, margin)
-        rect = dirty.toAlignedRect().intersected(self.image.rect())
+        left, right = sorted((start.x(), end.x()))
+        top, bottom = sorted((start.y(), end.y()))
+        rect = QRectF(left - margin, top - margin, right - left + 2 * margin,
+                      bottom - top + 2 * margin).toAlignedRect().intersected(self.image.rect())
         self._stroke_rect = self._stroke_rect.united(rect)
         self.changed.emit(rect)
 

@@ -7,6 +7,7 @@ pixels. ``to_document``/``to_view`` convert; only the changed rectangle is repai
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -34,12 +35,24 @@ from scribble_studio.domain.strokes import (
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.1, 16.0, 1.25
 PAPER = QColor(255, 255, 255)
 DESK = QColor(128, 128, 128)
-_TABLET_EVENTS = {QEvent.Type.TabletPress, QEvent.Type.TabletMove, QEvent.Type.TabletRelease}
 
 
 class Tool(enum.Enum):
     PEN = "pen"
     ERASER = "eraser"
+
+
+class _Surface(QWidget):
+    """The viewport. Only tablet events are handled here: QAbstractScrollArea does not
+    pass them on, and overriding viewportEvent instead would route every event of the
+    viewport through Python."""
+
+    def __init__(self, on_tablet: Callable[[QTabletEvent], None]) -> None:
+        super().__init__()
+        self._on_tablet = on_tablet
+
+    def tabletEvent(self, event: QTabletEvent) -> None:
+        self._on_tablet(event)
 
 
 class CanvasView(QAbstractScrollArea):
@@ -58,6 +71,8 @@ class CanvasView(QAbstractScrollArea):
         self._stroke_device: str | None = None
         self._pan_from: QPoint | None = None
         self._space_down = False
+        self._origin = QPointF()
+        self.setViewport(_Surface(self._on_tablet))
         self.setAccessibleName("Sketch canvas")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -78,22 +93,28 @@ class CanvasView(QAbstractScrollArea):
 
     def origin(self) -> QPointF:
         """Where the document's (0, 0) is, in viewport coordinates."""
+        return QPointF(self._origin)
+
+    def _refresh_origin(self) -> None:
+        # Cached: it is needed several times per pointer event and per paint, and only
+        # changes with zoom, scrolling, the viewport's size or the document's size.
         content, port = self._content_size(), self.viewport().size()
         x = (port.width() - content.width()) / 2 if content.width() <= port.width() \
             else -self.horizontalScrollBar().value()
         y = (port.height() - content.height()) / 2 if content.height() <= port.height() \
             else -self.verticalScrollBar().value()
-        return QPointF(round(x), round(y))
+        self._origin = QPointF(round(x), round(y))
 
     def to_document(self, point: QPointF) -> QPointF:
-        return (point - self.origin()) / self._zoom
+        return (point - self._origin) / self._zoom
 
     def to_view(self, point: QPointF) -> QPointF:
-        return point * self._zoom + self.origin()
+        return point * self._zoom + self._origin
 
     def view_rect(self, rect: QRect) -> QRect:
-        top_left = self.to_view(QPointF(rect.topLeft()))
-        target = QRectF(top_left, QRectF(rect).size() * self._zoom)
+        if self._zoom == 1.0:  # pixel for pixel: the rectangle is exact
+            return rect.translated(self._origin.toPoint())
+        target = QRectF(self.to_view(QPointF(rect.topLeft())), QRectF(rect).size() * self._zoom)
         return target.toAlignedRect().adjusted(-1, -1, 1, 1)
 
     def _update_scroll_bars(self) -> None:
@@ -103,6 +124,7 @@ class CanvasView(QAbstractScrollArea):
             bar.setRange(0, max(0, extent - page))
             bar.setPageStep(page)
             bar.setSingleStep(24)
+        self._refresh_origin()
 
     # -- zoom ---------------------------------------------------------------------------------
 
@@ -116,6 +138,7 @@ class CanvasView(QAbstractScrollArea):
         self._update_scroll_bars()
         self.horizontalScrollBar().setValue(round(fixed.x() * zoom - anchor.x()))
         self.verticalScrollBar().setValue(round(fixed.y() * zoom - anchor.y()))
+        self._refresh_origin()
         self.viewport().update()
         self.zoom_changed.emit(zoom)
 
@@ -135,15 +158,30 @@ class CanvasView(QAbstractScrollArea):
     # -- painting -----------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        exposed = event.rect()
+        rect = event.rect()
+        image = self.document.image
+        if self._zoom == 1.0 and self.overlay is None and self.document.reference is None:
+            # The common case while drawing: pixel for pixel, a rectangle on the paper.
+            source = rect.translated(-self._origin.toPoint())
+            if image.rect().contains(source):
+                painter = QPainter(self.viewport())
+                painter.fillRect(rect, PAPER)
+                painter.drawImage(rect.topLeft(), image, source)
+                painter.end()
+                return
+        self._paint_general(QRectF(rect))
+
+    def _paint_general(self, exposed: QRectF) -> None:
         painter = QPainter(self.viewport())
-        painter.fillRect(exposed, DESK)
-        paper = QRectF(self.origin(), QRectF(self.document.image.rect()).size() * self._zoom)
-        target = paper.intersected(QRectF(exposed))
+        paper = QRectF(self._origin, QRectF(self.document.image.rect()).size() * self._zoom)
+        target = paper.intersected(exposed)
+        if target != exposed:
+            painter.fillRect(exposed, DESK)
         if not target.isEmpty():
             painter.fillRect(target, PAPER)
             source = QRectF(self.to_document(target.topLeft()), target.size() / self._zoom)
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self._zoom < 1)
+            if self._zoom < 1:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             reference = self.document.reference
             if reference is not None and self.overlay is None:
                 painter.setClipRect(target)
@@ -171,6 +209,7 @@ class CanvasView(QAbstractScrollArea):
         self._update_scroll_bars()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
+        self._refresh_origin()
         self.viewport().update()
 
     # -- pointer input ---------------------------------------------------------------------
@@ -227,12 +266,6 @@ class CanvasView(QAbstractScrollArea):
         elif self._stroke_device == "mouse" and event.button() == Qt.MouseButton.LeftButton:
             self._end(self.pen_width)
         event.accept()
-
-    def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() in _TABLET_EVENTS and isinstance(event, QTabletEvent):
-            self._on_tablet(event)
-            return True
-        return super().viewportEvent(event)
 
     def _on_tablet(self, event: QTabletEvent) -> None:
         # Accepting it stops Qt from also delivering the same input as mouse events.
