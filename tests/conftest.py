@@ -3,6 +3,7 @@ so no test can touch the user's settings, secrets or history."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 from collections.abc import Iterator
@@ -28,6 +29,18 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
                  "SCRIBBLE_STUDIO_CONNECT_TIMEOUT", "SCRIBBLE_STUDIO_READ_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def aloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    """One qasync loop (the asyncio loop *is* the Qt loop) for the whole session."""
+    import qasync
+
+    qapp.setQuitOnLastWindowClosed(False)  # type: ignore[attr-defined]  # as main.py does
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()
 
 
 @pytest.fixture

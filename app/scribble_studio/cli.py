@@ -28,15 +28,10 @@ from scribble_studio.domain.params import SCHEDULERS, SEED_MAX, GenerationParams
 from scribble_studio.domain.results import GenerationResult
 from scribble_studio.domain.scribble import UploadEncoding, decode_image, export_scribble
 from scribble_studio.services.api_client import SegmindClient
-from scribble_studio.services.config import (
-    ApiKey,
-    KeyringLike,
-    data_dir,
-    load_api_key,
-    settings_from_env,
-)
+from scribble_studio.services.config import ApiKey, data_dir, settings_from_env
 from scribble_studio.services.logs import configure_logging
 from scribble_studio.services.result_files import save_results
+from scribble_studio.services.secrets import KeyringModule, SecretStore
 
 log = logging.getLogger("scribble_studio.cli")
 PROG = "scribble-studio"
@@ -146,7 +141,7 @@ async def _credits(args: argparse.Namespace, key: ApiKey | None,
     return {"credits": balance.credits, "free_credits": balance.free_credits}
 
 
-def _default_keyring() -> KeyringLike | None:
+def _default_keyring() -> KeyringModule | None:
     try:
         import keyring
     except Exception:  # a broken keyring install must not stop the CLI
@@ -157,7 +152,7 @@ def _default_keyring() -> KeyringLike | None:
 def main(
     argv: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
-    keyring: KeyringLike | None = None,
+    keyring: KeyringModule | None = None,
 ) -> int:
     """Run the CLI; returns the exit code."""
     env = os.environ if environ is None else environ
@@ -168,7 +163,8 @@ def main(
         return 0
     key: ApiKey | None = None
     try:
-        key = load_api_key(env, keyring if keyring is not None else _default_keyring())
+        secrets = SecretStore(data_dir(env), keyring or _default_keyring(), env)
+        key = secrets.load()
         redact = key.redact if key is not None else (lambda text: text)
         configure_logging(data_dir(env), redact)
         if args.command == "generate":

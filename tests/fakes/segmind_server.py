@@ -167,6 +167,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle("PUT")
 
     def _handle(self, method: str) -> None:
+        fake = self.server.fake
+        fake.enter()
+        try:
+            self._handle_counted(method)
+        finally:
+            fake.leave()
+
+    def _handle_counted(self, method: str) -> None:
         body = self._read_body()
         fake = self.server.fake
         fake.record(Recorded(method, self.path, {k.lower(): v for k, v in self.headers.items()},
@@ -357,6 +365,8 @@ class FakeSegmind:
         self.requests: list[Recorded] = []
         self.billed = 0
         self.disconnects = 0
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
         self._port = port
@@ -407,6 +417,15 @@ class FakeSegmind:
     def record(self, request: Recorded) -> None:
         with self._lock:
             self.requests.append(request)
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
 
     def note_disconnect(self) -> None:
         with self._lock:

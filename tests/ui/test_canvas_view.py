@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QPointingDevice
@@ -202,20 +204,16 @@ def test_space_drag_pans_instead_of_drawing(view: CanvasView, qtbot: QtBot) -> N
     assert view.document.undo_stack.count() == 0
 
 
-def test_zoom_actions_from_the_keyboard(qtbot: QtBot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import QSettings
+def test_zoom_actions_from_the_keyboard(qtbot: QtBot, tmp_path: Path) -> None:
+    from scribble_studio.main import build_window
 
-    from scribble_studio.controllers.background import BackgroundRunner
-    from scribble_studio.controllers.sketch_files import SketchFiles
-    from scribble_studio.ui.main_window import MainWindow
-
-    document = CanvasDocument(QSize(1024, 1024))
-    view = CanvasView(document)
-    runner = BackgroundRunner()
-    window = MainWindow(view, SketchFiles(document, runner), runner,
-                        QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    window = build_window(tmp_path, {}, None)
+    view, document = window.view, window.view.document
+    document.resize_canvas(QSize(1024, 1024))
+    document.undo_stack.clear()
     qtbot.addWidget(window)
     window.show()
+    qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)  # window shortcuts need the active window
     view.setFocus()

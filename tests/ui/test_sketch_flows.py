@@ -6,31 +6,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
-from PySide6.QtCore import QSettings, QSize
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.background import BackgroundRunner
-from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
-from scribble_studio.controllers.sketch_files import SketchFiles
+from scribble_studio.controllers.canvas_document import alpha_to_pil
 from scribble_studio.domain.scribble_import import ImportMode
-from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.main_window import MainWindow
 from tests.pointer import drag
-
-
-@pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
-    runner = BackgroundRunner()
-    document = CanvasDocument(QSize(512, 512))
-    view = CanvasView(document)
-    files = SketchFiles(document, runner)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(view, files, runner, settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 def ink(win: MainWindow) -> bytes:

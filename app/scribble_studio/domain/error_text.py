@@ -27,6 +27,7 @@ from scribble_studio.domain.errors import (
 MAX_MESSAGE_CHARS: Final = 240
 _MESSAGE_KEYS: Final = ("error", "message", "detail", "html-message", "msg", "status")
 _SPACE = re.compile(r"\s+")
+_TAG = re.compile(r"<[A-Za-z/!?][^<>]*(?:>|$)")
 
 
 class _TextOfHtml(HTMLParser):
@@ -95,7 +96,9 @@ def _tidy(text: str) -> str:
     text = html.unescape(text)
     if _looks_like_html(text):
         text = _html_to_text(text)
-    text = _SPACE.sub(" ", "".join(ch for ch in text if ch.isprintable() or ch.isspace()))
+    text = "".join(ch for ch in text if ch.isprintable() or ch.isspace())
+    # Whatever markup survived (a fragment, an unclosed tag) is dropped, never shown.
+    text = _SPACE.sub(" ", _TAG.sub(" ", text))
     text = text.strip()
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         text = text[1:-1].strip()

@@ -1,0 +1,104 @@
+"""Observable settings and the API key, persisted through the services."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from scribble_studio.controllers.background import BackgroundRunner
+from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.services.api_client import RetryPolicy, SegmindClient
+from scribble_studio.services.config import ApiKey, ClientSettings
+from scribble_studio.services.secrets import SecretStore
+from scribble_studio.services.settings_store import AppSettings, SettingsStore
+
+
+class SettingsController(QObject):
+    changed = Signal()
+    key_changed = Signal()
+    tested = Signal(bool, str)   # connection test: ok, what to tell the user
+    failed = Signal(object)      # StudioError while saving
+
+    def __init__(self, store: SettingsStore, secrets: SecretStore, runner: BackgroundRunner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.secrets, self.runner = store, secrets, runner
+        self.settings = store.load()
+        self.key = secrets.load()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._params_timer = QTimer(self)
+        self._params_timer.setSingleShot(True)
+        self._params_timer.setInterval(500)
+        self._params_timer.timeout.connect(self._on_params_timer_timeout)
+        self._pending_params: dict[str, Any] | None = None
+
+    def current(self) -> AppSettings:
+        return self.settings
+
+    def api_key(self) -> ApiKey | None:
+        return self.key
+
+    def redact(self, text: str) -> str:
+        """``text`` without the current key (for the log file's filter)."""
+        return self.key.redact(text) if self.key is not None else text
+
+    def update(self, **changes: Any) -> None:
+        """Apply and save; raises StudioError (nothing changes) if a value is unusable."""
+        candidate = dataclasses.replace(self.settings, **changes)
+        candidate.client_settings()
+        self.settings = candidate
+        self._save()
+        self.changed.emit()
+
+    def _save(self) -> None:
+        snapshot = self.settings
+        self.runner.run(lambda: self.store.save(snapshot), lambda _: None, self._on_save_failed)
+
+    def _on_save_failed(self, error: StudioError) -> None:
+        self.failed.emit(error)
+
+    def set_key(self, text: str) -> None:
+        key = ApiKey(text) if text.strip() else None
+        self.key = key
+        self.runner.run(lambda: self.secrets.save(key), lambda _: None, self._on_save_failed)
+        self.key_changed.emit()
+
+    def remember_params(self, params: GenerationParams) -> None:
+        """Keep the panel's values for the next start (saved half a second later)."""
+        data = params.to_dict()
+        if not isinstance(data.get("seed"), int | type(None)):
+            data["seed"] = None
+        self._pending_params = data
+        self._params_timer.start()
+
+    def flush(self) -> None:
+        if self._params_timer.isActive():
+            self._params_timer.stop()
+            self._on_params_timer_timeout()
+
+    def _on_params_timer_timeout(self) -> None:
+        if self._pending_params is not None:
+            self.settings = dataclasses.replace(self.settings, last_params=self._pending_params)
+            self._pending_params = None
+            self._save()
+
+    def test_connection(self, api_base: str, key_text: str, connect_timeout: float) -> None:
+        """Call the (free) credits endpoint with the values in the dialog."""
+        async def probe() -> None:
+            try:
+                settings = ClientSettings(api_base, connect_timeout, 30.0)
+                key = ApiKey(key_text) if key_text.strip() else None
+                async with SegmindClient(key, settings, retry=RetryPolicy(attempts=1)) as c:
+                    balance = await c.credits()
+            except StudioError as exc:
+                self.tested.emit(False, f"{exc.message} {exc.action}")
+                return
+            self.tested.emit(True, f"Connected. Credits: {balance.credits:g}.")
+
+        task = asyncio.ensure_future(probe())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

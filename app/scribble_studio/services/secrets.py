@@ -1,0 +1,98 @@
+"""Storing the API key: the OS keyring, or where there is none, a file only the user
+can read. The key is never written anywhere else."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final, Protocol
+
+from scribble_studio.services.config import (
+    ENV_API_KEY,
+    KEYRING_SERVICE,
+    KEYRING_USERNAME,
+    ApiKey,
+    KeyringLike,
+    load_api_key,
+)
+
+KEY_FILE: Final = "api-key"
+log = logging.getLogger(__name__)
+
+
+class KeyringModule(KeyringLike, Protocol):
+    def set_password(self, service_name: str, username: str, password: str) -> None: ...
+
+    def delete_password(self, service_name: str, username: str) -> None: ...
+
+    def get_keyring(self) -> object: ...
+
+
+class SecretStore:
+    """Where the key lives. ``keyring`` is the keyring module (or a stand-in with its
+    shape); ``None`` or a backend of priority below 1 (the null and fail backends)
+    means "no keyring": the key then goes to ``<data folder>/api-key``, mode 0600."""
+
+    def __init__(self, folder: Path, keyring: KeyringModule | None,
+                 environ: Mapping[str, str]) -> None:
+        self.file = folder / KEY_FILE
+        self._keyring = keyring if keyring is not None and _usable(keyring) else None
+        self._environ = environ
+
+    @property
+    def uses_keyring(self) -> bool:
+        return self._keyring is not None
+
+    @property
+    def from_environment(self) -> bool:
+        return bool(self._environ.get(ENV_API_KEY, "").strip())
+
+    def describe(self) -> str:
+        if self.from_environment:
+            return f"The key comes from {ENV_API_KEY}; it overrides the stored one."
+        if self._keyring is not None:
+            return "The key is stored in your system keyring."
+        return (f"No system keyring was found: the key is stored in {self.file}, "
+                "readable only by you.")
+
+    def load(self) -> ApiKey | None:
+        key = load_api_key(self._environ, self._keyring)
+        if key is not None or self._keyring is not None:
+            return key
+        try:
+            text = self.file.read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+        return ApiKey(text) if text else None
+
+    def save(self, key: ApiKey | None) -> None:
+        """Store (or with ``None``, forget) the key. Raises OSError if the file fallback
+        cannot be written."""
+        if self._keyring is not None:
+            try:
+                if key is None:
+                    self._keyring.delete_password(KEYRING_SERVICE, KEYRING_USERNAME)
+                else:
+                    self._keyring.set_password(KEYRING_SERVICE, KEYRING_USERNAME, key.reveal())
+                return
+            except Exception as exc:  # the backend went away: fall back to the file
+                log.warning("keyring failed (%s); using the key file", type(exc).__name__)
+                self._keyring = None
+        if key is None:
+            self.file.unlink(missing_ok=True)
+            return
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key.reveal())
+
+
+def _usable(keyring: KeyringModule) -> bool:
+    try:
+        priority = getattr(keyring.get_keyring(), "priority", 0)
+        return float(priority) >= 1
+    except Exception:
+        return False

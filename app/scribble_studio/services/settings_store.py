@@ -1,0 +1,77 @@
+"""The app's settings and last-used parameters, as JSON in the data folder.
+
+Never holds the API key (that is in :mod:`secrets`)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+from pathlib import Path
+from typing import Any, Final
+
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.domain.scribble import UploadEncoding
+from scribble_studio.services.config import DEFAULT_API_BASE, ClientSettings
+from scribble_studio.services.result_files import atomic_write
+
+SETTINGS_FILE: Final = "settings.json"
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AppSettings:
+    api_base: str = DEFAULT_API_BASE
+    connect_timeout: float = 10.0
+    read_timeout: float = 300.0
+    concurrency: int = 2
+    invert: bool = False
+    upload_encoding: str = UploadEncoding.GRAY.value
+    last_params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def client_settings(self) -> ClientSettings:
+        """Raises a StudioError if the base URL or a timeout is unusable."""
+        return ClientSettings(self.api_base, self.connect_timeout, self.read_timeout)
+
+    def params(self) -> GenerationParams:
+        try:
+            params = GenerationParams.from_dict({"prompt": "", **self.last_params})
+        except TypeError:
+            return GenerationParams(prompt="")
+        return params
+
+    def encoding(self) -> UploadEncoding:
+        try:
+            return UploadEncoding(self.upload_encoding)
+        except ValueError:
+            return UploadEncoding.GRAY
+
+
+class SettingsStore:
+    """Loads and saves :class:`AppSettings`. A missing or broken file gives defaults
+    (a broken one is kept aside as ``settings.json.broken`` rather than lost)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / SETTINGS_FILE
+
+    def load(self) -> AppSettings:
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+            names = {f.name for f in dataclasses.fields(AppSettings)}
+            settings = AppSettings(**{k: v for k, v in document.items() if k in names})
+            settings.client_settings()
+            if not (isinstance(settings.concurrency, int) and 1 <= settings.concurrency <= 8):
+                settings = dataclasses.replace(settings, concurrency=2)
+            return settings
+        except FileNotFoundError:
+            return AppSettings()
+        except Exception as exc:  # unreadable, not JSON, wrong types, bad URL
+            log.warning("settings file unusable (%s); using defaults", type(exc).__name__)
+            with contextlib.suppress(OSError):
+                self.path.replace(self.path.with_name(SETTINGS_FILE + ".broken"))
+            return AppSettings()
+
+    def save(self, settings: AppSettings) -> None:
+        text = json.dumps(dataclasses.asdict(settings), indent=2, sort_keys=True)
+        atomic_write(self.path, text.encode("utf-8"))

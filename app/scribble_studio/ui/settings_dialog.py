@@ -1,0 +1,111 @@
+"""Settings: API key, base URL, timeouts, concurrency, invert, upload encoding."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from scribble_studio.controllers.app_settings import SettingsController
+from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.scribble import UploadEncoding
+
+
+class SettingsDialog(QDialog):
+    """Opened with ``open()``; OK applies what validates and says what does not."""
+
+    def __init__(self, controller: SettingsController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle("Settings")
+        s = controller.current()
+        key = controller.api_key()
+        self.key = QLineEdit(key.reveal() if key is not None else "")
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key.setAccessibleName("API key")
+        self.key.setPlaceholderText("Your Segmind API key")
+        self.key_note = QLabel(controller.secrets.describe())
+        self.key_note.setWordWrap(True)
+        self.base = QLineEdit(s.api_base)
+        self.base.setAccessibleName("API base URL")
+        self.connect_timeout = self._seconds(s.connect_timeout, 1, 120, "Connect timeout")
+        self.read_timeout = self._seconds(s.read_timeout, 5, 3600, "Read timeout")
+        self.concurrency = QSpinBox()
+        self.concurrency.setRange(1, 8)
+        self.concurrency.setValue(s.concurrency)
+        self.concurrency.setAccessibleName("Jobs at once")
+        self.invert = QCheckBox("Send white strokes on black")
+        self.invert.setChecked(s.invert)
+        self.encoding = QComboBox()
+        self.encoding.addItem("8-bit grayscale PNG (smallest)", UploadEncoding.GRAY.value)
+        self.encoding.addItem("RGB PNG (compatibility)", UploadEncoding.RGB.value)
+        self.encoding.setCurrentIndex(0 if s.encoding() is UploadEncoding.GRAY else 1)
+        self.test = QPushButton("Test connection")
+        self.test_result = QLabel()
+        self.test_result.setWordWrap(True)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b3261e;")
+        self.problem.setWordWrap(True)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test)
+        test_row.addWidget(self.test_result, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("API key", self.key)
+        form.addRow("", self.key_note)
+        form.addRow("API base URL", self.base)
+        form.addRow("Connect timeout", self.connect_timeout)
+        form.addRow("Read timeout", self.read_timeout)
+        form.addRow("Jobs at once", self.concurrency)
+        form.addRow("", self.invert)
+        form.addRow("Upload as", self.encoding)
+        form.addRow(test_row)
+        form.addRow(self.problem)
+        form.addRow(buttons)
+        self.test.clicked.connect(self._on_test_clicked)
+        controller.tested.connect(self._on_controller_tested)
+
+    @staticmethod
+    def _seconds(value: float, low: float, high: float, name: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(low, high)
+        box.setValue(value)
+        box.setSuffix(" s")
+        box.setAccessibleName(name)
+        return box
+
+    def _on_test_clicked(self) -> None:
+        self.test_result.setText("Testing…")
+        self.controller.test_connection(self.base.text().strip(), self.key.text(),
+                                        self.connect_timeout.value())
+
+    def _on_controller_tested(self, ok: bool, message: str) -> None:
+        self.test_result.setText(("✔ " if ok else "✘ ") + message)
+
+    def accept(self) -> None:
+        try:
+            self.controller.update(
+                api_base=self.base.text().strip(), connect_timeout=self.connect_timeout.value(),
+                read_timeout=self.read_timeout.value(), concurrency=self.concurrency.value(),
+                invert=self.invert.isChecked(), upload_encoding=self.encoding.currentData())
+        except StudioError as exc:
+            self.problem.setText(f"{exc.message} {exc.action}")
+            return
+        current = self.controller.api_key()
+        if self.key.text().strip() != (current.reveal() if current else ""):
+            self.controller.set_key(self.key.text())
+        super().accept()

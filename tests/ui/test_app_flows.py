@@ -1,0 +1,369 @@
+"""The application end to end (offscreen): draw, Generate, the queue, the gallery, the
+status bar, errors, settings and closing, against the fake server on the qasync loop."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from scribble_studio.controllers.session import JobState
+from scribble_studio.domain.params import SEED_MAX
+from scribble_studio.main import build_window
+from scribble_studio.ui.main_window import MainWindow
+from tests.asyncqt import run, until
+from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
+from tests.pointer import drag
+
+
+def draw(win: MainWindow) -> None:
+    centre = win.view.viewport().rect().center()
+    drag(win.view.viewport(), [(centre.x() - 120, centre.y() - 60), (centre.x(), centre.y()),
+                               (centre.x() + 100, centre.y() - 80)])
+
+
+def fill(win: MainWindow, prompt: str = "a lighthouse at dusk", **fields: object) -> None:
+    panel = win.generate.params
+    panel.prompt.setPlainText(prompt)
+    for name, value in fields.items():
+        getattr(panel, name).setValue(value)
+
+
+def test_draw_generate_and_see_thumbnails_with_the_parameters(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
+        qtbot: QtBot) -> None:
+    win = app_window
+    assert not win.generate.button.isEnabled()
+    assert "Write a prompt" in win.generate.button.toolTip()
+    assert "Draw something" in win.generate.button.toolTip()
+    fill(win, steps=30, samples=2)
+    assert "Draw something" in win.generate.button.toolTip()
+    draw(win)
+    assert win.generate.button.isEnabled()
+    win.generate.params.random_seed.setChecked(False)
+    win.generate.params.seed.setText(str(SEED_MAX))
+
+    async def scenario() -> None:
+        qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
+        await until(lambda: win.gallery.cards, what="thumbnails")
+
+    run(aloop, scenario())
+    (card,) = win.gallery.cards.values()
+    assert len(card.buttons) == 2 and not card.buttons[0].icon().isNull()
+    assert f"seed {SEED_MAX}" in card.header.text() and "30 steps" in card.header.text()
+    sent = fake_api.generate_requests[0].json()
+    assert (sent["seed"], sent["num_inference_steps"], sent["samples"]) == (SEED_MAX, 30, 2)
+    assert sent["prompt"] == "a lighthouse at dusk"
+    assert win.status.credits.text() == f"Credits: {fake_api.credits:g}"
+    assert "Online" in win.status.connection.text()
+    row = win.jobs.rows[card.job.id]
+    assert row.state.text().startswith("done") and not row.cancel.isVisible()
+
+
+def test_ctrl_return_generates_and_the_user_can_keep_drawing(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
+        qtbot: QtBot) -> None:
+    win = app_window
+    fake_api.script(Fault.slow(0.6))
+    fill(win)
+    draw(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+
+    async def scenario() -> None:
+        qtbot.keyClick(win.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        await until(lambda: win.session.jobs and win.session.jobs[0].state is JobState.SENDING)
+        before = win.view.document.undo_stack.count()
+        draw(win)  # drawing goes on while the job is out
+        assert win.view.document.undo_stack.count() == before + 1
+        await until(lambda: not win.session.active_jobs)
+
+    run(aloop, scenario())
+    assert win.session.jobs[0].state is JobState.DONE
+
+
+def test_two_jobs_with_concurrency_one_run_one_after_the_other(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind) -> None:
+    win = app_window
+    win.studio.settings.update(concurrency=1)
+    fake_api.script(Fault.slow(0.4), Fault.slow(0.4))
+    fill(win)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        win.request_generate()
+        await until(lambda: "Jobs: 2" in win.status.queue.text())
+        await until(lambda: len(win.gallery.cards) == 2, what="both jobs")
+
+    run(aloop, scenario())
+    assert fake_api.max_in_flight == 1
+    assert "No jobs running" in win.status.queue.text()
+
+
+def test_cancel_one_job_from_its_row(aloop: asyncio.AbstractEventLoop, app_window: MainWindow,
+                                     fake_api: FakeSegmind, qtbot: QtBot) -> None:
+    win = app_window
+    fake_api.script(Fault.slow(10))
+    fill(win)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        await until(lambda: win.session.jobs[0].state is JobState.SENDING)
+        row = win.jobs.rows[win.session.jobs[0].id]
+        qtbot.mouseClick(row.cancel, Qt.MouseButton.LeftButton)
+        await until(lambda: win.session.jobs[0].state is JobState.CANCELLED)
+
+    run(aloop, scenario())
+    assert fake_api.billed == 0 and not win.gallery.cards
+
+
+def test_a_401_shows_the_banner_with_the_settings_action(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
+        qtbot: QtBot) -> None:
+    win = app_window
+    fake_api.script(Fault.status_code(401, {"error": "API key is invalid or may have expired"}))
+    fill(win)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        await until(lambda: win.banner.isVisible(), what="the banner")
+
+    run(aloop, scenario())
+    assert "API key is invalid" in win.banner.label.text()
+    assert win.banner.action_button.text() == "Open Settings"
+    assert "Key rejected" in win.status.connection.text()
+    qtbot.mouseClick(win.banner.action_button, Qt.MouseButton.LeftButton)
+    assert win.settings_dialog is not None and win.settings_dialog.isVisible()
+    assert "Traceback" not in win.banner.label.text()
+
+
+def test_the_credits_label_follows_the_header(aloop: asyncio.AbstractEventLoop,
+                                              app_window: MainWindow,
+                                              fake_api: FakeSegmind) -> None:
+    win = app_window
+    assert win.status.credits.text() == "Credits: —"
+    fake_api.credits = 1.1
+    fill(win, samples=1)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        await until(lambda: win.status.credits.text() == "Credits: 0.85")
+
+    run(aloop, scenario())
+    assert "b3261e" in win.status.credits.styleSheet()  # low: warning colour
+
+
+def test_offline_says_nothing_was_sent_and_offers_a_retry(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind) -> None:
+    win = app_window
+    base = fake_api.base_url
+    fake_api.stop()
+    fill(win)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        await until(lambda: win.banner.isVisible(), timeout=20)
+        fake_api._port = int(base.rsplit(":", 1)[1].split("/")[0])
+        fake_api.start()
+        win.banner.action_button.click()
+        await until(lambda: win.gallery.cards, timeout=20)
+
+    run(aloop, scenario(), timeout=40)
+    assert "Nothing was sent" in win.banner.label.text() or not win.banner.isVisible()
+    assert fake_api.billed == 1
+    first, second = win.session.jobs
+    assert first.params.seed == second.params.seed
+
+
+def test_without_a_key_drawing_works_and_generate_explains(
+        aloop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
+    fill(window)
+    draw(window)
+    assert window.view.document.has_ink() and window.generate.button.isEnabled()
+    assert "No API key" in window.status.connection.text()
+    window.request_generate()
+    assert window.banner.isVisible() and "No API key is set" in window.banner.label.text()
+    assert window.banner.action_button.text() == "Open Settings"
+    assert window.session.jobs == []
+
+
+def test_the_seed_field_holds_any_value_to_2_53_and_marks_bad_input(window: MainWindow) -> None:
+    panel = window.generate.params
+    panel.random_seed.setChecked(False)
+    panel.seed.setText(str(SEED_MAX))
+    assert panel.params().seed == SEED_MAX and not panel.seed.styleSheet()
+    panel.seed.setText(str(SEED_MAX + 1))
+    assert "d0402b" in panel.seed.styleSheet() and "between" in panel.seed.toolTip()
+    panel.seed.setText("twelve")
+    assert "d0402b" in panel.seed.styleSheet()
+    assert not window.generate.button.isEnabled()
+
+
+def test_parameters_and_layout_persist_across_restarts(
+        qtbot: QtBot, isolated_environment: Path) -> None:
+    first = build_window(isolated_environment, {}, None)
+    qtbot.addWidget(first)
+    fill(first, "an owl", steps=42, samples=3)
+    first.generate.params.scheduler.setCurrentText("Euler a")
+    first.generate.params.random_seed.setChecked(False)
+    first.generate.params.seed.setText("123456789012345")
+    first.close()
+    first.studio.runner.shutdown()  # let the pending save finish
+    first.studio.runner._pool.shutdown(wait=True)
+    second = build_window(isolated_environment, {}, None)
+    qtbot.addWidget(second)
+    p = second.generate.params.params()
+    assert (p.prompt, p.steps, p.samples, p.scheduler, p.seed) == (
+        "an owl", 42, 3, "Euler a", 123456789012345)
+
+
+def test_gallery_reuse_and_delete(aloop: asyncio.AbstractEventLoop, app_window: MainWindow,
+                                  fake_api: FakeSegmind, qtbot: QtBot, tmp_path: Path) -> None:
+    win = app_window
+    fill(win, "first prompt", steps=50)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        await until(lambda: win.gallery.cards)
+
+    run(aloop, scenario())
+    (card,) = win.gallery.cards.values()
+    job = card.job
+    fill(win, "something else", steps=20)
+    win.gallery.reuse_requested.emit(job.params)
+    reused = win.generate.params.params()
+    assert (reused.prompt, reused.steps, reused.seed) == ("first prompt", 50, job.params.seed)
+    target = tmp_path / "kept.png"
+    with qtbot.waitSignal(win.studio.gallery.saved, timeout=5000):
+        win.studio.gallery.save_as(job, 0, target)
+    assert target.read_bytes() == job.paths[0].read_bytes()
+    with qtbot.waitSignal(win.view.document.reference_changed, timeout=5000):
+        win.studio.gallery.use_as_reference(job, 0)
+    assert win.view.document.reference is not None
+    stored = list(job.paths)
+    win.studio.gallery.delete(job)
+    qtbot.waitUntil(lambda: not any(p.exists() for p in stored), timeout=5000)
+    assert job.id not in win.gallery.cards and job not in win.session.jobs
+
+
+def test_settings_store_the_key_in_a_private_file_without_a_keyring(
+        aloop: asyncio.AbstractEventLoop, window: MainWindow, isolated_environment: Path,
+        fake_api: FakeSegmind) -> None:
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    assert "No system keyring" in dialog.key_note.text()
+    dialog.base.setText(fake_api.base_url)
+    key_file = isolated_environment / "api-key"
+
+    async def scenario() -> None:
+        dialog.key.setText(API_KEY)
+        dialog.accept()  # a new key: the credits are fetched with it
+        await until(key_file.exists)
+        await until(lambda: window.status.credits.text() == "Credits: 100")
+
+    run(aloop, scenario())
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert window.studio.settings.api_key() is not None
+    settings_text = (isolated_environment / "settings.json").read_text() \
+        if (isolated_environment / "settings.json").exists() else ""
+    assert API_KEY not in settings_text
+
+
+def test_settings_refuse_plain_http_to_another_host(window: MainWindow) -> None:
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    dialog.base.setText("http://api.segmind.com/v1")
+    dialog.accept()
+    assert dialog.isVisible() and "plain http://" in dialog.problem.text()
+
+
+def test_test_connection_calls_the_credits_endpoint(
+        aloop: asyncio.AbstractEventLoop, window: MainWindow, fake_api: FakeSegmind) -> None:
+    window.open_settings()
+    dialog = window.settings_dialog
+    assert dialog is not None
+    dialog.base.setText(fake_api.base_url)
+    dialog.key.setText(API_KEY)
+
+    async def scenario() -> None:
+        dialog.test.click()
+        await until(lambda: "✔" in dialog.test_result.text() or "✘" in dialog.test_result.text())
+
+    run(aloop, scenario())
+    assert dialog.test_result.text() == "✔ Connected. Credits: 100."
+    dialog.key.setText("sk-wrong")
+
+    async def again() -> None:
+        dialog.test.click()
+        await until(lambda: "✘" in dialog.test_result.text())
+
+    run(aloop, again())
+    assert "invalid" in dialog.test_result.text()
+
+
+def test_ctrl_l_focuses_the_prompt(window: MainWindow, qtbot: QtBot) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is window.generate.params.prompt
+
+
+def test_closing_with_jobs_running_exits_cleanly(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
+        isolated_environment: Path) -> None:
+    from scribble_studio.services.logs import configure_logging
+    handler = configure_logging(isolated_environment)
+    win = app_window
+    fake_api.script(Fault.slow(10), Fault.slow(10))
+    fill(win)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        win.request_generate()
+        await until(lambda: any(j.state is JobState.SENDING for j in win.session.jobs))
+        win.close()
+        await win.studio.session.shutdown()
+
+    run(aloop, scenario())
+    assert all(j.state is JobState.CANCELLED for j in win.session.jobs)
+    assert fake_api.billed == 0
+    import logging
+    logging.getLogger("scribble_studio").removeHandler(handler)  # type: ignore[arg-type]
+    log = (isolated_environment / "logs" / "scribble-studio.log").read_text()
+    assert "ERROR" not in log and "Traceback" not in log
+
+
+def test_job_rows_show_state_and_elapsed_time(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind) -> None:
+    win = app_window
+    fake_api.script(Fault.slow(0.8))
+    fill(win)
+    draw(win)
+    seen: set[str] = set()
+
+    async def scenario() -> None:
+        win.request_generate()
+        job = win.session.jobs[0]
+        while job.active:
+            seen.add(win.jobs.rows[job.id].state.text().split()[0])
+            await asyncio.sleep(0.05)
+
+    run(aloop, scenario())
+    row = win.jobs.rows[win.session.jobs[0].id]
+    assert "sending" in seen and row.state.text().startswith("done ")
+    assert float(row.state.text().split()[1]) >= 0.8
+    _ = dataclasses
