@@ -26,6 +26,9 @@ lint: $(STAMP)
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not x11"
 
+test-x11: $(STAMP)
+	tests/x11/run.sh tests/ui/test_x11_window.py
+
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do m=$${b%.py}; $(BIN)/python -m $${m//\//.} || exit 1; done
 

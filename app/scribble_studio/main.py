@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -22,7 +23,7 @@ from scribble_studio.controllers.canvas_document import CanvasDocument
 from scribble_studio.controllers.gallery import GalleryActions
 from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.controllers.sketch_files import SketchFiles
-from scribble_studio.services.config import data_dir
+from scribble_studio.services.config import ENV_API_BASE, data_dir
 from scribble_studio.services.logs import configure_logging
 from scribble_studio.services.secrets import KeyringModule, SecretStore
 from scribble_studio.services.settings_store import SettingsStore
@@ -46,6 +47,10 @@ def build_studio(home: Path, environ: Mapping[str, str],
     runner = BackgroundRunner()
     settings = SettingsController(SettingsStore(home), SecretStore(home, keyring, environ),
                                   runner)
+    override = environ.get(ENV_API_BASE, "").strip()
+    if override:  # as for the CLI: the environment wins for this run, and is not saved
+        settings.settings = dataclasses.replace(settings.settings, api_base=override)
+        settings.settings.client_settings()
     session = GenerationSession(settings.current, settings.api_key, home / "results")
     document = CanvasDocument(QSize(512, 512))
     view = CanvasView(document)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import functools
 import io
 import json
 import select
@@ -105,6 +106,7 @@ class Recorded:
         return json.loads(self.body)
 
 
+@functools.lru_cache(maxsize=64)
 def result_jpeg(width: int, height: int, seed: int, index: int) -> bytes:
     """A small, deterministic stand-in for a generated image."""
     shade = (seed * 2654435761 + index * 40503) & 0xFFFFFF
@@ -180,6 +182,8 @@ class _Handler(BaseHTTPRequestHandler):
         fake.record(Recorded(method, self.path, {k.lower(): v for k, v in self.headers.items()},
                              body))
         fault = fake.next_fault()
+        if fault is None and fake.delay and self.path == GENERATE_PATH:
+            fault = Fault.slow(fake.delay)
         if fault is not None and fault.kind == "status":
             self._send(fault.status, fault.body, fault.content_type,
                        {**fake.credit_headers(), **fault.headers})
@@ -358,8 +362,10 @@ class FakeSegmind:
     """The fake API. ``credits_header`` chooses the header's spelling (or ``None``)."""
 
     def __init__(self, api_key: str = API_KEY, credits: float = 100.0,
-                 credits_header: str | None = "x-remaining-credits", port: int = 0) -> None:
+                 credits_header: str | None = "x-remaining-credits", port: int = 0,
+                 delay: float = 0.0) -> None:
         self.api_key = api_key
+        self.delay = delay
         self.credits = credits
         self.credits_header = credits_header
         self.requests: list[Recorded] = []
@@ -449,3 +455,26 @@ class FakeSegmind:
         if self.credits_header is None:
             return {}
         return {self.credits_header: f"{self.credits:g}"}
+
+
+def main() -> None:
+    """Run the fake API on its own: ``python -m tests.fakes.segmind_server [--port N]
+    [--delay S]``. Prints the base URL, serves until interrupted. For benchmarks and
+    manual runs; every request waits ``--delay`` seconds (a model at work)."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--credits", type=float, default=1000.0)
+    args = parser.parse_args()
+    server = FakeSegmind(credits=args.credits, port=args.port, delay=args.delay).start()
+    print(server.base_url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

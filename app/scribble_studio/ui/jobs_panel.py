@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +27,9 @@ class JobRow(QWidget):
         super().__init__()
         self.job = job
         self.title = QLabel()
+        # The title gives way (it is elided) so state and buttons always fit the dock.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(40)
         self.state = QLabel()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(80)
@@ -43,8 +47,8 @@ class JobRow(QWidget):
 
     def refresh(self) -> None:
         job = self.job
-        prompt = job.params.prompt if len(job.params.prompt) < 28 else job.params.prompt[:27] + "…"
-        self.title.setText(f"#{job.id} {prompt}")
+        self.title.setText(f"#{job.id} {job.params.prompt}")
+        self.title.setToolTip(job.params.prompt)
         elapsed = f" {job.elapsed(time.monotonic()):.1f} s" if job.started is not None else ""
         text = job.state.value + elapsed
         if job.state is JobState.FAILED and job.error is not None:
@@ -65,6 +69,7 @@ class JobsPanel(QWidget):
         super().__init__(parent)
         self.list = QListWidget()
         self.list.setAccessibleName("Jobs")
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.cancel_all = QPushButton("Cancel all")
         self.cancel_all.clicked.connect(self.cancel_all_requested)
         layout = QVBoxLayout(self)

@@ -67,7 +67,8 @@ class MainWindow(QMainWindow):
         self.gallery = GalleryView(studio.gallery)
         self._dock("Parameters", self.generate, Qt.DockWidgetArea.RightDockWidgetArea)
         self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Gallery", self.gallery, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.gallery_dock = self._dock("Gallery", self.gallery,
+                                       Qt.DockWidgetArea.BottomDockWidgetArea)
         self.status = StudioStatusBar()
         self.setStatusBar(self.status)
         self.errors = ErrorPresenter(self.banner, self.session, self.open_settings)
@@ -80,11 +81,12 @@ class MainWindow(QMainWindow):
         self._on_document_size_changed(self.view.document.size())
         self._restore_layout()
 
-    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title.lower())
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        return dock
 
     def _build_menus(self) -> None:
         a, menus = self.actions_, self.menuBar()
@@ -222,7 +224,9 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 860)
+            self.resize(1280, 900)
+            # First start: room for a row of thumbnails under their header.
+            self.resizeDocks([self.gallery_dock], [230], Qt.Orientation.Vertical)
         if state is not None:
             self.restoreState(state)
 
