@@ -75,6 +75,7 @@ async def run_window(window: MainWindow, app: QApplication) -> None:
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     window.show()
+    window.studio.session.prepare()
     window.studio.session.refresh_credits()
     await closed.wait()
     await window.studio.session.shutdown()

@@ -11,7 +11,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.services.api_client import RetryPolicy, SegmindClient
 from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.secrets import SecretStore
 from scribble_studio.services.settings_store import AppSettings, SettingsStore
@@ -88,6 +87,8 @@ class SettingsController(QObject):
 
     def test_connection(self, api_base: str, key_text: str, connect_timeout: float) -> None:
         """Call the (free) credits endpoint with the values in the dialog."""
+        from scribble_studio.services.api_client import RetryPolicy, SegmindClient
+
         async def probe() -> None:
             try:
                 settings = ClientSettings(api_base, connect_timeout, 30.0)

@@ -10,10 +10,11 @@ import io
 import itertools
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 from PySide6.QtCore import QObject, Signal
@@ -28,8 +29,10 @@ from scribble_studio.domain.errors import (
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.results import GenerationResult
 from scribble_studio.domain.scribble import ScribbleExport, export_scribble
-from scribble_studio.services.api_client import SegmindClient
 from scribble_studio.services.config import ApiKey
+
+if TYPE_CHECKING:
+    from scribble_studio.services.api_client import SegmindClient
 from scribble_studio.services.result_files import save_results
 from scribble_studio.services.settings_store import AppSettings
 
@@ -78,6 +81,14 @@ class Job:
         return (self.finished or now or time.monotonic()) - self.started
 
 
+def _warm_up_network() -> ssl.SSLContext:
+    # The HTTP stack is imported here, on a worker thread after the window shows, not
+    # at start-up: httpx and its transport cost ~130 ms of imports (bench/bench_app.py).
+    from scribble_studio.services.api_client import warm_up
+
+    return warm_up()
+
+
 def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE) -> QImage:
     """A small RGB copy of a result image, as a QImage (made on a worker thread)."""
     with Image.open(io.BytesIO(data)) as image:
@@ -112,6 +123,7 @@ class GenerationSession(QObject):
         self._limit = 0
         self._semaphore = asyncio.Semaphore(1)
         self._rng = random.SystemRandom()
+        self._ready: asyncio.Task[ssl.SSLContext] | None = None
 
     # -- actions --------------------------------------------------------------------------
 
@@ -179,9 +191,26 @@ class GenerationSession(QObject):
             self._limit, self._semaphore = limit, asyncio.Semaphore(limit)
         return self._semaphore
 
-    def _client(self) -> SegmindClient:
+    def prepare(self) -> None:
+        """Warm up off the GUI thread (imports, TLS); call once the window is shown."""
+        if self._ready is None:
+            self._ready = asyncio.get_running_loop().create_task(
+                asyncio.to_thread(_warm_up_network))
+
+    async def wait_ready(self) -> None:
+        await self._wait_ready()
+
+    async def _wait_ready(self) -> ssl.SSLContext:
+        self.prepare()
+        assert self._ready is not None
+        return await self._ready
+
+    async def _client(self) -> SegmindClient:
+        tls = await self._wait_ready()
+        from scribble_studio.services.api_client import SegmindClient  # imported by now
+
         return SegmindClient(self._key(), self._settings().client_settings(),
-                             on_credits=self._on_credits)
+                             on_credits=self._on_credits, tls=tls)
 
     async def _run(self, job: Job) -> None:
         settings = self._settings()
@@ -194,7 +223,7 @@ class GenerationSession(QObject):
                 scribble: ScribbleExport = await asyncio.to_thread(
                     export_scribble, job.sketch, invert=settings.invert,
                     encoding=settings.encoding())
-                async with self._client() as client:
+                async with await self._client() as client:
                     result = await client.generate(scribble, job.params)
             job.result = result
             job.paths = await asyncio.to_thread(save_results, result, f"job{job.id}",
@@ -226,7 +255,7 @@ class GenerationSession(QObject):
 
     async def _fetch_credits(self) -> None:
         try:
-            async with self._client() as client:
+            async with await self._client() as client:
                 await client.credits()
             self._set_connection(Connection.ONLINE)
         except StudioError as exc:

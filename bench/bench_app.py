@@ -1,0 +1,203 @@
+"""The application (issue 4). Printed, not asserted.
+
+- start-up: process start to main window shown, and idle memory (RSS) once shown,
+  against a bare PySide6 window, each in fresh processes, same run;
+- responsiveness: the longest gap of a 1 ms timer while 4 jobs of 4 samples of
+  1024×1024 images are received, decoded, shown and stored; reference: the same timer
+  with nothing to do;
+- throughput: 12 jobs against a server that takes 1 s per job, concurrency 4, against
+  the ideal 3 s.
+
+The fake server runs in its own process so its image encoding does not compete with
+the app for the interpreter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench._table import print_table
+
+RUNS = 7
+REPO = Path(__file__).resolve().parent.parent
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child_startup(kind: str) -> None:
+    """Show a window as main.py does; print a line the moment it is shown, then its RSS
+    once idle (for the app: after the network warm-up that main.py starts on show)."""
+    import qasync
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    if kind == "app":
+        from scribble_studio.main import build_window
+
+        window = build_window(Path(tempfile.mkdtemp()), {}, None)
+    else:
+        window = QMainWindow()
+        window.setWindowTitle("bare")
+        window.resize(1280, 900)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window.show()
+
+    async def life() -> None:
+        await asyncio.sleep(0)  # the show has been processed
+        print("shown", flush=True)
+        if kind == "app":
+            await window.studio.session.wait_ready()  # type: ignore[attr-defined]
+        await asyncio.sleep(0.5)
+        print(json.dumps({"rss_mb": rss_mb()}), flush=True)
+
+    with loop:
+        loop.run_until_complete(life())
+
+
+def startup_rows() -> list[list[Any]]:
+    results: dict[str, list[tuple[float, float]]] = {"app": [], "bare": []}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    for _ in range(RUNS):
+        for kind in ("bare", "app"):
+            started = time.perf_counter()
+            child = subprocess.Popen([sys.executable, "-m", "bench.bench_app", "--startup",
+                                      kind], stdout=subprocess.PIPE, text=True, env=env)
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "shown"
+            shown = time.perf_counter() - started
+            memory = json.loads(child.stdout.readline())["rss_mb"]
+            child.wait()
+            results[kind].append((shown, memory))
+    app_s, bare_s = (statistics.median(r[0] for r in results[k]) for k in ("app", "bare"))
+    app_mb, bare_mb = (statistics.median(r[1] for r in results[k]) for k in ("app", "bare"))
+    return [["start-up: process start → window shown", RUNS, f"{app_s * 1000:.0f} ms",
+             f"{bare_s * 1000:.0f} ms", f"{app_s / bare_s:.2f}×", "≤ 1.5×"],
+            ["idle memory (RSS) once shown", RUNS, f"{app_mb:.0f} MB", f"{bare_mb:.0f} MB",
+             f"{app_mb / bare_mb:.2f}×", "≤ 1.6×"]]
+
+
+def start_server(delay: float) -> tuple[subprocess.Popen[str], str]:
+    server = subprocess.Popen([sys.executable, "-m", "tests.fakes.segmind_server",
+                               "--delay", str(delay), "--credits", "100000"],
+                              stdout=subprocess.PIPE, text=True, cwd=REPO,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert server.stdout is not None
+    return server, server.stdout.readline().strip()
+
+
+async def longest_gap(seconds: float, until_done: Any = None) -> float:
+    """Largest gap between ticks of a 1 ms QTimer, while ``until_done()`` is false (or
+    for ``seconds``)."""
+    from PySide6.QtCore import QTimer
+
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(1)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline and not (until_done and until_done()):
+        await asyncio.sleep(0.005)
+    timer.stop()
+    return max(b - a for a, b in itertools.pairwise(ticks)) * 1000
+
+
+def app_rows() -> list[list[Any]]:
+    import qasync
+    from PIL import Image, ImageDraw
+    from PySide6.QtWidgets import QApplication
+
+    from scribble_studio.domain.params import GenerationParams
+    from scribble_studio.main import build_window
+
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    rows: list[list[Any]] = []
+    server, base = start_server(delay=0.3)
+    try:
+        environ = {"SEGMIND_API_KEY": "sk-test-6f1e0c0ffee5ecret",
+                   "SCRIBBLE_STUDIO_API_BASE": base}
+        window = build_window(Path(tempfile.mkdtemp()), environ, None)
+        window.show()
+        sketch = Image.new("L", (1024, 1024), 255)
+        ImageDraw.Draw(sketch).ellipse((100, 100, 900, 900), outline=0, width=6)
+        session = window.studio.session
+        window.studio.settings.update(concurrency=4)
+
+        async def responsiveness() -> tuple[float, float]:
+            await session.wait_ready()  # as main.run_window starts once the window shows
+            idle = await longest_gap(2.0)
+            jobs = [session.generate(sketch, GenerationParams("a tree", samples=4))
+                    for _ in range(4)]
+            busy = await longest_gap(60, lambda: not any(j.active for j in jobs)
+                                     and len(window.gallery.cards) == 4)
+            assert all(j.state.value == "done" for j in jobs), [j.error for j in jobs]
+            return busy, idle
+
+        busy, idle = loop.run_until_complete(responsiveness())
+        rows.append(["longest event-loop stall: 4 jobs × 4 samples of 1024×1024", 1,
+                     f"{busy:.1f} ms", f"{idle:.1f} ms (idle)", f"{busy / idle:.1f}×",
+                     "≤ 16 ms"])
+    finally:
+        server.terminate()
+    server, base = start_server(delay=1.0)
+    try:
+        window.studio.settings.update(api_base=base)
+
+        async def throughput() -> float:
+            small = Image.new("L", (512, 512), 255)
+            ImageDraw.Draw(small).line((10, 10, 500, 500), fill=0, width=4)
+            started = time.perf_counter()
+            jobs = [session.generate(small, GenerationParams("a boat")) for _ in range(12)]
+            while any(j.active for j in jobs):
+                await asyncio.sleep(0.01)
+            assert all(j.state.value == "done" for j in jobs), [j.error for j in jobs]
+            return time.perf_counter() - started
+
+        elapsed = min(loop.run_until_complete(throughput()) for _ in range(3))
+        rows.append(["throughput: 12 jobs of 1 s, concurrency 4 (best of 3)", 3,
+                     f"{elapsed:.2f} s", "3.00 s (ideal)", f"{elapsed / 3:.3f}×", "≤ 1.1×"])
+    finally:
+        server.terminate()
+    loop.run_until_complete(session.shutdown())
+    window.studio.runner.shutdown()
+    loop.close()
+    return rows
+
+
+def main() -> None:
+    rows = startup_rows()
+    done = subprocess.run([sys.executable, "-m", "bench.bench_app", "--app"],
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                               "PYTHONPATH": str(REPO)})
+    rows += json.loads(done.stdout.strip().splitlines()[-1])
+    print_table("Application (medians; reference measured in the same run)",
+                ["measure", "runs", "Scribble Studio", "reference", "ratio", "target"], rows)
+
+
+if __name__ == "__main__":
+    if "--startup" in sys.argv:
+        child_startup(sys.argv[-1])
+    elif "--app" in sys.argv:
+        print(json.dumps(app_rows()))
+    else:
+        main()
