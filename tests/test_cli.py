@@ -175,3 +175,44 @@ def test_the_key_never_appears_in_output_logs_or_files(fake_api: FakeSegmind, sk
     assert any(p.suffix == ".log" for p in written) and any(p.suffix == ".png" for p in written)
     for path in written:
         assert API_KEY.encode() not in path.read_bytes(), path
+
+
+def test_offline_generate_goes_to_the_outbox_and_is_sent_later(
+        sketch: Path, tmp_path: Path) -> None:
+    probe = FakeSegmind().start()
+    port = probe.port
+    probe.stop()
+    server = FakeSegmind(port=port)  # not listening yet
+    done = cli("generate", str(sketch), "-p", "a barn", "--seed", "7", "--json", server=server)
+    assert done.returncode == 75
+    assert "saved in the outbox as #1" in done.stderr
+    assert json.loads(done.stdout) == {"outbox_id": 1, "state": "waiting"}
+    listed = json.loads(cli("outbox", "list", "--json", server=server).stdout)
+    assert [(i["id"], i["state"], i["seed"]) for i in listed] == [(1, "waiting", 7)]
+    assert cli("outbox", "send", server=server).returncode == 75  # still offline
+    with server:
+        sent = cli("outbox", "send", server=server)
+        assert sent.returncode == 0 and "#1 done" in sent.stdout
+        again = cli("outbox", "send", server=server)
+        assert again.returncode == 0 and "nothing waiting" in again.stderr
+        assert server.billed == 1
+    assert json.loads(cli("outbox", "list", "--json", server=None).stdout) == []
+
+
+def test_history_list_search_and_export(fake_api: FakeSegmind, sketch: Path,
+                                        tmp_path: Path) -> None:
+    for prompt in ("a red fox", "a blue whale"):
+        assert cli("generate", str(sketch), "-p", prompt, "--seed", "11", "--out",
+                   str(tmp_path / "o"), server=fake_api).returncode == 0
+    listed = json.loads(cli("history", "list", "--json", "--search", "FOX", server=None).stdout)
+    assert [(i["prompt"], i["state"], i["seed"]) for i in listed] == [("a red fox", "done", 11)]
+    assert len(json.loads(cli("history", "list", "--json", server=None).stdout)) == 2
+    out = tmp_path / "export"
+    done = cli("history", "export", str(listed[0]["id"]), str(out), server=None)
+    assert done.returncode == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["1-11-1.png", "1-scribble.png", "1.json"]
+    with Image.open(out / "1-11-1.png") as image:
+        assert image.text["parameters"].startswith("a red fox\nSteps: 20, Sampler: UniPC")
+    assert json.loads((out / "1.json").read_text())["params"]["seed"] == 11
+    assert cli("history", "export", "99", str(out), server=None).returncode == 2

@@ -17,20 +17,23 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from scribble_studio import __version__
+from scribble_studio import __version__, cli_store
 from scribble_studio.domain.errors import (
+    AuthenticationFailed,
     InvalidInput,
     InvalidParameters,
+    Offline,
     StudioError,
     UnreadableImage,
 )
 from scribble_studio.domain.params import SCHEDULERS, SEED_MAX, GenerationParams
-from scribble_studio.domain.results import GenerationResult
 from scribble_studio.domain.scribble import UploadEncoding, decode_image, export_scribble
+from scribble_studio.services import outbox
 from scribble_studio.services.api_client import SegmindClient
 from scribble_studio.services.config import ApiKey, data_dir, settings_from_env
+from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.logs import configure_logging
-from scribble_studio.services.result_files import save_results
+from scribble_studio.services.result_files import save_pngs
 from scribble_studio.services.secrets import KeyringModule, SecretStore
 
 log = logging.getLogger("scribble_studio.cli")
@@ -76,7 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
     commands.add_parser("credits", help="print the remaining credits")
+    cli_store.add_commands(commands)
     return parser
+
+
+class StoredInOutbox(Offline):
+    """Could not reach the API: the job is kept in the outbox (nothing was sent)."""
+
+    def __init__(self, message: str, gen_id: int) -> None:
+        super().__init__(f"{message} The job is saved in the outbox as #{gen_id}.",
+                         "Send it later with: scribble-studio outbox send")
+        self.gen_id = gen_id
 
 
 def _read_sketch(path: Path) -> bytes:
@@ -90,16 +103,18 @@ def _note_retry(attempt: int, error: StudioError) -> None:
     print(f"{PROG}: {error.message} Trying again (attempt {attempt}).", file=sys.stderr)
 
 
-def _save(result: GenerationResult, stem: str, out: Path, home: Path) -> list[Path]:
-    """Save into ``out``; if that fails, the paid-for images go to the data folder."""
+def _save(pngs: list[bytes], stem: str, seed: int | None, out: Path,
+          home: Path) -> list[Path]:
+    """Save into ``out``; if that fails, the paid-for images go to the data folder (they
+    are in the history in any case)."""
     try:
-        return save_results(result, stem, out)
+        return save_pngs(pngs, stem, seed, out)
     except OSError as exc:
         rescue = home / "rescued"
         print(f"{PROG}: cannot write to {out} ({exc.strerror or exc}); "
               f"saving to {rescue} instead.", file=sys.stderr)
     try:
-        return save_results(result, stem, rescue)
+        return save_pngs(pngs, stem, seed, rescue)
     except OSError as exc:
         raise InvalidInput(f"Cannot save the images anywhere ({exc.strerror or exc}).",
                            "Free some disk space or choose another --out folder.") from None
@@ -119,9 +134,24 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
     scribble = export_scribble(image, invert=args.invert, encoding=args.upload_encoding)
     params = params.with_seed_drawn(random.SystemRandom())
     settings = settings_from_env(environ, args.api_base)
-    async with SegmindClient(key, settings, on_retry=_note_retry) as client:
-        result = await client.generate(scribble, params)
-    paths = _save(result, args.sketch.stem, args.out, data_dir(environ))
+    if key is None:
+        raise AuthenticationFailed("No API key is set.",
+                                   "Set SEGMIND_API_KEY or store the key in the keyring.")
+    home = data_dir(environ)
+    store = HistoryStore(home)
+    try:
+        gen_id = await outbox.record(store, params, scribble, "cli")
+        try:
+            async with SegmindClient(key, settings, on_retry=_note_retry) as client:
+                result = await outbox.send(store, client, gen_id)
+        except Offline as exc:
+            raise StoredInOutbox(exc.message, gen_id) from None
+        entry = store.get(gen_id)
+        assert entry is not None
+        pngs = [store.read_file(image.sha256) or b"" for image in entry.images]
+    finally:
+        store.close()
+    paths = _save(pngs, args.sketch.stem, params.seed, args.out, home)
     if result.missing:
         print(f"{PROG}: only {len(result.images)} of {params.samples} images arrived.",
               file=sys.stderr)
@@ -130,6 +160,7 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
         "seed": params.seed,
         "credits": result.credits,
         "request_id": result.request_id,
+        "history_id": gen_id,
     }
 
 
@@ -176,13 +207,19 @@ def main(
                 credits = output["credits"]
                 left = "unknown" if credits is None else f"{credits:g}"
                 print(f"seed {output['seed']}, credits left: {left}", file=sys.stderr)
-        else:
+        elif args.command == "credits":
             output = asyncio.run(_credits(args, key, env))
             print(f"{output['credits']:g}")
+        else:
+            return asyncio.run(cli_store.run(
+                args, data_dir(env), key, lambda: settings_from_env(env, args.api_base),
+                cli_store.warn))
         return 0
     except StudioError as exc:
         text = f"{PROG}: {exc.message} {exc.action}"
         print(key.redact(text) if key is not None else text, file=sys.stderr)
+        if isinstance(exc, StoredInOutbox) and getattr(args, "json", False):
+            print(json.dumps({"outbox_id": exc.gen_id, "state": "waiting"}))
         log.warning("%s: %s", exc.kind, exc.message)
         return exc.exit_code
     except KeyboardInterrupt:

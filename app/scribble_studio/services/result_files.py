@@ -57,13 +57,19 @@ def free_path(folder: Path, stem: str) -> Path:
     return candidate
 
 
-def save_results(result: GenerationResult, sketch_stem: str, folder: Path) -> list[Path]:
-    """Write each image as ``<sketch stem>-<seed>-<n>.png`` (n from 1) in ``folder``.
-    An existing file is never overwritten: a ``-2``… suffix is added instead."""
-    extra = {"request_id": result.request_id, "credits_after": result.credits}
+def save_pngs(pngs: list[bytes], stem: str, seed: int | None, folder: Path) -> list[Path]:
+    """Write PNGs as ``<stem>-<seed>-<n>.png`` (n from 1) in ``folder``. An existing
+    file is never overwritten: a ``-2``… suffix is added instead."""
     paths = []
-    for number, image in enumerate(result.images, start=1):
-        path = free_path(folder, f"{sketch_stem}-{result.params.seed}-{number}")
-        atomic_write(path, result_png(image, result, extra))
+    for number, data in enumerate(pngs, start=1):
+        path = free_path(folder, f"{stem}-{seed}-{number}")
+        atomic_write(path, data)
         paths.append(path)
     return paths
+
+
+def save_results(result: GenerationResult, sketch_stem: str, folder: Path) -> list[Path]:
+    """Each image of ``result`` as a PNG with its parameters (see :func:`save_pngs`)."""
+    extra = {"request_id": result.request_id, "credits_after": result.credits}
+    pngs = [result_png(image, result, extra) for image in result.images]
+    return save_pngs(pngs, sketch_stem, result.params.seed, folder)

@@ -1,0 +1,118 @@
+"""Drafts: the sketch, its reference picture and the parameters, saved atomically so a
+crash loses at most the last autosave interval. One PNG per draft carries the sketch
+and (in a text chunk) everything else; reference pictures are stored by content."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Final
+
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+from scribble_studio.domain.errors import UnreadableImage
+from scribble_studio.domain.scribble import decode_image
+from scribble_studio.services.history import sha256
+from scribble_studio.services.result_files import atomic_write
+
+DRAFT_KEY: Final = "scribble-studio-draft"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Draft:
+    id: str
+    darkness: Image.Image          # the sketch, dark ink on white ("L")
+    params: dict[str, Any]
+    reference: bytes | None
+    reference_opacity: float
+    updated: float
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DraftInfo:
+    id: str
+    updated: float
+    path: Path
+
+
+class DraftStore:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder / "drafts"
+        self.pointer = self.folder / "current"
+
+    def new_id(self) -> str:
+        return f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+    def path(self, draft_id: str) -> Path:
+        return self.folder / f"{draft_id}.png"
+
+    def save(self, draft_id: str, darkness: Image.Image, params: dict[str, Any],
+             reference: bytes | None = None, reference_opacity: float = 0.5) -> None:
+        """Write the draft atomically (temp file, fsync, rename); raises OSError."""
+        ref_digest = None
+        if reference is not None:
+            ref_digest = sha256(reference)
+            ref_path = self.folder / f"ref-{ref_digest}.png"
+            if not ref_path.exists():
+                atomic_write(ref_path, reference)
+        meta = {"params": params, "reference": ref_digest, "opacity": reference_opacity,
+                "updated": time.time()}
+        info = PngInfo()
+        info.add_itxt(DRAFT_KEY, json.dumps(meta))
+        buffer = io.BytesIO()
+        darkness.convert("L").save(buffer, format="PNG", pnginfo=info, compress_level=1)
+        atomic_write(self.path(draft_id), buffer.getvalue())
+        atomic_write(self.pointer, draft_id.encode())
+
+    def load(self, draft_id: str) -> Draft:
+        """Raises UnreadableImage if the draft is missing or damaged."""
+        try:
+            data = self.path(draft_id).read_bytes()
+        except OSError:
+            raise UnreadableImage(f"Draft {draft_id} is missing.") from None
+        image = decode_image(data)
+        try:
+            meta = json.loads(image.info.get(DRAFT_KEY, ""))
+        except ValueError:
+            raise UnreadableImage(f"Draft {draft_id} has no readable settings.") from None
+        reference = None
+        if meta.get("reference"):
+            try:
+                reference = (self.folder / f"ref-{meta['reference']}.png").read_bytes()
+            except OSError:
+                reference = None
+        return Draft(draft_id, image.convert("L"), dict(meta.get("params") or {}), reference,
+                     float(meta.get("opacity", 0.5)), float(meta.get("updated", 0)))
+
+    def current_id(self) -> str | None:
+        try:
+            text = self.pointer.read_text().strip()
+        except OSError:
+            return None
+        return text if text and self.path(text).exists() else None
+
+    def set_current(self, draft_id: str) -> None:
+        atomic_write(self.pointer, draft_id.encode())
+
+    def list(self) -> list[DraftInfo]:
+        """Newest first."""
+        drafts = [DraftInfo(p.stem, p.stat().st_mtime, p) for p in self.folder.glob("*.png")
+                  if not p.name.startswith("ref-")]
+        return sorted(drafts, key=lambda d: d.updated, reverse=True)
+
+    def delete(self, draft_id: str) -> None:
+        self.path(draft_id).unlink(missing_ok=True)
+        used = set()
+        for info in self.list():
+            try:
+                used.add(self.load(info.id).reference)
+            except UnreadableImage:
+                continue
+        for ref in self.folder.glob("ref-*.png"):
+            if ref.read_bytes() not in used:
+                ref.unlink(missing_ok=True)

@@ -1,0 +1,367 @@
+"""The history: every generation, in SQLite, with its images as files named by SHA-256.
+
+History and outbox are one table. A generation's state is stored before each step:
+
+    waiting  (could not be sent: offline or no key; the outbox)
+    queued   (about to be sent)  →  sending  →  done | failed | cancelled
+    unknown  (found in "sending" after a crash: it may have been billed)
+
+``sending`` is committed *before* the request goes out, so after a crash nothing
+that might have reached the server looks unsent. Only ``waiting`` items are ever sent
+by themselves; ``unknown`` ones wait for the user.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.services.result_files import atomic_write
+
+DB_FILE: Final = "history.sqlite3"
+log = logging.getLogger(__name__)
+
+MIGRATIONS: Final[tuple[str, ...]] = (
+    # 1: generations and their images
+    """
+    CREATE TABLE generations (
+        id INTEGER PRIMARY KEY,
+        created REAL NOT NULL,
+        updated REAL NOT NULL,
+        state TEXT NOT NULL,
+        source TEXT NOT NULL,
+        params TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        seed INTEGER NOT NULL,
+        scribble TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        credits_after REAL,
+        request_id TEXT,
+        elapsed REAL,
+        error TEXT,
+        starred INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX generations_state ON generations(state);
+    CREATE INDEX generations_created ON generations(created);
+    CREATE TABLE images (
+        generation_id INTEGER NOT NULL REFERENCES generations(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        PRIMARY KEY (generation_id, position)
+    );
+    CREATE INDEX images_sha ON images(sha256);
+    """,
+)
+
+
+class State(enum.StrEnum):
+    WAITING = "waiting"
+    QUEUED = "queued"
+    SENDING = "sending"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredImage:
+    sha256: str
+    width: int
+    height: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Entry:
+    """One generation as stored."""
+
+    id: int
+    created: float
+    updated: float
+    state: State
+    source: str
+    params: GenerationParams
+    scribble: str
+    width: int
+    height: int
+    credits_after: float | None
+    request_id: str | None
+    elapsed: float | None
+    error: str | None
+    starred: bool
+    images: tuple[StoredImage, ...] = ()
+
+
+class DiskFull(StudioError):
+    exit_code = 2
+    default_action = "Free some disk space; nothing was changed."
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class HistoryStore:
+    """Thread-safe (one connection behind a lock): call it from worker threads."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.images_dir = folder / "images"
+        self.path = folder / DB_FILE
+        self.recovered_from: Path | None = None  # where a corrupt database was moved
+        self._lock = threading.RLock()
+        folder.mkdir(parents=True, exist_ok=True)
+        self._db = self._open()
+
+    # -- opening, migrations, corruption ------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                             timeout=10)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        return db
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = self._connect()
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+            self._migrate(db)
+            return db
+        except sqlite3.DatabaseError as exc:
+            log.error("history database unusable (%s); starting a fresh one", exc)
+            with_suffix = self.path.with_name(f"{DB_FILE}.corrupt-{int(time.time())}")
+            for suffix in ("", "-wal", "-shm"):
+                old = Path(str(self.path) + suffix)
+                if old.exists():
+                    old.replace(Path(str(with_suffix) + suffix))
+            self.recovered_from = with_suffix
+            db = self._connect()
+            self._migrate(db)
+            return db
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version={number}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def integrity(self) -> str:
+        with self._lock:
+            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # -- files ------------------------------------------------------------------------------
+
+    def image_path(self, digest: str) -> Path:
+        return self.images_dir / f"{digest}.png"
+
+    def put_file(self, data: bytes) -> str:
+        """Store bytes under their SHA-256 (atomically; once). Raises DiskFull."""
+        digest = sha256(data)
+        path = self.image_path(digest)
+        if not path.exists():
+            try:
+                atomic_write(path, data)
+            except OSError as exc:
+                raise DiskFull(f"Cannot write to {self.images_dir}: {exc.strerror or exc}.") \
+                    from None
+        return digest
+
+    def read_file(self, digest: str) -> bytes | None:
+        try:
+            return self.image_path(digest).read_bytes()
+        except OSError:
+            return None
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def record(self, params: GenerationParams, scribble_png: bytes, size: tuple[int, int],
+               state: State, source: str = "app") -> int:
+        """A new generation with the exact scribble bytes; the file is stored first."""
+        digest = self.put_file(scribble_png)
+        now = time.time()
+        with self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO generations (created, updated, state, source, params, prompt,"
+                " seed, scribble, width, height) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (now, now, state.value, source, json.dumps(params.to_dict()), params.prompt,
+                 params.seed if params.seed is not None else -1, digest, *size))
+            return int(cursor.lastrowid or 0)
+
+    def set_state(self, gen_id: int, state: State, error: str | None = None,
+                  expect: tuple[State, ...] = ()) -> bool:
+        """Move to ``state``; with ``expect``, only from one of those states (so two
+        senders cannot both claim an item). Returns whether it moved."""
+        with self._transaction() as db:
+            if expect:
+                marks = ",".join("?" * len(expect))
+                cursor = db.execute(
+                    f"UPDATE generations SET state=?, error=?, updated=? WHERE id=? "
+                    f"AND state IN ({marks})",
+                    (state.value, error, time.time(), gen_id, *(s.value for s in expect)))
+            else:
+                cursor = db.execute(
+                    "UPDATE generations SET state=?, error=?, updated=? WHERE id=?",
+                    (state.value, error, time.time(), gen_id))
+            return cursor.rowcount == 1
+
+    def finish(self, gen_id: int, images: list[tuple[bytes, int, int]],
+               credits_after: float | None, request_id: str | None, elapsed: float) -> None:
+        """Done: the image files are written first, then one transaction records them."""
+        stored = [(self.put_file(data), w, h) for data, w, h in images]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO images (generation_id, position, sha256, width, height)"
+                " VALUES (?,?,?,?,?)",
+                [(gen_id, n, digest, w, h) for n, (digest, w, h) in enumerate(stored)])
+            db.execute("UPDATE generations SET state=?, credits_after=?, request_id=?,"
+                       " elapsed=?, error=NULL, updated=? WHERE id=?",
+                       (State.DONE.value, credits_after, request_id, elapsed, time.time(),
+                        gen_id))
+
+    def recover_after_crash(self) -> list[int]:
+        """At start: ``sending`` becomes ``unknown`` (it may have been billed); ``queued``
+        becomes ``waiting`` (``sending`` is stored before sending, so it never left)."""
+        with self._transaction() as db:
+            unknown = [r[0] for r in db.execute(
+                "SELECT id FROM generations WHERE state=?", (State.SENDING.value,))]
+            db.execute("UPDATE generations SET state=?, updated=? WHERE state=?",
+                       (State.UNKNOWN.value, time.time(), State.SENDING.value))
+            db.execute("UPDATE generations SET state=?, updated=? WHERE state=?",
+                       (State.WAITING.value, time.time(), State.QUEUED.value))
+        return unknown
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _entry(self, row: sqlite3.Row, images: tuple[StoredImage, ...]) -> Entry:
+        data: dict[str, Any] = json.loads(row["params"])
+        return Entry(row["id"], row["created"], row["updated"], State(row["state"]),
+                     row["source"], GenerationParams.from_dict(data), row["scribble"],
+                     row["width"], row["height"], row["credits_after"], row["request_id"],
+                     row["elapsed"], row["error"], bool(row["starred"]), images)
+
+    def _with_images(self, rows: list[sqlite3.Row]) -> list[Entry]:
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        images: dict[int, list[StoredImage]] = {i: [] for i in ids}
+        marks = ",".join("?" * len(ids))
+        with self._lock:
+            for image in self._db.execute(
+                    f"SELECT * FROM images WHERE generation_id IN ({marks}) ORDER BY position",
+                    ids):
+                images[image["generation_id"]].append(
+                    StoredImage(image["sha256"], image["width"], image["height"]))
+        return [self._entry(row, tuple(images[row["id"]])) for row in rows]
+
+    def page(self, offset: int = 0, limit: int = 50, search: str = "",
+             states: tuple[State, ...] = (), starred: bool = False) -> list[Entry]:
+        """Newest first. ``search`` matches the prompt, case-insensitively."""
+        where, args = self._filter(search, states, starred)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM generations {where} ORDER BY created DESC, id DESC "
+                "LIMIT ? OFFSET ?", (*args, limit, offset)).fetchall()
+        return self._with_images(rows)
+
+    def count(self, search: str = "", states: tuple[State, ...] = (),
+              starred: bool = False) -> int:
+        where, args = self._filter(search, states, starred)
+        with self._lock:
+            return int(self._db.execute(f"SELECT COUNT(*) FROM generations {where}",
+                                        args).fetchone()[0])
+
+    @staticmethod
+    def _filter(search: str, states: tuple[State, ...],
+                starred: bool) -> tuple[str, tuple[Any, ...]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        if search.strip():
+            clauses.append("prompt LIKE ? ESCAPE '\\'")
+            escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args.append(f"%{escaped}%")
+        if states:
+            clauses.append(f"state IN ({','.join('?' * len(states))})")
+            args.extend(s.value for s in states)
+        if starred:
+            clauses.append("starred = 1")
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(args)
+
+    def get(self, gen_id: int) -> Entry | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM generations WHERE id=?", (gen_id,)).fetchone()
+        return self._with_images([row])[0] if row is not None else None
+
+    def outbox(self) -> list[Entry]:
+        """Waiting and unknown items, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM generations WHERE state IN (?,?) ORDER BY created, id",
+                (State.WAITING.value, State.UNKNOWN.value)).fetchall()
+        return self._with_images(rows)
+
+    # -- editing ------------------------------------------------------------------------------
+
+    def star(self, gen_id: int, starred: bool) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE generations SET starred=? WHERE id=?", (int(starred), gen_id))
+
+    def delete(self, gen_id: int) -> list[Path]:
+        """Forget a generation and remove the files nothing else refers to."""
+        with self._transaction() as db:
+            row = db.execute("SELECT scribble FROM generations WHERE id=?", (gen_id,)).fetchone()
+            if row is None:
+                return []
+            digests = {row["scribble"]} | {r[0] for r in db.execute(
+                "SELECT sha256 FROM images WHERE generation_id=?", (gen_id,))}
+            db.execute("DELETE FROM generations WHERE id=?", (gen_id,))
+            orphans = [d for d in digests if not db.execute(
+                "SELECT 1 FROM images WHERE sha256=? UNION ALL "
+                "SELECT 1 FROM generations WHERE scribble=? LIMIT 1", (d, d)).fetchone()]
+        removed = []
+        for digest in orphans:
+            path = self.image_path(digest)
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        return removed

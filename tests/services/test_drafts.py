@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from scribble_studio.domain.errors import UnreadableImage
+from scribble_studio.services.drafts import DraftStore
+
+
+def sketch() -> Image.Image:
+    image = Image.new("L", (512, 512), 255)
+    ImageDraw.Draw(image).line((10, 10, 400, 300), fill=0, width=5)
+    return image
+
+
+def test_a_draft_round_trips_exactly(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    draft_id = store.new_id()
+    reference = (tmp_path / "ref.png")
+    Image.new("RGB", (64, 64), "red").save(reference)
+    store.save(draft_id, sketch(), {"prompt": "owl", "steps": 30}, reference.read_bytes(), 0.3)
+    loaded = store.load(draft_id)
+    assert loaded.darkness.tobytes() == sketch().tobytes()
+    assert loaded.params == {"prompt": "owl", "steps": 30}
+    assert loaded.reference == reference.read_bytes() and loaded.reference_opacity == 0.3
+    assert store.current_id() == draft_id
+
+
+def test_drafts_are_listed_newest_first_and_deleted(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    ids = [store.new_id() for _ in range(3)]
+    for n, draft_id in enumerate(ids):
+        store.save(draft_id, sketch(), {"n": n}, None)
+    assert {d.id for d in store.list()} == set(ids)
+    store.delete(ids[0])
+    assert ids[0] not in {d.id for d in store.list()}
+    with pytest.raises(UnreadableImage):
+        store.load(ids[0])
+
+
+def test_a_damaged_draft_is_refused_plainly(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    store.folder.mkdir(parents=True)
+    store.path("broken").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+    with pytest.raises(UnreadableImage):
+        store.load("broken")

@@ -1,0 +1,181 @@
+"""The history store: steps, crash recovery, paging, search, star, delete, corruption."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from scribble_studio.domain import errors
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.domain.scribble import export_scribble
+from scribble_studio.services import outbox
+from scribble_studio.services.api_client import RetryPolicy, SegmindClient
+from scribble_studio.services.config import ApiKey, ClientSettings
+from scribble_studio.services.history import HistoryStore, State
+from tests.conftest import drawn_sketch
+from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
+
+SCRIBBLE = export_scribble(drawn_sketch())
+FAST = RetryPolicy(attempts=1)
+
+
+def store_with(tmp_path: Path, n: int = 3) -> tuple[HistoryStore, list[int]]:
+    store = HistoryStore(tmp_path)
+    ids = [store.record(GenerationParams(f"prompt {i}", seed=i), SCRIBBLE.png, (512, 512),
+                        State.WAITING) for i in range(n)]
+    return store, ids
+
+
+async def send(store: HistoryStore, server: FakeSegmind, gen_id: int, force: bool = False):
+    settings = ClientSettings(server.base_url, connect_timeout=2)
+    async with SegmindClient(ApiKey(API_KEY), settings, retry=FAST) as client:
+        return await outbox.send(store, client, gen_id, force=force)
+
+
+def test_the_schema_is_versioned_with_wal_and_foreign_keys(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    db = sqlite3.connect(tmp_path / "history.sqlite3")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.integrity() == "ok"
+
+
+def test_a_sent_item_goes_waiting_sending_done(tmp_path: Path, fake_api: FakeSegmind) -> None:
+    store, (first, *_) = store_with(tmp_path)
+    result = asyncio.run(send(store, fake_api, first))
+    entry = store.get(first)
+    assert entry is not None and entry.state is State.DONE
+    assert entry.credits_after == result.credits and entry.request_id == "req-1"
+    assert len(entry.images) == 1
+    stored = store.read_file(entry.images[0].sha256)
+    assert stored is not None and stored.startswith(b"\x89PNG")
+    assert store.image_path(entry.images[0].sha256).name == f"{entry.images[0].sha256}.png"
+    assert store.read_file(entry.scribble) == SCRIBBLE.png  # the exact bytes sent
+    assert fake_api.generate_requests[0].json()["seed"] == 0
+
+
+def test_offline_puts_it_back_to_waiting(tmp_path: Path) -> None:
+    server = FakeSegmind().start()
+    server.stop()
+    store, (first, *_) = store_with(tmp_path)
+    with pytest.raises(errors.Offline):
+        asyncio.run(send(store, server, first))
+    entry = store.get(first)
+    assert entry is not None and entry.state is State.WAITING and "connect" in (entry.error or "")
+
+
+def test_a_500_leaves_it_failed_and_it_is_not_resent(tmp_path: Path,
+                                                     fake_api: FakeSegmind) -> None:
+    store, (first, *_) = store_with(tmp_path)
+    fake_api.script(Fault.status_code(500, {"error": "boom"}))
+    with pytest.raises(errors.ServerError):
+        asyncio.run(send(store, fake_api, first))
+    assert store.get(first).state is State.FAILED  # type: ignore[union-attr]
+    with pytest.raises(outbox.NotSendable):
+        asyncio.run(send(store, fake_api, first))
+    assert len(fake_api.generate_requests) == 1
+
+
+def test_an_item_can_be_claimed_only_once(tmp_path: Path, fake_api: FakeSegmind) -> None:
+    store, (first, *_) = store_with(tmp_path)
+    fake_api.script(Fault.slow(0.5))
+
+    async def both() -> list[object]:
+        return await asyncio.gather(send(store, fake_api, first), send(store, fake_api, first),
+                                    return_exceptions=True)
+
+    outcomes = asyncio.run(both())
+    assert sum(isinstance(o, outbox.NotSendable) for o in outcomes) == 1
+    assert len(fake_api.generate_requests) == 1 and fake_api.billed == 1
+
+
+def test_after_a_crash_sending_is_unknown_and_never_sent_by_itself(
+        tmp_path: Path, fake_api: FakeSegmind) -> None:
+    store, (a, b, c) = store_with(tmp_path)
+    store.set_state(a, State.SENDING)
+    store.set_state(b, State.QUEUED)
+    store.close()
+    reopened = HistoryStore(tmp_path)
+    assert reopened.recover_after_crash() == [a]
+    assert reopened.get(a).state is State.UNKNOWN  # type: ignore[union-attr]
+    assert reopened.get(b).state is State.WAITING  # type: ignore[union-attr]
+    assert [e.id for e in reopened.outbox()] == [a, b, c]
+    with pytest.raises(outbox.NotSendable, match="unknown"):
+        asyncio.run(send(reopened, fake_api, a))
+    assert fake_api.requests == []
+    asyncio.run(send(reopened, fake_api, a, force=True))  # the user's decision
+    assert reopened.get(a).state is State.DONE  # type: ignore[union-attr]
+
+
+def test_paging_search_and_star(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    for i in range(120):
+        store.record(GenerationParams("a red fox" if i % 3 == 0 else f"tree {i}", seed=i),
+                     SCRIBBLE.png, (512, 512), State.DONE)
+    first = store.page(0, 50)
+    assert len(first) == 50 and first[0].params.seed == 119
+    assert [e.params.seed for e in store.page(100, 50)] == list(range(19, -1, -1))
+    assert store.count("RED fox") == 40 and store.count("100%") == 0
+    store.star(first[0].id, True)
+    assert [e.id for e in store.page(starred=True)] == [first[0].id]
+
+
+def test_delete_removes_files_no_longer_referenced(tmp_path: Path,
+                                                   fake_api: FakeSegmind) -> None:
+    store, (a, b, _) = store_with(tmp_path)
+    asyncio.run(send(store, fake_api, a))
+    images = [store.image_path(i.sha256) for i in store.get(a).images]  # type: ignore[union-attr]
+    scribble = store.image_path(store.get(a).scribble)  # type: ignore[union-attr]
+    store.delete(a)
+    assert store.get(a) is None and not any(p.exists() for p in images)
+    assert scribble.exists()  # b and c still use the same scribble
+    store.delete(b)
+    store.delete(_)
+    assert not scribble.exists()
+
+
+def test_a_corrupt_database_is_moved_aside_and_a_fresh_one_started(tmp_path: Path) -> None:
+    store, _ = store_with(tmp_path)
+    store.close()
+    (tmp_path / "history.sqlite3").write_bytes(b"this is not a database at all" * 100)
+    for extra in ("-wal", "-shm"):
+        (tmp_path / f"history.sqlite3{extra}").unlink(missing_ok=True)
+    fresh = HistoryStore(tmp_path)
+    assert fresh.recovered_from is not None and fresh.recovered_from.exists()
+    assert fresh.count() == 0 and fresh.integrity() == "ok"
+
+
+def test_a_full_disk_fails_cleanly_and_keeps_the_previous_state(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import textwrap
+    store, _ = store_with(tmp_path, 1)
+    store.close()
+    # RLIMIT_FSIZE makes writes past 100 kB fail (EFBIG), as a full disk would.
+    script = textwrap.dedent(f"""
+        import resource, signal, sys
+        from pathlib import Path
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        from scribble_studio.domain.params import GenerationParams
+        from scribble_studio.services.history import HistoryStore, State, DiskFull
+        store = HistoryStore(Path({str(tmp_path)!r}))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+        try:
+            store.record(GenerationParams("big", seed=1), bytes(300_000), (512, 512),
+                         State.WAITING)
+        except DiskFull as exc:
+            print("DiskFull:", exc.message)
+            sys.exit(0)
+        sys.exit(1)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("DiskFull: Cannot write to")
+    after = HistoryStore(tmp_path)
+    assert after.count() == 1 and after.integrity() == "ok"
+    assert not list((tmp_path / "images").glob(".*.tmp"))
