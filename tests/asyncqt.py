@@ -11,7 +11,16 @@ T = TypeVar("T")
 
 
 def run(loop: asyncio.AbstractEventLoop, scenario: Awaitable[T], timeout: float = 30) -> T:
-    return loop.run_until_complete(asyncio.wait_for(scenario, timeout))
+    """Run ``scenario`` on the loop; then cancel what it left running (a credits call,
+    an outbox probe), so nothing runs later outside the loop."""
+    try:
+        return loop.run_until_complete(asyncio.wait_for(scenario, timeout))
+    finally:
+        leftovers = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
 
 
 async def until(condition: Callable[[], object], timeout: float = 10,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import os
 import sys
@@ -20,10 +19,14 @@ from scribble_studio import APP_ID, APP_NAME
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
-from scribble_studio.controllers.gallery import GalleryActions
+from scribble_studio.controllers.draft_keeper import DraftKeeper
+from scribble_studio.controllers.gallery import GalleryModel
 from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.controllers.sketch_files import SketchFiles
+from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import ENV_API_BASE, data_dir
+from scribble_studio.services.drafts import DraftStore
+from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.logs import configure_logging
 from scribble_studio.services.secrets import KeyringModule, SecretStore
 from scribble_studio.services.settings_store import SettingsStore
@@ -49,25 +52,54 @@ def build_studio(home: Path, environ: Mapping[str, str],
                                   runner)
     override = environ.get(ENV_API_BASE, "").strip()
     if override:  # as for the CLI: the environment wins for this run, and is not saved
-        settings.settings = dataclasses.replace(settings.settings, api_base=override)
-        settings.settings.client_settings()
-    session = GenerationSession(settings.current, settings.api_key, home / "results")
+        settings.override_base(override)
+    notices = []
+    store = HistoryStore(home)
+    if store.recovered_from is not None:
+        notices.append(f"The history database was damaged; it was moved to "
+                       f"{store.recovered_from} and a new one was started.")
+    unknown = store.recover_after_crash()
+    if unknown:
+        notices.append(f"{len(unknown)} job(s) were being sent when Scribble Studio stopped; "
+                       "they may have been generated and billed. They are in the Jobs list: "
+                       "check your balance, then send them again or discard them.")
+    session = GenerationSession(settings.current, settings.api_key, store)
     document = CanvasDocument(QSize(512, 512))
     view = CanvasView(document)
     files_ = SketchFiles(document, runner)
-    gallery = GalleryActions(session, document, runner)
+    gallery = GalleryModel(store, runner, document, session)
+    drafts = DraftKeeper(DraftStore(home), document, runner, dict)
     layout = QSettings(str(home / "layout.ini"), QSettings.Format.IniFormat)
-    return Studio(view, files_, runner, session, settings, gallery, layout)
+    return Studio(view, files_, runner, session, settings, gallery, drafts, layout, notices)
 
 
 def build_window(home: Path, environ: Mapping[str, str] = os.environ,
                  keyring: KeyringModule | None = None) -> MainWindow:
     studio = build_studio(home, environ, keyring)
     window = MainWindow(studio)
+    studio.drafts.params = lambda: _storable(window.generate.params.params())
     for owned in (studio.runner, studio.settings, studio.session, studio.view.document,
-                  studio.files, studio.gallery):
+                  studio.files, studio.gallery, studio.drafts):
         owned.setParent(window)
     return window
+
+
+def _storable(params: GenerationParams) -> dict[str, object]:
+    data = params.to_dict()
+    if not isinstance(data.get("seed"), int):
+        data["seed"] = None  # a half-typed seed is not kept
+    return data
+
+
+def start(window: MainWindow) -> None:
+    """What runs once the window is shown (inside the loop)."""
+    studio = window.studio
+    studio.session.prepare()
+    studio.session.refresh_credits()
+    studio.gallery.load()
+    studio.drafts.restore_last()
+    store = studio.session.store
+    studio.runner.run(store.outbox, studio.session.load_outbox, window.errors.present)
 
 
 async def run_window(window: MainWindow, app: QApplication) -> None:
@@ -75,11 +107,11 @@ async def run_window(window: MainWindow, app: QApplication) -> None:
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     window.show()
-    window.studio.session.prepare()
-    window.studio.session.refresh_credits()
+    start(window)
     await closed.wait()
     await window.studio.session.shutdown()
     window.studio.runner.shutdown()
+    window.studio.session.store.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from scribble_studio.controllers.session import Connection, GenerationSession, J
 from scribble_studio.domain import errors
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import ApiKey
+from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.settings_store import AppSettings
 from tests.asyncqt import run, until
 from tests.conftest import drawn_sketch
@@ -26,7 +27,8 @@ def settings(fake_api: FakeSegmind) -> dict[str, AppSettings]:
 
 @pytest.fixture
 def session(settings: dict[str, AppSettings], tmp_path: Path) -> GenerationSession:
-    return GenerationSession(lambda: settings["now"], lambda: ApiKey(API_KEY), tmp_path / "out")
+    return GenerationSession(lambda: settings["now"], lambda: ApiKey(API_KEY),
+                             HistoryStore(tmp_path), probe_wait=(0.05, 0.2))
 
 
 def params(**changes: object) -> GenerationParams:
@@ -48,10 +50,12 @@ def test_a_job_runs_to_done_with_thumbnails_and_files(
 
     job = run(aloop, scenario())
     assert job.state is JobState.DONE, job.error
-    assert states == [JobState.SENDING, JobState.DONE]
+    assert states == [JobState.QUEUED, JobState.SENDING, JobState.DONE]
     assert len(job.thumbnails) == 2 and max(job.thumbnails[0].width(),
                                             job.thumbnails[0].height()) == 256
-    assert [p.name for p in job.paths] == ["job1-99-1.png", "job1-99-2.png"]
+    assert job.entry is not None and len(job.entry.images) == 2
+    stored = session.store.get(job.history_id or 0)
+    assert stored is not None and stored.state is State.DONE and stored.params.seed == 99
     assert credits == [fake_api.credits] and session.connection is Connection.ONLINE
     sent = fake_api.generate_requests[0].json()
     assert sent["seed"] == 99 and sent["samples"] == 2
@@ -157,22 +161,34 @@ def test_errors_go_through_one_funnel_and_set_the_connection_state(
     assert session.credits == fake_api.credits  # read from the error's header too
 
 
-def test_offline_is_reported_as_offline(aloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
-    server = FakeSegmind().start()
-    server.stop()
+def test_offline_jobs_wait_in_the_outbox_and_go_out_by_themselves(
+        aloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
+    probe = FakeSegmind().start()
+    port = probe.port
+    probe.stop()
+    server = FakeSegmind(port=port)  # not listening yet
     session = GenerationSession(lambda: AppSettings(api_base=server.base_url),
-                                lambda: ApiKey(API_KEY), tmp_path)
+                                lambda: ApiKey(API_KEY), HistoryStore(tmp_path),
+                                probe_wait=(0.05, 0.2))
     seen: list[errors.StudioError] = []
     session.error.connect(seen.append)
 
     async def scenario() -> Job:
         job = session.generate(drawn_sketch(), params())
-        await until(lambda: not job.active, timeout=20)
+        await until(lambda: job.state is JobState.WAITING, timeout=20)
+        assert session.connection is Connection.OFFLINE
+        assert session.store.get(job.history_id or 0).state is State.WAITING  # type: ignore[union-attr]
+        await asyncio.sleep(0.5)  # the outbox probes with backoff meanwhile
+        server.start()
+        await until(lambda: job.state is JobState.DONE, timeout=20)
         return job
 
-    job = run(aloop, scenario())
-    assert isinstance(job.error, errors.Offline) and session.connection is Connection.OFFLINE
-    assert len(seen) == 1
+    try:
+        job = run(aloop, scenario(), timeout=40)
+    finally:
+        server.stop()
+    assert isinstance(seen[0], errors.Offline) and server.billed == 1
+    assert session.store.get(job.history_id or 0).state is State.DONE  # type: ignore[union-attr]
 
 
 def test_credits_are_fetched_on_request(aloop: asyncio.AbstractEventLoop,

@@ -234,7 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(406, f"Not enough credits: your balance is {fake.credits:g}, "
                              f"this request costs {cost:g}.")
             return
-        fake.charge(cost)
+        fake.charge(cost, request["seed"])
         seed = request["seed"]
         images = [result_jpeg(size[0], size[1], seed, i) for i in range(request["samples"])]
         headers = {**fake.credit_headers(), "x-request-id": f"req-{fake.billed}"}
@@ -370,6 +370,7 @@ class FakeSegmind:
         self.credits_header = credits_header
         self.requests: list[Recorded] = []
         self.billed = 0
+        self.billed_seeds: list[int] = []
         self.disconnects = 0
         self.in_flight = 0
         self.max_in_flight = 0
@@ -446,10 +447,11 @@ class FakeSegmind:
         steps = request.get("num_inference_steps", 20)
         return round(0.25 * request["samples"] * steps / 20, 4)
 
-    def charge(self, cost: float) -> None:
+    def charge(self, cost: float, seed: int) -> None:
         with self._lock:
             self.credits = round(self.credits - cost, 4)
             self.billed += 1
+            self.billed_seeds.append(seed)
 
     def credit_headers(self) -> dict[str, str]:
         if self.credits_header is None:

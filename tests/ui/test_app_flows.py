@@ -55,12 +55,13 @@ def test_draw_generate_and_see_thumbnails_with_the_parameters(
     (card,) = win.gallery.cards.values()
     assert len(card.buttons) == 2 and not card.buttons[0].icon().isNull()
     assert f"seed {SEED_MAX}" in card.header.text() and "30 steps" in card.header.text()
+    (job,) = win.session.jobs
     sent = fake_api.generate_requests[0].json()
     assert (sent["seed"], sent["num_inference_steps"], sent["samples"]) == (SEED_MAX, 30, 2)
     assert sent["prompt"] == "a lighthouse at dusk"
     assert win.status.credits.text() == f"Credits: {fake_api.credits:g}"
     assert "Online" in win.status.connection.text()
-    row = win.jobs.rows[card.job.id]
+    row = win.jobs.rows[job.id]
     assert row.state.text().startswith("done") and not row.cancel.isVisible()
 
 
@@ -161,10 +162,9 @@ def test_the_credits_label_follows_the_header(aloop: asyncio.AbstractEventLoop,
     assert "b3261e" in win.status.credits.styleSheet()  # low: warning colour
 
 
-def test_offline_says_nothing_was_sent_and_offers_a_retry(
+def test_offline_the_job_waits_and_send_now_sends_it(
         aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind) -> None:
     win = app_window
-    base = fake_api.base_url
     fake_api.stop()
     fill(win)
     draw(win)
@@ -172,28 +172,36 @@ def test_offline_says_nothing_was_sent_and_offers_a_retry(
     async def scenario() -> None:
         win.request_generate()
         await until(lambda: win.banner.isVisible(), timeout=20)
-        fake_api._port = int(base.rsplit(":", 1)[1].split("/")[0])
+        assert "Nothing was sent" in win.banner.label.text()
+        assert win.session.jobs[0].state is JobState.WAITING
+        row = win.jobs.rows[win.session.jobs[0].id]
+        assert row.state.text() == "waiting" and win.jobs.send_now.isEnabled()
         fake_api.start()
-        win.banner.action_button.click()
+        win.banner.action_button.click()  # "Send now"
         await until(lambda: win.gallery.cards, timeout=20)
 
     run(aloop, scenario(), timeout=40)
-    assert "Nothing was sent" in win.banner.label.text() or not win.banner.isVisible()
-    assert fake_api.billed == 1
-    first, second = win.session.jobs
-    assert first.params.seed == second.params.seed
+    assert fake_api.billed == 1 and len(win.session.jobs) == 1
 
 
-def test_without_a_key_drawing_works_and_generate_explains(
-        aloop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
+def test_without_a_key_drawing_works_and_the_job_waits_for_one(
+        aloop: asyncio.AbstractEventLoop, window: MainWindow, fake_api: FakeSegmind) -> None:
     fill(window)
     draw(window)
     assert window.view.document.has_ink() and window.generate.button.isEnabled()
     assert "No API key" in window.status.connection.text()
-    window.request_generate()
-    assert window.banner.isVisible() and "No API key is set" in window.banner.label.text()
-    assert window.banner.action_button.text() == "Open Settings"
-    assert window.session.jobs == []
+
+    async def scenario() -> None:
+        window.request_generate()
+        assert "No API key is set" in window.banner.label.text()
+        assert window.banner.action_button.text() == "Open Settings"
+        await until(lambda: window.session.jobs[0].state is JobState.WAITING)
+        window.studio.settings.update(api_base=fake_api.base_url)
+        window.studio.settings.set_key(API_KEY)  # as the Settings dialog does
+        await until(lambda: window.session.jobs[0].state is JobState.DONE, timeout=20)
+
+    run(aloop, scenario(), timeout=40)
+    assert fake_api.billed == 1
 
 
 def test_the_seed_field_holds_any_value_to_2_53_and_marks_bad_input(window: MainWindow) -> None:
@@ -216,9 +224,7 @@ def test_parameters_and_layout_persist_across_restarts(
     first.generate.params.scheduler.setCurrentText("Euler a")
     first.generate.params.random_seed.setChecked(False)
     first.generate.params.seed.setText("123456789012345")
-    first.close()
-    first.studio.runner.shutdown()  # let the pending save finish
-    first.studio.runner._pool.shutdown(wait=True)
+    first.close()  # saves what is pending, and waits for it
     second = build_window(isolated_environment, {}, None)
     qtbot.addWidget(second)
     p = second.generate.params.params()
@@ -238,22 +244,24 @@ def test_gallery_reuse_and_delete(aloop: asyncio.AbstractEventLoop, app_window: 
 
     run(aloop, scenario())
     (card,) = win.gallery.cards.values()
-    job = card.job
+    item = card.item
     fill(win, "something else", steps=20)
-    win.gallery.reuse_requested.emit(job.params)
+    win.gallery.reuse(item.entry.params)
     reused = win.generate.params.params()
-    assert (reused.prompt, reused.steps, reused.seed) == ("first prompt", 50, job.params.seed)
+    assert (reused.prompt, reused.steps, reused.seed) == (
+        "first prompt", 50, item.entry.params.seed)
+    store = win.session.store
+    stored = [store.image_path(i.sha256) for i in item.entry.images]
     target = tmp_path / "kept.png"
     with qtbot.waitSignal(win.studio.gallery.saved, timeout=5000):
-        win.studio.gallery.save_as(job, 0, target)
-    assert target.read_bytes() == job.paths[0].read_bytes()
+        win.studio.gallery.save_as(item, 0, target)
+    assert target.read_bytes() == stored[0].read_bytes()
     with qtbot.waitSignal(win.view.document.reference_changed, timeout=5000):
-        win.studio.gallery.use_as_reference(job, 0)
+        win.studio.gallery.use_as_reference(item, 0)
     assert win.view.document.reference is not None
-    stored = list(job.paths)
-    win.studio.gallery.delete(job)
+    win.studio.gallery.delete(item)
     qtbot.waitUntil(lambda: not any(p.exists() for p in stored), timeout=5000)
-    assert job.id not in win.gallery.cards and job not in win.session.jobs
+    assert item.entry.id not in win.gallery.cards and store.get(item.entry.id) is None
 
 
 def test_settings_store_the_key_in_a_private_file_without_a_keyring(
@@ -284,7 +292,7 @@ def test_settings_refuse_plain_http_to_another_host(window: MainWindow) -> None:
     window.open_settings()
     dialog = window.settings_dialog
     assert dialog is not None
-    dialog.base.setText("http://api.segmind.com/v1")
+    dialog.base.setText("http://api.segmind.com/v1")  # refused before anything is sent
     dialog.accept()
     assert dialog.isVisible() and "plain http://" in dialog.problem.text()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 from typing import Any
 
@@ -28,6 +29,7 @@ class SettingsController(QObject):
         self.store, self.secrets, self.runner = store, secrets, runner
         self.settings = store.load()
         self.key = secrets.load()
+        self.base_override: str | None = None  # from the environment: used, never saved
         self._tasks: set[asyncio.Task[None]] = set()
         self._params_timer = QTimer(self)
         self._params_timer.setSingleShot(True)
@@ -36,7 +38,14 @@ class SettingsController(QObject):
         self._pending_params: dict[str, Any] | None = None
 
     def current(self) -> AppSettings:
+        if self.base_override:
+            return dataclasses.replace(self.settings, api_base=self.base_override)
         return self.settings
+
+    def override_base(self, api_base: str) -> None:
+        """Use ``api_base`` for this run only (SCRIBBLE_STUDIO_API_BASE)."""
+        dataclasses.replace(self.settings, api_base=api_base).client_settings()
+        self.base_override = api_base
 
     def api_key(self) -> ApiKey | None:
         return self.key
@@ -47,15 +56,21 @@ class SettingsController(QObject):
 
     def update(self, **changes: Any) -> None:
         """Apply and save; raises StudioError (nothing changes) if a value is unusable."""
+        if self.base_override and changes.get("api_base", self.base_override) != \
+                self.base_override:
+            self.base_override = None  # the user chose another address: that one counts
+        elif self.base_override:
+            changes.pop("api_base", None)  # the override is never written to the file
         candidate = dataclasses.replace(self.settings, **changes)
         candidate.client_settings()
         self.settings = candidate
         self._save()
         self.changed.emit()
 
-    def _save(self) -> None:
+    def _save(self) -> concurrent.futures.Future[None]:
         snapshot = self.settings
-        self.runner.run(lambda: self.store.save(snapshot), lambda _: None, self._on_save_failed)
+        return self.runner.run(lambda: self.store.save(snapshot), lambda _: None,
+                               self._on_save_failed)
 
     def _on_save_failed(self, error: StudioError) -> None:
         self.failed.emit(error)
@@ -75,15 +90,19 @@ class SettingsController(QObject):
         self._params_timer.start()
 
     def flush(self) -> None:
+        """Save pending parameters now and wait for the write (used on close)."""
         if self._params_timer.isActive():
             self._params_timer.stop()
-            self._on_params_timer_timeout()
+            future = self._on_params_timer_timeout()
+            if future is not None and not future.cancelled():
+                future.exception(timeout=10)
 
-    def _on_params_timer_timeout(self) -> None:
-        if self._pending_params is not None:
-            self.settings = dataclasses.replace(self.settings, last_params=self._pending_params)
-            self._pending_params = None
-            self._save()
+    def _on_params_timer_timeout(self) -> concurrent.futures.Future[None] | None:
+        if self._pending_params is None:
+            return None
+        self.settings = dataclasses.replace(self.settings, last_params=self._pending_params)
+        self._pending_params = None
+        return self._save()
 
     def test_connection(self, api_base: str, key_text: str, connect_timeout: float) -> None:
         """Call the (free) credits endpoint with the values in the dialog."""

@@ -29,6 +29,10 @@ class BackgroundRunner(QObject):
 
     def run(self, work: Callable[[], T], done: Callable[[T], None],
             failed: Callable[[StudioError], None]) -> concurrent.futures.Future[T]:
+        if self._closed:  # e.g. a second close of the window: nothing more is started
+            dropped: concurrent.futures.Future[T] = concurrent.futures.Future()
+            dropped.cancel()
+            return dropped
         future = self._pool.submit(work)
         # The signal is emitted on the worker thread and queued to this object's thread.
         future.add_done_callback(lambda f: self._finished.emit((f, done, failed)))
@@ -47,6 +51,6 @@ class BackgroundRunner(QObject):
             log.error("background work failed", exc_info=error)
             failed(StudioError("Something went wrong; the details are in the log file."))
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = False) -> None:
         self._closed = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)

@@ -157,6 +157,16 @@ class CanvasDocument(QObject):
         ink = ink.convertToFormat(ALPHA8)
         self.history.push(text, InkPatch.whole(self.image), InkPatch.whole(ink), applied=False)
 
+    def load_ink(self, ink: QImage) -> None:
+        """Start over with ``ink`` (a draft being opened): not an edit, so no undo."""
+        self.undo_stack.clear()
+        resized = ink.size() != self.image.size()
+        self.image = ink.convertToFormat(ALPHA8)
+        if resized:
+            self.size_changed.emit(self.image.size())
+        self.changed.emit(self.image.rect())
+        self.content_changed.emit()
+
     def resize_canvas(self, size: QSize) -> None:
         """Change the document size; the drawing stays centred, cropped or padded."""
         if size == self.size():

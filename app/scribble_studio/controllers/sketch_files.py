@@ -13,6 +13,7 @@ from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument, pil_to_alpha
 from scribble_studio.controllers.scribble_importer import ScribbleImporter
 from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.png_metadata import STUDIO_KEY, params_from_metadata
 from scribble_studio.domain.scribble import flatten_on_white
 from scribble_studio.services.sketch_files import is_exact_sketch, read_image, save_sketch
 
@@ -36,6 +37,7 @@ class SketchFiles(QObject):
     import_ready = Signal(object)      # a ScribbleImporter waiting for the user's settings
     saved = Signal(Path)
     opened = Signal(Path)
+    params_found = Signal(object)      # GenerationParams carried by an opened picture
 
     def __init__(self, document: CanvasDocument, runner: BackgroundRunner,
                  parent: QObject | None = None) -> None:
@@ -49,6 +51,9 @@ class SketchFiles(QObject):
     def open_path(self, path: Path, as_import: bool = False) -> None:
         """Open a sketch saved by this app exactly; any other picture is imported."""
         def done(image: Image.Image) -> None:
+            carried = params_from_metadata(str(image.info.get(STUDIO_KEY, "")))
+            if carried is not None:
+                self.params_found.emit(carried)
             if not as_import and is_exact_sketch(image):
                 self.document.replace_ink(pil_to_alpha(ImageChops.invert(image)), "Open sketch")
                 self.opened.emit(path)

@@ -29,8 +29,9 @@ class ErrorPresenter:
                                      "Check balance", self.session.refresh_credits)
         elif isinstance(error, Offline):
             self.banner.show_message(
-                f"{error.message} Nothing was sent or charged; the job can be sent again "
-                "when the connection is back.", "Retry now", self._retry_last)
+                f"{error.message} Nothing was sent or charged: the job waits in the outbox "
+                "and goes out by itself when the API can be reached.", "Send now",
+                self.session.send_now)
         elif error.retry_safe:
             self.banner.show_error(error, "Retry now", self._retry_last)
         else:
@@ -38,5 +39,6 @@ class ErrorPresenter:
 
     def _retry_last(self) -> None:
         job = self.session.last_failed
-        if job is not None and job.error is not None and job.error.retry_safe:
+        if job is not None and job.sketch is not None and job.error is not None \
+                and job.error.retry_safe:
             self.session.retry(job)

@@ -1,4 +1,5 @@
-"""The gallery: results grouped by job under a header, newest first."""
+"""The gallery: results grouped by generation under a header, newest first, a page at a
+time, with search, stars and a placeholder for missing files."""
 
 from __future__ import annotations
 
@@ -7,99 +8,179 @@ import functools
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QImage, QPixmap
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMenu,
+    QPushButton,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from scribble_studio.controllers.gallery import GalleryActions
-from scribble_studio.controllers.session import Job
+from scribble_studio.controllers.gallery import GalleryItem, GalleryModel
+from scribble_studio.domain.params import GenerationParams
 
 THUMB = 128  # logical pixels; thumbnails are made at 2× for HiDPI screens
 
 
-def job_header(job: Job) -> str:
-    p = job.params
-    when = dt.datetime.fromtimestamp(job.created).strftime("%H:%M:%S")
+def header_text(item: GalleryItem) -> str:
+    e, p = item.entry, item.entry.params
+    when = dt.datetime.fromtimestamp(e.created).strftime("%Y-%m-%d %H:%M")
     return f"{when} · {p.prompt} · seed {p.seed} · {p.steps} steps · {p.scheduler}"
 
 
-class JobCard(QFrame):
-    def __init__(self, job: Job, gallery: GalleryView) -> None:
+def placeholder() -> QPixmap:
+    pixmap = QPixmap(THUMB, THUMB)
+    pixmap.fill(QColor(200, 200, 200))
+    return pixmap
+
+
+class ResultCard(QFrame):
+    def __init__(self, item: GalleryItem, gallery: GalleryView) -> None:
         super().__init__()
-        self.job = job
+        self.item = item
+        self.gallery = gallery
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.header = QLabel(job_header(job))
+        self.header = QLabel(header_text(item))
         self.header.setWordWrap(True)
+        self.star = QToolButton()
+        self.star.setCheckable(True)
+        self.star.setAccessibleName(f"Star generation {item.entry.id}")
+        self.star.toggled.connect(self._on_star_toggled)
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.star)
         self.row = QHBoxLayout()
         self.row.setAlignment(Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.header)
+        layout.addLayout(top)
         layout.addLayout(self.row)
         self.buttons: list[QToolButton] = []
-        for index, image in enumerate(job.thumbnails):
-            self.buttons.append(self._thumb(index, image, gallery))
+        for index in range(len(item.entry.images)):
+            self.buttons.append(self._thumb(index))
+        self.refresh()
 
-    def _thumb(self, index: int, image: QImage, gallery: GalleryView) -> QToolButton:
-        pixmap = QPixmap.fromImage(image)
-        pixmap.setDevicePixelRatio(max(1.0, image.width() / THUMB))
+    def _thumb(self, index: int) -> QToolButton:
         button = QToolButton()
-        button.setIcon(pixmap)
         button.setIconSize(QSize(THUMB, THUMB))
-        button.setAccessibleName(f"Result {index + 1} of job {self.job.id}")
+        button.setAccessibleName(f"Result {index + 1} of generation {self.item.entry.id}")
         button.setToolTip("Click to view; right-click for more")
-        button.clicked.connect(functools.partial(gallery.results.load_full, self.job, index))
+        button.clicked.connect(functools.partial(self.gallery.model.load_full, self.item, index))
         button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         button.customContextMenuRequested.connect(
-            lambda pos, b=button, i=index: gallery.show_menu(self.job, i, b.mapToGlobal(pos)))
+            lambda pos, b=button, i=index: self.gallery.show_menu(self.item, i,
+                                                                  b.mapToGlobal(pos)))
         self.row.addWidget(button)
         return button
 
+    def refresh(self) -> None:
+        self.star.blockSignals(True)  # showing the state must not write it back
+        self.star.setChecked(self.item.entry.starred)
+        self.star.blockSignals(False)
+        self.star.setText("★" if self.item.entry.starred else "☆")
+        for index, button in enumerate(self.buttons):
+            image = self.item.thumbnails[index] if index < len(self.item.thumbnails) else None
+            if image is None:
+                button.setIcon(placeholder())
+                if self.item.loaded:
+                    button.setToolTip("The image file is missing from the data folder")
+                continue
+            pixmap = QPixmap.fromImage(image)
+            pixmap.setDevicePixelRatio(max(1.0, image.width() / THUMB))
+            button.setIcon(pixmap)
 
-class GalleryView(QScrollArea):
+    def _on_star_toggled(self, on: bool) -> None:
+        self.gallery.model.star(self.item, on)
+
+
+class GalleryView(QWidget):
     reuse_requested = Signal(object)   # GenerationParams
 
-    def __init__(self, actions: GalleryActions, parent: QWidget | None = None) -> None:
+    def __init__(self, model: GalleryModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.results = actions
-        self.setWidgetResizable(True)
-        self.setAccessibleName("Gallery")
+        self.model = model
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search prompts")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search the history")
+        self.more = QPushButton("Show more")
+        self.more.hide()
+        self.more.clicked.connect(model.load_more)
+        self.area = QScrollArea()
+        self.area.setWidgetResizable(True)
+        self.area.setAccessibleName("Gallery")
         inner = QWidget()
         self.column = QVBoxLayout(inner)
         self.column.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.setWidget(inner)
-        self.cards: dict[int, JobCard] = {}
+        self.column.addWidget(self.more)
+        self.area.setWidget(inner)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.area, 1)
+        self.cards: dict[int, ResultCard] = {}
         self.viewer: QDialog | None = None
-        actions.image_ready.connect(self._on_actions_image_ready)
-        actions.copy_ready.connect(self._on_actions_copy_ready)
-        actions.removed.connect(self._on_actions_removed)
+        self.search.textChanged.connect(model.load)
+        self.area.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        model.reset.connect(self._on_model_reset)
+        model.appended.connect(self._on_model_appended)
+        model.added.connect(self._on_model_added)
+        model.changed.connect(self._on_model_changed)
+        model.removed.connect(self._on_model_removed)
+        model.image_ready.connect(self._on_model_image_ready)
+        model.copy_ready.connect(self._on_model_copy_ready)
 
-    def add_job(self, job: Job) -> None:
-        """Show a finished job's results at the top."""
-        if job.id in self.cards or not job.thumbnails:
-            return
-        card = JobCard(job, self)
-        self.cards[job.id] = card
-        self.column.insertWidget(0, card)
+    def _card(self, item: GalleryItem, position: int) -> None:
+        card = ResultCard(item, self)
+        self.cards[item.entry.id] = card
+        self.column.insertWidget(position, card)
 
-    def show_menu(self, job: Job, index: int, where: object) -> None:
+    def _on_model_reset(self, items: list[GalleryItem]) -> None:
+        for card in self.cards.values():
+            card.deleteLater()
+        self.cards.clear()
+        self._on_model_appended(items)
+
+    def _on_model_appended(self, items: list[GalleryItem]) -> None:
+        for item in items:
+            self._card(item, self.column.count() - 1)  # above "Show more"
+        self.more.setVisible(self.model.has_more)
+
+    def _on_model_added(self, item: GalleryItem) -> None:
+        self._card(item, 0)
+
+    def _on_model_changed(self, item: GalleryItem) -> None:
+        card = self.cards.get(item.entry.id)
+        if card is not None:
+            card.refresh()
+
+    def _on_model_removed(self, item: GalleryItem) -> None:
+        card = self.cards.pop(item.entry.id, None)
+        if card is not None:
+            card.deleteLater()
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.area.verticalScrollBar()
+        if value >= bar.maximum() - 40 and self.model.has_more and self.more.isVisible():
+            self.more.hide()  # until the page arrives
+            self.model.load_more()
+
+    def show_menu(self, item: GalleryItem, index: int, where: object) -> None:
         menu = QMenu(self)
         entries = [
-            ("Save as PNG…", lambda: self._save_as(job, index)),
-            ("Copy image", lambda: self.results.copy_image(job, index)),
-            ("Copy prompt", lambda: QGuiApplication.clipboard().setText(job.params.prompt)),
-            ("Reuse all parameters", lambda: self.reuse_requested.emit(job.params)),
-            ("Use as reference image", lambda: self.results.use_as_reference(job, index)),
-            ("Delete", lambda: self.results.delete(job)),
+            ("Save as PNG…", lambda: self._save_as(item, index)),
+            ("Copy image", lambda: self.model.copy_image(item, index)),
+            ("Copy prompt", lambda: QGuiApplication.clipboard().setText(item.entry.params.prompt)),
+            ("Reuse all parameters", lambda: self.reuse(item.entry.params)),
+            ("Use as reference image", lambda: self.model.use_as_reference(item, index)),
+            ("Delete", lambda: self.model.delete(item)),
         ]
         for text, slot in entries:
             action = QAction(text, menu)
@@ -108,16 +189,19 @@ class GalleryView(QScrollArea):
         self.menu = menu
         menu.popup(where)  # type: ignore[arg-type]
 
-    def _save_as(self, job: Job, index: int) -> None:
-        name = f"{job.params.seed}-{index + 1}.png"
+    def reuse(self, params: GenerationParams) -> None:
+        self.reuse_requested.emit(params)
+
+    def _save_as(self, item: GalleryItem, index: int) -> None:
+        name = f"{item.entry.params.seed}-{index + 1}.png"
         dialog = QFileDialog(self, "Save image", name, "PNG images (*.png)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.fileSelected.connect(lambda path: self.results.save_as(job, index, Path(path)))
+        dialog.fileSelected.connect(lambda path: self.model.save_as(item, index, Path(path)))
         dialog.open()
 
-    def _on_actions_image_ready(self, job: Job, index: int, image: QImage) -> None:
+    def _on_model_image_ready(self, item: GalleryItem, index: int, image: QImage) -> None:
         viewer = QDialog(self)
-        viewer.setWindowTitle(job_header(job))
+        viewer.setWindowTitle(header_text(item))
         label = QLabel()
         label.setPixmap(QPixmap.fromImage(image))
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -126,10 +210,5 @@ class GalleryView(QScrollArea):
         self.viewer = viewer
         viewer.open()
 
-    def _on_actions_copy_ready(self, image: QImage) -> None:
+    def _on_model_copy_ready(self, image: QImage) -> None:
         QGuiApplication.clipboard().setImage(image)
-
-    def _on_actions_removed(self, job: Job) -> None:
-        card = self.cards.pop(job.id, None)
-        if card is not None:
-            card.deleteLater()

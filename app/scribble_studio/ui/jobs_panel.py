@@ -1,4 +1,4 @@
-"""The queue: each job's state and elapsed time, with cancel buttons."""
+"""The queue and the outbox: each job's state and time, with what can be done about it."""
 
 from __future__ import annotations
 
@@ -19,9 +19,23 @@ from PySide6.QtWidgets import (
 
 from scribble_studio.controllers.session import Job, JobState
 
+HINTS = {
+    JobState.WAITING: "Waiting to be sent: it goes out by itself when the API can be reached.",
+    JobState.UNKNOWN: ("It was being sent when the app stopped: it may have been generated "
+                       "and billed. Check your balance, then send it again or discard it."),
+}
+
+
+def _button(text: str, name: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    return button
+
 
 class JobRow(QWidget):
     cancel_requested = Signal(object)
+    resend_requested = Signal(object)
+    discard_requested = Signal(object)
 
     def __init__(self, job: Job) -> None:
         super().__init__()
@@ -34,62 +48,79 @@ class JobRow(QWidget):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(80)
         self.progress.setTextVisible(False)
-        self.cancel = QPushButton("Cancel")
-        self.cancel.setAccessibleName(f"Cancel job {job.id}")
+        self.cancel = _button("Cancel", f"Cancel job {job.id}")
+        self.resend = _button("Send again", f"Send job {job.id} again")
+        self.discard = _button("Discard", f"Discard job {job.id}")
         self.cancel.clicked.connect(lambda: self.cancel_requested.emit(self.job))
+        self.resend.clicked.connect(lambda: self.resend_requested.emit(self.job))
+        self.discard.clicked.connect(lambda: self.discard_requested.emit(self.job))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        layout.addWidget(self.title, 1)
-        layout.addWidget(self.state)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.cancel)
+        for widget in (self.title, self.state, self.progress, self.cancel, self.resend,
+                       self.discard):
+            layout.addWidget(widget, 1 if widget is self.title else 0)
         self.refresh()
 
     def refresh(self) -> None:
         job = self.job
         self.title.setText(f"#{job.id} {job.params.prompt}")
         self.title.setToolTip(job.params.prompt)
-        elapsed = f" {job.elapsed(time.monotonic()):.1f} s" if job.started is not None else ""
-        text = job.state.value + elapsed
-        if job.state is JobState.FAILED and job.error is not None:
-            self.state.setToolTip(job.error.message)
-        self.state.setText(text)
-        sending = job.state is JobState.SENDING
-        self.progress.setRange(0, 0 if sending else 1)  # busy while sending
-        self.progress.setValue(1 if job.state is JobState.DONE else 0)
+        timed = job.started is not None and job.state not in (JobState.WAITING,
+                                                             JobState.UNKNOWN)
+        elapsed = f" {job.elapsed(time.monotonic()):.1f} s" if timed else ""
+        self.state.setText(job.state.value + elapsed)
+        tip = HINTS.get(job.state, job.error.message if job.error else "")
+        self.state.setToolTip(tip)
+        self.progress.setRange(0, 0 if job.state is JobState.SENDING else 1)  # busy
         self.progress.setVisible(job.active)
         self.cancel.setVisible(job.active)
+        self.resend.setVisible(job.state is JobState.UNKNOWN)
+        self.discard.setVisible(job.state in (JobState.WAITING, JobState.UNKNOWN))
 
 
 class JobsPanel(QWidget):
     cancel_requested = Signal(object)
+    resend_requested = Signal(object)
+    discard_requested = Signal(object)
     cancel_all_requested = Signal()
+    send_now_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.list = QListWidget()
         self.list.setAccessibleName("Jobs")
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.send_now = QPushButton("Send now")
+        self.send_now.setToolTip("Send the waiting jobs without waiting for the next try")
+        self.send_now.clicked.connect(self.send_now_requested)
         self.cancel_all = QPushButton("Cancel all")
         self.cancel_all.clicked.connect(self.cancel_all_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.send_now)
+        buttons.addWidget(self.cancel_all)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
-        layout.addWidget(self.cancel_all)
+        layout.addLayout(buttons)
         self.rows: dict[int, JobRow] = {}
+        self.items: dict[int, QListWidgetItem] = {}
         self._ticker = QTimer(self)
         self._ticker.setInterval(200)
         self._ticker.timeout.connect(self._on_ticker_timeout)
+        self._sync_buttons()
 
     def add_job(self, job: Job) -> None:
         row = JobRow(job)
         row.cancel_requested.connect(self.cancel_requested)
+        row.resend_requested.connect(self.resend_requested)
+        row.discard_requested.connect(self.discard_requested)
         item = QListWidgetItem()
         item.setSizeHint(row.sizeHint())
         self.list.insertItem(0, item)
         self.list.setItemWidget(item, row)
-        self.rows[job.id] = row
+        self.rows[job.id], self.items[job.id] = row, item
         self._ticker.start()
+        self._sync_buttons()
 
     def update_job(self, job: Job) -> None:
         row = self.rows.get(job.id)
@@ -97,6 +128,21 @@ class JobsPanel(QWidget):
             row.refresh()
         if not any(r.job.active for r in self.rows.values()):
             self._ticker.stop()
+        else:
+            self._ticker.start()
+        self._sync_buttons()
+
+    def remove_job(self, job: Job) -> None:
+        item = self.items.pop(job.id, None)
+        self.rows.pop(job.id, None)
+        if item is not None:
+            self.list.takeItem(self.list.row(item))
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        jobs = [row.job for row in self.rows.values()]
+        self.send_now.setEnabled(any(j.state is JobState.WAITING for j in jobs))
+        self.cancel_all.setEnabled(any(j.active for j in jobs))
 
     def _on_ticker_timeout(self) -> None:
         for row in self.rows.values():

@@ -5,24 +5,26 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from scribble_studio import APP_NAME
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.controllers.background import BackgroundRunner
-from scribble_studio.controllers.gallery import GalleryActions
+from scribble_studio.controllers.draft_keeper import DraftKeeper
+from scribble_studio.controllers.gallery import GalleryModel
 from scribble_studio.controllers.model_preview import ModelPreview
 from scribble_studio.controllers.scribble_importer import ScribbleImporter
-from scribble_studio.controllers.session import GenerationSession, Job, JobState
+from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.controllers.sketch_files import SketchFiles
-from scribble_studio.domain.errors import AuthenticationFailed
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.ui.banner import Banner
 from scribble_studio.ui.canvas_actions import CanvasActions
 from scribble_studio.ui.canvas_view import CanvasView
+from scribble_studio.ui.drafts_dialog import DraftsDialog
 from scribble_studio.ui.error_presenter import ErrorPresenter
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
@@ -30,6 +32,7 @@ from scribble_studio.ui.import_dialog import ImportDialog
 from scribble_studio.ui.jobs_panel import JobsPanel
 from scribble_studio.ui.settings_dialog import SettingsDialog
 from scribble_studio.ui.status_bar import StudioStatusBar
+from scribble_studio.ui.window_menus import build_menus
 
 
 @dataclasses.dataclass
@@ -41,8 +44,10 @@ class Studio:
     runner: BackgroundRunner
     session: GenerationSession
     settings: SettingsController
-    gallery: GalleryActions
+    gallery: GalleryModel
+    drafts: DraftKeeper
     layout: QSettings
+    notices: list[str] = dataclasses.field(default_factory=list)  # shown once at start
 
 
 class MainWindow(QMainWindow):
@@ -74,12 +79,15 @@ class MainWindow(QMainWindow):
         self.errors = ErrorPresenter(self.banner, self.session, self.open_settings)
         self.settings_dialog: SettingsDialog | None = None
         self.import_dialog: ImportDialog | None = None
-        self._build_menus()
+        self.drafts_dialog: DraftsDialog | None = None
+        self.generate_action = build_menus(self)
         self._connect()
         self.generate.params.set_params(studio.settings.current().params())
         self._update_generate()
         self._on_document_size_changed(self.view.document.size())
         self._restore_layout()
+        if studio.notices:
+            self.banner.show_message(" ".join(studio.notices))
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -88,34 +96,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def _build_menus(self) -> None:
-        a, menus = self.actions_, self.menuBar()
-        file_menu = menus.addMenu("&File")
-        for action in (a.open, a.save, a.import_, a.paste, a.reference, a.clear_reference):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), self.open_settings)
-        file_menu.addAction("&Quit", QKeySequence("Ctrl+Q"), self.close)
-        edit = menus.addMenu("&Edit")
-        for action in (a.undo, a.redo, a.clear):
-            edit.addAction(action)
-        canvas = menus.addMenu("&Canvas")
-        canvas.addMenu(a.size_menu)
-        for action in (a.pen, a.eraser, a.stabilizer):
-            canvas.addAction(action)
-        view_menu = menus.addMenu("&View")
-        for action in (a.zoom_in, a.zoom_out, a.zoom_fit, a.zoom_actual, a.model_view,
-                       a.invert):
-            view_menu.addAction(action)
-        jobs = menus.addMenu("&Generate")
-        self.generate_action = jobs.addAction("&Generate", QKeySequence("Ctrl+Return"),
-                                              self.request_generate)
-        jobs.addAction("Cancel all jobs", self.session.cancel_all)
-        jobs.addAction("Focus the prompt", QKeySequence("Ctrl+L"), self._focus_prompt)
-        bar = self.addToolBar("Canvas")
-        bar.setObjectName("canvas-tools")
-        a.fill_tool_bar(bar)
-
     def _connect(self) -> None:
         doc, session, settings = self.view.document, self.session, self.studio.settings
         doc.content_changed.connect(self._update_generate)
@@ -123,24 +103,31 @@ class MainWindow(QMainWindow):
         self.view.zoom_changed.connect(lambda _zoom: self._on_document_size_changed(doc.size()))
         self.generate.params.changed.connect(self._on_params_changed)
         self.generate.generate_requested.connect(self.request_generate)
-        self.jobs.cancel_requested.connect(session.cancel)
-        self.jobs.cancel_all_requested.connect(session.cancel_all)
-        session.job_added.connect(self.jobs.add_job)
-        session.job_changed.connect(self._on_session_job_changed)
-        session.queue_changed.connect(self.status.set_queue)
-        session.credits_changed.connect(self.status.set_credits)
-        session.connection_changed.connect(self.status.set_connection)
-        session.error.connect(self.errors.present)
-        self.gallery.reuse_requested.connect(self._on_gallery_reuse_requested)
-        self.studio.gallery.failed.connect(self.errors.present)
-        self.studio.gallery.saved.connect(
-            lambda p: self.status.showMessage(f"Saved {p.name}", 4000))
-        self.files.failed.connect(self.errors.present)
-        self.files.import_ready.connect(self._on_files_import_ready)
-        self.files.saved.connect(lambda p: self.status.showMessage(f"Saved {p.name}", 4000))
-        settings.key_changed.connect(self._on_settings_key_changed)
-        settings.changed.connect(self._on_settings_changed)
-        settings.failed.connect(self.errors.present)
+        for signal, slot in ((self.jobs.cancel_requested, session.cancel),
+                             (self.jobs.resend_requested, session.resend),
+                             (self.jobs.discard_requested, session.discard),
+                             (self.jobs.cancel_all_requested, session.cancel_all),
+                             (self.jobs.send_now_requested, session.send_now),
+                             (session.job_added, self.jobs.add_job),
+                             (session.job_changed, self.jobs.update_job),
+                             (session.job_removed, self.jobs.remove_job),
+                             (session.queue_changed, self.status.set_queue),
+                             (session.credits_changed, self.status.set_credits),
+                             (session.connection_changed, self.status.set_connection),
+                             (session.error, self.errors.present),
+                             (self.gallery.reuse_requested, self._set_params),
+                             (self.studio.gallery.failed, self.errors.present),
+                             (self.files.failed, self.errors.present),
+                             (self.files.import_ready, self._on_files_import_ready),
+                             (self.files.params_found, self._on_files_params_found),
+                             (self.studio.drafts.restored, self._on_drafts_restored),
+                             (self.studio.drafts.failed, self.errors.present),
+                             (settings.key_changed, self._on_settings_key_changed),
+                             (settings.changed, self._on_settings_changed),
+                             (settings.failed, self.errors.present)):
+            signal.connect(slot)
+        for saved in (self.studio.gallery.saved, self.files.saved):
+            saved.connect(lambda p: self.status.showMessage(f"Saved {p.name}", 4000))
         self.actions_.invert.setChecked(settings.current().invert)
         self.actions_.invert.toggled.connect(lambda on: settings.update(invert=on))
         if settings.api_key() is None:
@@ -152,48 +139,53 @@ class MainWindow(QMainWindow):
         if not self.generate.button.isEnabled():
             self.banner.show_message(self.generate.button.toolTip())
             return
-        if self.studio.settings.api_key() is None:
-            error = AuthenticationFailed(
-                "No API key is set.", "Add your Segmind API key in Settings to generate.")
-            self.errors.present(error)
-            return
         job = self.session.generate(self.view.document.darkness_image(),
                                     self.generate.params.params())
         self.generate.params.note_last_seed(job.params.seed or 0)
-
-    def _on_session_job_changed(self, job: Job) -> None:
-        self.jobs.update_job(job)
-        if job.state is JobState.DONE:
-            self.gallery.add_job(job)
+        if self.studio.settings.api_key() is None:
+            self.banner.show_message(
+                "No API key is set: the job waits in the outbox and is sent once you add "
+                "your Segmind key in Settings.", "Open Settings", self.open_settings)
 
     def _update_generate(self) -> None:
         self.generate.update_state(self.view.document.has_ink())
-        self.generate_action.setEnabled(True)  # explains itself in the banner when blocked
 
     def _on_params_changed(self) -> None:
         self._update_generate()
         self.studio.settings.remember_params(self.generate.params.params())
+        self.studio.drafts.schedule()
 
-    def _on_gallery_reuse_requested(self, params: GenerationParams) -> None:
+    def _set_params(self, params: GenerationParams) -> None:
         self.generate.params.set_params(params)
 
-    def _focus_prompt(self) -> None:
+    def _on_drafts_restored(self, params: dict[str, Any]) -> None:
+        if params:
+            self._set_params(GenerationParams.from_dict({"prompt": "", **params}))
+
+    def _on_files_params_found(self, params: GenerationParams) -> None:
+        self.banner.show_message("This picture carries the parameters it was made with.",
+                                 "Restore parameters", lambda: self._set_params(params))
+
+    def focus_prompt(self) -> None:
         self.generate.params.prompt.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    # -- settings -----------------------------------------------------------------------
+    # -- dialogs ------------------------------------------------------------------------
 
     def open_settings(self) -> None:
         self.settings_dialog = SettingsDialog(self.studio.settings, self)
         self.settings_dialog.open()
 
+    def open_drafts(self) -> None:
+        self.drafts_dialog = DraftsDialog(self.studio.drafts, self)
+        self.drafts_dialog.open()
+
     def _on_settings_key_changed(self) -> None:
         self.status.set_connection("unknown" if self.studio.settings.api_key() else "no key")
         self.session.refresh_credits()
+        self.session.wake_outbox()
 
     def _on_settings_changed(self) -> None:
         self.actions_.invert.setChecked(self.studio.settings.current().invert)
-
-    # -- canvas files --------------------------------------------------------------------
 
     def _on_files_import_ready(self, importer: ScribbleImporter) -> None:
         self.import_dialog = ImportDialog(importer, self)
@@ -202,6 +194,8 @@ class MainWindow(QMainWindow):
     def _on_document_size_changed(self, size: QSize) -> None:
         self.status.canvas.setText(
             f"{size.width()} × {size.height()} · {self.view.zoom * 100:.0f}%")
+
+    # -- drag and drop: a dropped picture is imported as scribble ------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
@@ -226,7 +220,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1280, 900)
             # First start: room for a row of thumbnails under their header.
-            self.resizeDocks([self.gallery_dock], [230], Qt.Orientation.Vertical)
+            self.resizeDocks([self.gallery_dock], [250], Qt.Orientation.Vertical)
         if state is not None:
             self.restoreState(state)
 
@@ -234,5 +228,6 @@ class MainWindow(QMainWindow):
         self.studio.layout.setValue("window/geometry", self.saveGeometry())
         self.studio.layout.setValue("window/state", self.saveState())
         self.studio.settings.flush()
+        self.studio.drafts.save_now(wait=True)
         self.session.cancel_all()
         super().closeEvent(event)

@@ -1,0 +1,127 @@
+"""Autosave of the sketch, its reference picture and the parameters (a couple of seconds
+after an edit, and on close), the restore at start, and the list of drafts."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from PIL import ImageChops
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from scribble_studio.controllers.background import BackgroundRunner
+from scribble_studio.controllers.canvas_document import CanvasDocument, pil_to_alpha
+from scribble_studio.controllers.sketch_files import pil_to_qimage, qimage_to_pil
+from scribble_studio.domain.errors import StudioError, UnreadableImage
+from scribble_studio.domain.scribble import decode_image
+from scribble_studio.services.drafts import Draft, DraftInfo, DraftStore
+
+AUTOSAVE_MS = 2000
+
+
+def _png(image: QImage) -> bytes:
+    buffer = io.BytesIO()
+    qimage_to_pil(image).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+class DraftKeeper(QObject):
+    restored = Signal(dict)     # the draft's parameters, for the panel
+    saved = Signal()
+    listed = Signal(list)       # DraftInfo, newest first
+    failed = Signal(object)
+
+    def __init__(self, store: DraftStore, document: CanvasDocument, runner: BackgroundRunner,
+                 params: Callable[[], dict[str, Any]], parent: QObject | None = None,
+                 delay_ms: int = AUTOSAVE_MS) -> None:
+        super().__init__(parent)
+        self.store, self.document, self.runner, self.params = store, document, runner, params
+        self.draft_id = store.new_id()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.save_now)
+        self._reference: tuple[int, bytes | None] = (0, None)
+        document.content_changed.connect(self.schedule)
+        document.reference_changed.connect(self.schedule)
+
+    def schedule(self) -> None:
+        """Save a little later; more edits in the meantime push it back."""
+        self._timer.start()
+
+    def _reference_png(self) -> bytes | None:
+        reference = self.document.reference
+        if reference is None:
+            return None
+        key = reference.cacheKey()
+        if self._reference[0] != key:  # encode a new reference once, not every autosave
+            self._reference = (key, _png(reference))
+        return self._reference[1]
+
+    def save_now(self, wait: bool = False) -> None:
+        """Snapshot on the GUI thread (a copy), write on a worker thread. ``wait`` blocks
+        until written (used on close)."""
+        self._timer.stop()
+        draft_id, darkness = self.draft_id, self.document.darkness_image()
+        params, opacity = self.params(), self.document.reference_opacity
+        reference = self._reference_png()
+
+        def work() -> None:
+            try:
+                self.store.save(draft_id, darkness, params, reference, opacity)
+            except OSError as exc:
+                raise StudioError(f"The draft could not be saved: {exc.strerror or exc}.",
+                                  "Free some disk space; the drawing is still open.") from None
+
+        future = self.runner.run(work, lambda _: self.saved.emit(), self._on_failed)
+        if wait and not future.cancelled():
+            future.exception(timeout=10)
+
+    def _on_failed(self, error: StudioError) -> None:
+        self.failed.emit(error)
+
+    def restore_last(self) -> None:
+        """Open the draft that was current when the app last stopped, if any."""
+        current = self.store.current_id()
+        if current is not None:
+            self.open(current, save_first=False)
+
+    def open(self, draft_id: str, save_first: bool = True) -> None:
+        if save_first:
+            self.save_now()
+        self.runner.run(lambda: self.store.load(draft_id), self._apply, self._on_failed)
+
+    def _apply(self, draft: Draft) -> None:
+        self.draft_id = draft.id
+        self.document.load_ink(pil_to_alpha(ImageChops.invert(draft.darkness)))
+        if draft.reference is not None:
+            try:
+                self.document.set_reference(pil_to_qimage(decode_image(draft.reference)))
+            except UnreadableImage:
+                self.document.set_reference(None)
+        else:
+            self.document.set_reference(None)
+        self.document.set_reference_opacity(draft.reference_opacity)
+        self._timer.stop()  # opening is not an edit
+        self.restored.emit(draft.params)
+
+    def new_sketch(self) -> None:
+        """Keep the current sketch as a draft and start a blank one."""
+        self.save_now()
+        self.draft_id = self.store.new_id()
+        blank = QImage(self.document.size(), QImage.Format.Format_Alpha8)
+        blank.fill(0)
+        self.document.load_ink(blank)
+        self.document.set_reference(None)
+        self.save_now()
+
+    def refresh_list(self) -> None:
+        self.runner.run(self.store.list, self.listed.emit, self._on_failed)
+
+    def delete(self, info: DraftInfo) -> None:
+        if info.id == self.draft_id:
+            return  # the open sketch is not deleted under the user
+        self.runner.run(lambda: self.store.delete(info.id), lambda _: self.refresh_list(),
+                        self._on_failed)

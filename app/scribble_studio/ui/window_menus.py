@@ -1,0 +1,43 @@
+"""The main window's menus and tool bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+
+if TYPE_CHECKING:
+    from scribble_studio.ui.main_window import MainWindow
+
+
+def build_menus(window: MainWindow) -> QAction:
+    """Fill the menu bar and tool bar; returns the Generate action."""
+    a, menus, studio = window.actions_, window.menuBar(), window.studio
+    file_menu = menus.addMenu("&File")
+    file_menu.addAction("&New sketch", QKeySequence("Ctrl+N"), studio.drafts.new_sketch)
+    file_menu.addAction("&Drafts…", window.open_drafts)
+    file_menu.addSeparator()
+    for action in (a.open, a.save, a.import_, a.paste, a.reference, a.clear_reference):
+        file_menu.addAction(action)
+    file_menu.addSeparator()
+    file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), window.open_settings)
+    file_menu.addAction("&Quit", QKeySequence("Ctrl+Q"), window.close)
+    edit = menus.addMenu("&Edit")
+    for action in (a.undo, a.redo, a.clear):
+        edit.addAction(action)
+    canvas = menus.addMenu("&Canvas")
+    canvas.addMenu(a.size_menu)
+    for action in (a.pen, a.eraser, a.stabilizer):
+        canvas.addAction(action)
+    view_menu = menus.addMenu("&View")
+    for action in (a.zoom_in, a.zoom_out, a.zoom_fit, a.zoom_actual, a.model_view, a.invert):
+        view_menu.addAction(action)
+    jobs = menus.addMenu("&Generate")
+    generate = jobs.addAction("&Generate", QKeySequence("Ctrl+Return"), window.request_generate)
+    jobs.addAction("Send waiting jobs now", studio.session.send_now)
+    jobs.addAction("Cancel all jobs", studio.session.cancel_all)
+    jobs.addAction("Focus the prompt", QKeySequence("Ctrl+L"), window.focus_prompt)
+    bar = window.addToolBar("Canvas")
+    bar.setObjectName("canvas-tools")
+    a.fill_tool_bar(bar)
+    return generate

@@ -1,0 +1,188 @@
+"""History, outbox and drafts in the window (offscreen, qasync loop, fake server)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from PIL import Image
+from pytestqt.qtbot import QtBot
+
+from scribble_studio.controllers.canvas_document import alpha_to_pil
+from scribble_studio.controllers.session import JobState
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.domain.scribble import export_scribble
+from scribble_studio.main import build_window, start
+from scribble_studio.services.history import HistoryStore, State
+from scribble_studio.services.result_files import result_png
+from scribble_studio.ui.main_window import MainWindow
+from tests.asyncqt import run, until
+from tests.conftest import drawn_sketch
+from tests.fakes.history_data import seed_history
+from tests.fakes.segmind_server import API_KEY, FakeSegmind, result_jpeg
+from tests.pointer import drag
+
+# Tests never reach a real host: without a fake server the API is a closed local port.
+ENV = {"SEGMIND_API_KEY": API_KEY, "SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"}
+
+
+def open_window(qtbot: QtBot, home: Path, environ: dict[str, str] | None = None) -> MainWindow:
+    window = build_window(home, environ if environ is not None else ENV, None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_a_history_of_10000_shows_its_first_page_from_a_cold_start(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    seed_history(isolated_environment, 10_000)
+    window = open_window(qtbot, isolated_environment)
+
+    async def scenario() -> float:
+        started = time.perf_counter()
+        start(window)
+        await until(lambda: len(window.gallery.cards) == 40, what="the first page")
+        await until(lambda: all(c.item.loaded for c in window.gallery.cards.values()))
+        return time.perf_counter() - started
+
+    run(aloop, scenario())
+    newest = window.gallery.cards[10_000]
+    assert "tree number 9999" in newest.header.text()
+    assert window.gallery.more.isVisible() and window.studio.gallery.total == 10_000
+
+    async def more() -> None:
+        window.gallery.more.click()
+        await until(lambda: len(window.gallery.cards) == 80)
+
+    run(aloop, more())
+
+
+def test_search_star_and_missing_files(aloop: asyncio.AbstractEventLoop, qtbot: QtBot,
+                                       isolated_environment: Path) -> None:
+    seed_history(isolated_environment, 100, missing_every=7)
+    window = open_window(qtbot, isolated_environment)
+
+    async def scenario() -> None:
+        start(window)
+        await until(lambda: window.gallery.cards)
+        window.gallery.search.setText("FOX")
+        await until(lambda: len(window.gallery.cards) == 10, what="the search")
+        await until(lambda: all(c.item.loaded for c in window.gallery.cards.values()))
+
+    run(aloop, scenario())
+    assert all("fox" in c.header.text() for c in window.gallery.cards.values())
+    missing = window.gallery.cards[71]  # n = 70: 70 % 7 == 0, its file is missing
+    assert "missing" in missing.buttons[0].toolTip()
+    card = window.gallery.cards[91]
+    card.star.click()
+    qtbot.waitUntil(lambda: window.session.store.get(91).starred)  # type: ignore[union-attr]
+    assert card.star.text() == "★"
+
+
+def test_drafts_autosave_come_back_and_new_sketch_keeps_the_old(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    window = open_window(qtbot, isolated_environment)
+    window.generate.params.prompt.setPlainText("a draft prompt")
+
+    async def draw_and_wait() -> bytes:
+        start(window)
+        centre = window.view.viewport().rect().center()
+        drag(window.view.viewport(), [(centre.x() - 90, centre.y()), (centre.x() + 90,
+                                                                      centre.y() + 30)])
+        drafts = window.studio.drafts.store
+        await until(lambda: drafts.current_id() is not None, timeout=6, what="the autosave")
+        return alpha_to_pil(window.view.document.image).tobytes()
+
+    drawn = run(aloop, draw_and_wait())
+    saved = window.studio.drafts.store.load(window.studio.drafts.draft_id)
+    assert saved.params["prompt"] == "a draft prompt"
+    window.close()
+    again = open_window(qtbot, isolated_environment)
+
+    async def reopen() -> None:
+        start(again)
+        await until(lambda: alpha_to_pil(again.view.document.image).tobytes() == drawn,
+                    what="the draft")
+
+    run(aloop, reopen())
+    assert again.generate.params.params().prompt == "a draft prompt"
+    assert again.view.document.undo_stack.count() == 0  # opening is not an edit
+    first_id = again.studio.drafts.draft_id
+    again.studio.drafts.new_sketch()
+    assert not again.view.document.has_ink(any_alpha=True)
+    again.open_drafts()
+    dialog = again.drafts_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.list.count() == 2)
+    dialog.list.setCurrentRow([dialog.list.item(i).data(256).id
+                               for i in range(2)].index(first_id))
+
+    async def open_old() -> None:
+        dialog.open_button.click()
+        await until(lambda: alpha_to_pil(again.view.document.image).tobytes() == drawn)
+
+    run(aloop, open_old())
+
+
+def test_an_item_that_was_sending_at_a_crash_is_never_sent_by_itself(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path,
+        fake_api: FakeSegmind) -> None:
+    store = HistoryStore(isolated_environment)
+    scribble = export_scribble(drawn_sketch())
+    in_doubt = store.record(GenerationParams("in doubt", seed=5), scribble.png, (512, 512),
+                            State.QUEUED)
+    store.set_state(in_doubt, State.SENDING)  # the app died here
+    never_sent = store.record(GenerationParams("never sent", seed=6), scribble.png,
+                              (512, 512), State.QUEUED)
+    store.close()
+    window = open_window(qtbot, isolated_environment,
+                         {**ENV, "SCRIBBLE_STUDIO_API_BASE": fake_api.base_url})
+    assert "may have been generated and billed" in window.banner.label.text()
+
+    async def scenario() -> None:
+        start(window)
+        await until(lambda: len(window.session.jobs) == 2)
+        by_prompt = {j.params.prompt: j for j in window.session.jobs}
+        await until(lambda: by_prompt["never sent"].state is JobState.DONE, timeout=20)
+        await asyncio.sleep(0.5)
+        assert by_prompt["in doubt"].state is JobState.UNKNOWN
+        assert [r.json()["seed"] for r in fake_api.generate_requests] == [6]
+        row = window.jobs.rows[by_prompt["in doubt"].id]
+        assert row.resend.isVisible() and row.discard.isVisible()
+        row.resend.click()  # the user's decision
+        await until(lambda: by_prompt["in doubt"].state is JobState.DONE, timeout=20)
+
+    run(aloop, scenario(), timeout=40)
+    assert sorted(r.json()["seed"] for r in fake_api.generate_requests) == [5, 6]
+    assert window.session.store.get(never_sent).state is State.DONE  # type: ignore[union-attr]
+
+
+def test_a_corrupt_database_is_reported_and_the_app_still_opens(
+        qtbot: QtBot, isolated_environment: Path) -> None:
+    isolated_environment.mkdir(parents=True, exist_ok=True)
+    (isolated_environment / "history.sqlite3").write_bytes(b"garbage" * 1000)
+    window = open_window(qtbot, isolated_environment)
+    assert "history database was damaged" in window.banner.label.text()
+    assert list(isolated_environment.glob("history.sqlite3.corrupt-*"))
+
+
+def test_opening_a_result_png_offers_its_parameters(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path,
+        tmp_path: Path) -> None:
+    from scribble_studio.domain.results import GenerationResult, check_image
+    params = GenerationParams("a castle", negative_prompt="fog", steps=44, seed=1234)
+    image = check_image(result_jpeg(256, 256, 1, 0))
+    result = GenerationResult((image,), params, None, None, 1.0)
+    path = tmp_path / "result.png"
+    path.write_bytes(result_png(image, result, {}))
+    window = open_window(qtbot, isolated_environment)
+    with qtbot.waitSignal(window.files.params_found, timeout=5000):
+        window.files.open_path(path)
+    assert window.banner.action_button.text() == "Restore parameters"
+    window.banner.action_button.click()
+    restored = window.generate.params.params()
+    assert (restored.prompt, restored.negative_prompt, restored.steps, restored.seed) == (
+        "a castle", "fog", 44, 1234)
+    _ = Image
