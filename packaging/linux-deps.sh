@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(xvfb xdotool libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
           libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-randr0 libxcb-xinerama0
           libxcb-xfixes0 libxcb-sync1 libxcb-shm0 libxkbcommon-x11-0 libxkbcommon0 libegl1
-          libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core x11-utils)
+          libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core x11-utils
+          desktop-file-utils appstream)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,10 +12,11 @@ def test_every_package_under_app_is_listed_in_pyproject() -> None:
                  ["packages"])
     found = {".".join(p.parent.relative_to(REPO / "app").parts)
              for p in (REPO / "app").rglob("__init__.py")}
-    resources = {"scribble_studio.resources"} | {
-        "scribble_studio.resources." + ".".join(p.relative_to(REPO / "resources").parts)
-        for p in (REPO / "resources").rglob("*") if p.is_dir() and p.name != "__pycache__"}
-    assert found | resources == listed
+    data = {f"scribble_studio.{top}" for top in ("resources", "assets")} | {
+        f"scribble_studio.{top}." + ".".join(p.relative_to(REPO / top).parts)
+        for top in ("resources", "assets")
+        for p in (REPO / top).rglob("*") if p.is_dir() and p.name != "__pycache__"}
+    assert found | data == listed
 
 
 def test_resources_are_found_through_importlib() -> None:

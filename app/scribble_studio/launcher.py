@@ -9,6 +9,10 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--smoke-test"]:
+        from scribble_studio.main import smoke_test
+
+        return smoke_test()
     if args:
         from scribble_studio.cli import main as cli_main
 

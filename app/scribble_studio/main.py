@@ -7,12 +7,10 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from importlib.resources import files
 from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QSettings, QSize
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from scribble_studio import APP_ID, APP_NAME
@@ -31,6 +29,7 @@ from scribble_studio.services.logs import configure_logging
 from scribble_studio.services.secrets import KeyringModule, SecretStore
 from scribble_studio.services.settings_store import SettingsStore
 from scribble_studio.ui.canvas_view import CanvasView
+from scribble_studio.ui.look import app_icon, follow_color_scheme
 from scribble_studio.ui.main_window import MainWindow, Studio
 
 log = logging.getLogger(__name__)
@@ -114,6 +113,42 @@ async def run_window(window: MainWindow, app: QApplication) -> None:
     window.studio.session.store.close()
 
 
+def smoke_test() -> int:
+    """Open the window (in a throw-away data folder, no network), check that the
+    packaged resources are there, and quit: for an installed wheel or a bundle."""
+    import tempfile
+
+    from scribble_studio.ui.help_menu import examples
+
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    follow_color_scheme(app)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with tempfile.TemporaryDirectory() as home:
+        window = build_window(Path(home), {"SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"})
+
+        async def check() -> list[str]:
+            window.show()
+            start(window)
+            await asyncio.sleep(0.3)
+            problems = [] if not app_icon().isNull() else ["the app icon is missing"]
+            if len(examples()) < 3:
+                problems.append("the example sketches are missing")
+            if not window.isVisible():
+                problems.append("the window did not show")
+            window.close()
+            await window.studio.session.shutdown()
+            window.studio.runner.shutdown(wait=True)
+            window.studio.session.store.close()
+            return problems
+
+        with loop:
+            problems = loop.run_until_complete(check())
+    print("smoke test: " + ("; ".join(problems) if problems else "ok"), flush=True)
+    return 1 if problems else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication(list(argv) if argv is not None else sys.argv)
     # Qt would quit (stopping the asyncio loop) the moment the window closes, while jobs
@@ -122,8 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_ID)
     app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(QIcon(str(files("scribble_studio.resources") / "icons"
-                                / "scribble-studio.svg")))
+    app.setWindowIcon(app_icon())
+    follow_color_scheme(app)
     home = data_dir(os.environ)
     window = build_window(home, os.environ, _keyring())
     configure_logging(home, window.studio.settings.redact)

@@ -23,6 +23,7 @@ from scribble_studio.controllers.model_preview import ModelPreview
 from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.domain.strokes import MAX_WIDTH, MIN_WIDTH, SIZE_PRESETS
 from scribble_studio.ui.canvas_view import CanvasView, Tool
+from scribble_studio.ui.look import icon
 from scribble_studio.ui.size_dialog import SizeDialog
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff);;All files (*)"
@@ -36,11 +37,13 @@ class CanvasActions:
         self.window, self.view, self.files, self.preview = window, view, files, preview
         doc = view.document
         self.undo = doc.undo_stack.createUndoAction(window, "Undo")
+        self.undo.setIcon(icon("edit-undo"))
         self.undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo = doc.undo_stack.createRedoAction(window, "Redo")
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.pen = self._action("Pen", "B", checkable=True)
-        self.eraser = self._action("Eraser", "E", checkable=True)
+        self.redo.setIcon(icon("edit-redo"))
+        self.pen = self._action("Pen", "B", checkable=True, icon_name="draw-freehand")
+        self.eraser = self._action("Eraser", "E", checkable=True, icon_name="draw-eraser")
         tools = QActionGroup(window)
         for action, tool in ((self.pen, Tool.PEN), (self.eraser, Tool.ERASER)):
             tools.addAction(action)
@@ -50,13 +53,16 @@ class CanvasActions:
                                        tip="Smooth shaky lines (the line trails the pen)")
         self.stabilizer.toggled.connect(self._on_stabilizer_toggled)
         self.clear = self._action("Clear canvas", "Ctrl+Shift+Backspace", doc.clear)
-        self.zoom_in = self._action("Zoom in", QKeySequence.StandardKey.ZoomIn, view.zoom_in)
+        self.zoom_in = self._action("Zoom in", QKeySequence.StandardKey.ZoomIn, view.zoom_in,
+                                    icon_name="zoom-in")
         self.zoom_in.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
-        self.zoom_out = self._action("Zoom out", "Ctrl+-", view.zoom_out)
-        self.zoom_fit = self._action("Fit to window", "Ctrl+0", view.zoom_fit)
+        self.zoom_out = self._action("Zoom out", "Ctrl+-", view.zoom_out, icon_name="zoom-out")
+        self.zoom_fit = self._action("Fit to window", "Ctrl+0", view.zoom_fit,
+                                     icon_name="zoom-fit-best")
         self.zoom_actual = self._action("Actual size (100%)", "Ctrl+1", view.zoom_actual)
         self.model_view = self._action("What the model sees", "Ctrl+M", checkable=True,
-                                       tip="Show the black-and-white map that will be sent")
+                                       tip="Show the black-and-white map that will be sent",
+                                       icon_name="view-preview")
         self.model_view.toggled.connect(self._on_model_view_toggled)
         self.invert = self._action("Send inverted (white on black)", "", checkable=True)
         self.invert.toggled.connect(self._on_invert_toggled)
@@ -65,11 +71,13 @@ class CanvasActions:
         self.save = self._action("Save sketch as…", QKeySequence.StandardKey.SaveAs,
                                  self._save_as)
         self.import_ = self._action("Import as scribble…", "Ctrl+I",
-                                    lambda: self._choose(lambda p: files.open_path(p, True)))
+                                    lambda: self._choose(lambda p: files.open_path(p, True)),
+                                    icon_name="document-import")
         self.paste = self._action("Paste as scribble", QKeySequence.StandardKey.Paste,
                                   self._paste)
         self.reference = self._action("Reference image…", "Ctrl+R",
-                                      lambda: self._choose(files.load_reference))
+                                      lambda: self._choose(files.load_reference),
+                                      icon_name="insert-image")
         self.clear_reference = self._action("Remove reference image", "",
                                             lambda: doc.set_reference(None))
         self.custom_size = self._action("Custom size…", "", self._custom_size)
@@ -97,12 +105,15 @@ class CanvasActions:
 
     def _action(self, text: str, shortcut: str | QKeySequence.StandardKey,
                 slot: Callable[[], None] | None = None, checkable: bool = False,
-                tip: str = "") -> QAction:
+                tip: str = "", icon_name: str = "") -> QAction:
         action = QAction(text, self.window)
+        if icon_name:
+            action.setIcon(icon(icon_name))
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.setCheckable(checkable)
-        action.setToolTip(tip or text)
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip((tip or text) + (f" ({keys})" if keys else ""))
         if slot is not None:
             action.triggered.connect(lambda _=False: slot())
         return action

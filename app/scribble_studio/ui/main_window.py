@@ -28,6 +28,7 @@ from scribble_studio.ui.drafts_dialog import DraftsDialog
 from scribble_studio.ui.error_presenter import ErrorPresenter
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
+from scribble_studio.ui.help_menu import ShortcutsDialog
 from scribble_studio.ui.import_dialog import ImportDialog
 from scribble_studio.ui.jobs_panel import JobsPanel
 from scribble_studio.ui.settings_dialog import SettingsDialog
@@ -174,6 +175,10 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         self.settings_dialog = SettingsDialog(self.studio.settings, self)
         self.settings_dialog.open()
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.open()
 
     def open_drafts(self) -> None:
         self.drafts_dialog = DraftsDialog(self.studio.drafts, self)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+
+from scribble_studio.ui.help_menu import build_help_menu
 
 if TYPE_CHECKING:
     from scribble_studio.ui.main_window import MainWindow
@@ -37,7 +40,9 @@ def build_menus(window: MainWindow) -> QAction:
     jobs.addAction("Send waiting jobs now", studio.session.send_now)
     jobs.addAction("Cancel all jobs", studio.session.cancel_all)
     jobs.addAction("Focus the prompt", QKeySequence("Ctrl+L"), window.focus_prompt)
+    build_help_menu(window)
     bar = window.addToolBar("Canvas")
     bar.setObjectName("canvas-tools")
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     a.fill_tool_bar(bar)
     return generate
