@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 
-.PHONY: run test lint test-x11 bench clean
+.PHONY: run test lint test-x11 bench dist dist-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ test: lint
 
 test-x11: $(STAMP)
 	tests/x11/run.sh tests/ui/test_x11_window.py
+
+# A one-folder bundle in dist/scribble-studio (PyInstaller; Linux here).
+dist: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bundle]'
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/scribble-studio.spec
+
+# The bundle starts offscreen, shows its window and quits cleanly.
+dist-check: dist
+	QT_QPA_PLATFORM=offscreen dist/scribble-studio/scribble-studio --smoke-test
+	QT_QPA_PLATFORM=offscreen dist/scribble-studio/scribble-studio --version
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do m=$${b%.py}; $(BIN)/python -m $${m//\//.} || exit 1; done

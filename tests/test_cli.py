@@ -145,6 +145,7 @@ def test_offline_and_timeout_exit_75(sketch: Path, tmp_path: Path) -> None:
     server.stop()
     done = cli("generate", str(sketch), "-p", "x", server=server)
     assert done.returncode == 75 and "Could not connect" in done.stderr
+    assert "stamina" not in done.stderr  # retries are noted once each, in plain words
     with FakeSegmind() as slow:
         slow.script(Fault.slow(5))
         done = cli("generate", str(sketch), "-p", "x", "--out", str(tmp_path), server=slow,
@@ -216,3 +217,17 @@ def test_history_list_search_and_export(fake_api: FakeSegmind, sketch: Path,
         assert image.text["parameters"].startswith("a red fox\nSteps: 20, Sampler: UniPC")
     assert json.loads((out / "1.json").read_text())["params"]["seed"] == 11
     assert cli("history", "export", "99", str(out), server=None).returncode == 2
+
+
+def test_desktop_install_and_uninstall(tmp_path: Path) -> None:
+    data = tmp_path / "xdg"
+    done = cli("desktop", "install", server=None, XDG_DATA_HOME=str(data))
+    assert done.returncode == 0, done.stderr
+    entry = data / "applications" / "io.github.scribble_studio.ScribbleStudio.desktop"
+    icon = data / "icons" / "hicolor" / "scalable" / "apps" / "scribble-studio.svg"
+    text = entry.read_text()
+    assert "Name=Scribble Studio" in text and icon.read_bytes().startswith(b"<svg")
+    exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
+    assert exec_line.endswith(" %F") and "/" in exec_line
+    assert cli("desktop", "uninstall", server=None, XDG_DATA_HOME=str(data)).returncode == 0
+    assert not entry.exists() and not icon.exists()

@@ -210,6 +210,8 @@ def main(
         elif args.command == "credits":
             output = asyncio.run(_credits(args, key, env))
             print(f"{output['credits']:g}")
+        elif args.command == "desktop":
+            return cli_store.desktop(args.action)
         else:
             return asyncio.run(cli_store.run(
                 args, data_dir(env), key, lambda: settings_from_env(env, args.api_base),

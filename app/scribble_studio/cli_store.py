@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from scribble_studio.domain.errors import InvalidInput, Offline, StudioError
-from scribble_studio.services import outbox
+from scribble_studio.services import desktop_entry, outbox
 from scribble_studio.services.api_client import SegmindClient
 from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.history import Entry, HistoryStore, State
@@ -38,6 +39,11 @@ def add_commands(commands: Any) -> None:
     export = history.add_parser("export", help="write an entry's images and parameters")
     export.add_argument("id", type=int, metavar="ID")
     export.add_argument("folder", type=Path, metavar="DIR")
+    desktop = commands.add_parser("desktop", help="add to (or remove from) the desktop's "
+                                  "launcher, for this user").add_subparsers(
+        dest="action", metavar="ACTION", required=True)
+    desktop.add_parser("install", help="write the launcher entry and icon")
+    desktop.add_parser("uninstall", help="remove them")
 
 
 def describe(entry: Entry) -> dict[str, Any]:
@@ -63,6 +69,19 @@ def _print(entries: list[Entry], as_json: bool) -> None:
         print(json.dumps([describe(e) for e in entries]))
     elif entries:
         print("\n".join(_line(e) for e in entries))
+
+
+def desktop(action: str) -> int:
+    """``scribble-studio desktop install|uninstall``."""
+    executable = Path(shutil.which("scribble-studio") or sys.argv[0]).resolve()
+    try:
+        paths = desktop_entry.install(executable) if action == "install" \
+            else desktop_entry.uninstall()
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write the launcher entry: {exc.strerror or exc}.") \
+            from None
+    print("\n".join(str(p) for p in paths))
+    return 0
 
 
 async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,

@@ -350,7 +350,9 @@ def test_closing_with_jobs_running_exits_cleanly(
     assert all(j.state is JobState.CANCELLED for j in win.session.jobs)
     assert fake_api.billed == 0
     import logging
-    logging.getLogger("scribble_studio").removeHandler(handler)  # type: ignore[arg-type]
+    for name in ("scribble_studio", "stamina"):
+        logging.getLogger(name).removeHandler(handler)  # type: ignore[arg-type]
+        logging.getLogger(name).propagate = True
     log = (isolated_environment / "logs" / "scribble-studio.log").read_text()
     assert "ERROR" not in log and "Traceback" not in log
 

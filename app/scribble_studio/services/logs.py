@@ -32,6 +32,7 @@ def configure_logging(
     """Send the package's log to ``folder/logs/scribble-studio.log`` (rotated at 1 MB).
     Returns the handler, or ``None`` if the folder cannot be written (logging is then
     off rather than fatal)."""
+    logging.getLogger("stamina").addHandler(logging.NullHandler())  # even if no file
     try:
         (folder / "logs").mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(
@@ -41,7 +42,11 @@ def configure_logging(
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(redact))
-    logger = logging.getLogger("scribble_studio")
-    logger.setLevel(logging.INFO)
-    logger.addHandler(handler)
+    # stamina logs each scheduled retry; without a handler Python would print it on
+    # stderr, where the CLI promises one clean line. It belongs in the log file.
+    for name in ("scribble_studio", "stamina"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        logger.propagate = False
     return handler
