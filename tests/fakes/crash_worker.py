@@ -5,6 +5,7 @@ Prints ``recorded <id> <seed>`` once a record is committed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import sys
 from pathlib import Path
@@ -35,19 +36,15 @@ async def work(home: Path, base: str, run: int) -> None:
         for n in range(10_000):
             for entry in store.outbox():  # what is safe to send goes by itself
                 if entry.state is State.WAITING:
-                    try:
+                    with contextlib.suppress(StudioError):  # it stays in the outbox
                         await outbox.send(store, client, entry.id)
-                    except StudioError:
-                        pass
             seed = run * 100_000 + n
             params = GenerationParams(f"run {run} item {n}", seed=seed)
             scribble = export_scribble(sketch)
             gen_id = await outbox.record(store, params, scribble, "test")
             print(f"recorded {gen_id} {seed}", flush=True)
-            try:
+            with contextlib.suppress(StudioError):  # recorded as failed or waiting
                 await outbox.send(store, client, gen_id)
-            except StudioError:
-                pass
             ImageDraw.Draw(sketch).line([(rng.uniform(0, 512), rng.uniform(0, 512))
                                          for _ in range(3)], fill=0, width=3)
             drafts.save(draft_id, sketch, {"prompt": f"run {run}", "n": n})
