@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import time
 from pathlib import Path
 
 from bench._table import print_table
-from bench.bench_app import rss_mb
+from bench.bench_app import child_env, rss_mb
 
 RUNS = 5
 ENTRIES = 10_000
@@ -54,7 +53,7 @@ def child(home: Path) -> None:
 
 
 def measure(home: Path) -> tuple[float, float]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    env = child_env()
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "bench.bench_history", "--child",
                                 str(home)], stdout=subprocess.PIPE, text=True, env=env)
@@ -71,6 +70,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as empty, tempfile.TemporaryDirectory() as full:
         seed_history(Path(full), ENTRIES)
+        measure(Path(empty))  # discarded: writes the .pyc files (see bench_app.child_env)
         results: dict[str, list[tuple[float, float]]] = {"empty": [], "full": []}
         for _ in range(RUNS):
             results["empty"].append(measure(Path(empty)))

@@ -100,6 +100,7 @@ def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE) -> QImage:
 def _warm_up_network() -> ssl.SSLContext:
     # The HTTP stack is imported here, on a worker thread after the window shows, not
     # at start-up: httpx and its transport cost ~130 ms of imports (bench/bench_app.py).
+    from scribble_studio.services import outbox  # noqa: F401  (imported here, not mid-job)
     from scribble_studio.services.api_client import warm_up
 
     return warm_up()
@@ -285,11 +286,14 @@ class GenerationSession(QObject):
             from scribble_studio.services import outbox
 
             async with await self._client() as client:
-                await outbox.send(self.store, client, job.history_id or 0, force=job.force)
+                result = await outbox.send(self.store, client, job.history_id or 0,
+                                           force=job.force)
             job.entry = await asyncio.to_thread(self.store.get, job.history_id or 0)
             assert job.entry is not None
-            job.thumbnails = await asyncio.gather(*(asyncio.to_thread(
-                thumbnail, self.store.read_file(i.sha256) or b"") for i in job.entry.images))
+            # From the received JPEG bytes, which decode at reduced size (draft), not from
+            # the stored PNGs, which would each be decoded whole: that cost 30 ms stalls.
+            job.thumbnails = await asyncio.gather(*(asyncio.to_thread(thumbnail, image.data)
+                                                    for image in result.images))
             self._set_connection(Connection.ONLINE)
             self._set(job, JobState.DONE)
         except asyncio.CancelledError:
