@@ -33,6 +33,10 @@ from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
 REPO = Path(__file__).resolve().parent.parent
 SCRIBBLES = REPO.parent / "shared" / "scribbles"
 RUNS = 50
+# Pillow's block allocator page-faults fresh memory for its first large images: the
+# first few dozen exports are ~4 ms slower. A running app is past that; measure there.
+WARMUP = 20
+ROUNDS = 3
 
 
 class FirstByteServer:
@@ -81,7 +85,7 @@ async def overhead(path: Path, server: FirstByteServer) -> tuple[list[float], li
     params = GenerationParams("a person", seed=1)
     async with httpx.AsyncClient() as client:
         fixed_body = None
-        for _ in range(RUNS + 3):
+        for _ in range(RUNS + WARMUP):
             started = time.perf_counter()
             scribble = export_scribble(decode_image(path.read_bytes()))
             body = json.dumps(params.to_request_body(scribble.base64())).encode()
@@ -92,7 +96,7 @@ async def overhead(path: Path, server: FirstByteServer) -> tuple[list[float], li
             await client.post(url, content=fixed_body,
                               headers={"content-type": "application/json"})
             reference.append(server.first_bytes[-1] - started)
-    return ours[3:], reference[3:]
+    return ours[WARMUP:], reference[WARMUP:]
 
 
 async def cancel_latency(fake: FakeSegmind, scribble_png: Path) -> tuple[list[float], list[float]]:
@@ -135,13 +139,19 @@ def main() -> None:
     server = FirstByteServer()
     with tempfile.TemporaryDirectory() as folder:
         path = sketch_file(Path(folder))
-        ours, ref = asyncio.run(overhead(path, server))
+        # Three rounds, each a fresh loop and connection: a round settles at about 18 or
+        # about 22 ms (thread placement on the two cores, it seems), so all are shown.
+        rounds = [asyncio.run(overhead(path, server)) for _ in range(ROUNDS)]
+    ours = [t for r in rounds for t in r[0]]
+    ref = [t for r in rounds for t in r[1]]
+    per_round = " / ".join(f"{median_ms(r[0]):.1f}" for r in rounds)
     with FakeSegmind() as fake:
         cancel, cancel_ref = asyncio.run(cancel_latency(fake, SCRIBBLES / "user_1.png"))
     print_table("Client (median of runs; reference measured in the same run)",
                 ["measure", "runs", "median ms", "p95 ms", "reference median ms", "ratio",
                  "target"],
-                [["sketch file → first request byte (1024×1024)", len(ours),
+                [[f"sketch file → first request byte (1024×1024); rounds {per_round} ms",
+                  len(ours),
                   f"{median_ms(ours):.2f}", f"{p95_ms(ours):.2f}", f"{median_ms(ref):.2f}",
                   f"{median_ms(ours) / median_ms(ref):.1f}×", "≤ 20 ms"],
                  ["cancel → task finished", len(cancel), f"{median_ms(cancel):.2f}",
