@@ -34,7 +34,7 @@ from scribble_studio.services.config import ApiKey, data_dir, settings_from_env
 from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.logs import configure_logging
 from scribble_studio.services.result_files import save_pngs
-from scribble_studio.services.secrets import KeyringModule, SecretStore
+from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
 
 log = logging.getLogger("scribble_studio.cli")
 PROG = "scribble-studio"
@@ -172,14 +172,6 @@ async def _credits(args: argparse.Namespace, key: ApiKey | None,
     return {"credits": balance.credits, "free_credits": balance.free_credits}
 
 
-def _default_keyring() -> KeyringModule | None:
-    try:
-        import keyring
-    except Exception:  # a broken keyring install must not stop the CLI
-        return None
-    return keyring
-
-
 def main(
     argv: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
@@ -194,7 +186,7 @@ def main(
         return 0
     key: ApiKey | None = None
     try:
-        secrets = SecretStore(data_dir(env), keyring or _default_keyring(), env)
+        secrets = SecretStore(data_dir(env), keyring or system_keyring(), env)
         key = secrets.load()
         redact = key.redact if key is not None else (lambda text: text)
         configure_logging(data_dir(env), redact)

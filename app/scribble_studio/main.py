@@ -26,21 +26,13 @@ from scribble_studio.services.config import ENV_API_BASE, data_dir
 from scribble_studio.services.drafts import DraftStore
 from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.logs import configure_logging
-from scribble_studio.services.secrets import KeyringModule, SecretStore
+from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
 from scribble_studio.services.settings_store import SettingsStore
 from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.look import app_icon, follow_color_scheme
 from scribble_studio.ui.main_window import MainWindow, Studio
 
 log = logging.getLogger(__name__)
-
-
-def _keyring() -> KeyringModule | None:
-    try:
-        import keyring
-    except Exception:  # a broken keyring install must not stop the app
-        return None
-    return keyring
 
 
 def build_studio(home: Path, environ: Mapping[str, str],
@@ -160,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setWindowIcon(app_icon())
     follow_color_scheme(app)
     home = data_dir(os.environ)
-    window = build_window(home, os.environ, _keyring())
+    window = build_window(home, os.environ, system_keyring())
     configure_logging(home, window.studio.settings.redact)
     # The asyncio loop is the Qt loop (qasync); this works on Python 3.11 and 3.12+.
     loop = qasync.QEventLoop(app)

@@ -159,12 +159,9 @@ class GenerationSession(QObject):
         """Queue the same snapshot and parameters (seed included) as a new job."""
         if job.sketch is None:
             raise ValueError("only jobs made in this session have their sketch")
-        return self._launch_new(job.sketch, job.params)
-
-    def _launch_new(self, sketch: Image.Image, params: GenerationParams) -> Job:
-        job = Job(next(self._ids), params, sketch)
-        self._launch(self._add(job))
-        return job
+        again = Job(next(self._ids), job.params, job.sketch)
+        self._launch(self._add(again))
+        return again
 
     def send_now(self) -> None:
         """Send every waiting item at once (the user's "Send now")."""

@@ -66,10 +66,3 @@ def save_pngs(pngs: list[bytes], stem: str, seed: int | None, folder: Path) -> l
         atomic_write(path, data)
         paths.append(path)
     return paths
-
-
-def save_results(result: GenerationResult, sketch_stem: str, folder: Path) -> list[Path]:
-    """Each image of ``result`` as a PNG with its parameters (see :func:`save_pngs`)."""
-    extra = {"request_id": result.request_id, "credits_after": result.credits}
-    pngs = [result_png(image, result, extra) for image in result.images]
-    return save_pngs(pngs, sketch_stem, result.params.seed, folder)

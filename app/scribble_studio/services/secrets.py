@@ -90,6 +90,16 @@ class SecretStore:
             handle.write(key.reveal())
 
 
+def system_keyring() -> KeyringModule | None:
+    """The ``keyring`` module, or ``None`` if it cannot even be imported (a broken
+    install must not stop the app or the CLI: the key then lives in the file)."""
+    try:
+        import keyring
+    except Exception:
+        return None
+    return keyring
+
+
 def _usable(keyring: KeyringModule) -> bool:
     try:
         priority = getattr(keyring.get_keyring(), "priority", 0)
