@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.session import JobState
 from scribble_studio.domain.params import SEED_MAX
-from scribble_studio.main import build_window
+from scribble_studio.main import build_window, start
 from scribble_studio.ui.main_window import MainWindow
 from tests.asyncqt import run, until
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
@@ -216,17 +216,23 @@ def test_the_seed_field_holds_any_value_to_2_53_and_marks_bad_input(window: Main
     assert not window.generate.button.isEnabled()
 
 
-def test_parameters_and_layout_persist_across_restarts(
-        qtbot: QtBot, isolated_environment: Path) -> None:
+def test_parameters_persist_across_restarts(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
     first = build_window(isolated_environment, {}, None)
     qtbot.addWidget(first)
     fill(first, "an owl", steps=42, samples=3)
     first.generate.params.scheduler.setCurrentText("Euler a")
     first.generate.params.random_seed.setChecked(False)
     first.generate.params.seed.setText("123456789012345")
-    first.close()  # saves what is pending, and waits for it
+    first.close()  # saves the draft (with the parameters) and waits for it
     second = build_window(isolated_environment, {}, None)
     qtbot.addWidget(second)
+
+    async def scenario() -> None:
+        start(second)  # restores the last draft, as at every start
+        await until(lambda: second.generate.params.params().prompt == "an owl")
+
+    run(aloop, scenario())
     p = second.generate.params.params()
     assert (p.prompt, p.steps, p.samples, p.scheduler, p.seed) == (
         "an owl", 42, 3, "Euler a", 123456789012345)

@@ -7,11 +7,10 @@ import concurrent.futures
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.domain.errors import StudioError
-from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.secrets import SecretStore
 from scribble_studio.services.settings_store import AppSettings, SettingsStore
@@ -31,11 +30,6 @@ class SettingsController(QObject):
         self.key = secrets.load()
         self.base_override: str | None = None  # from the environment: used, never saved
         self._tasks: set[asyncio.Task[None]] = set()
-        self._params_timer = QTimer(self)
-        self._params_timer.setSingleShot(True)
-        self._params_timer.setInterval(500)
-        self._params_timer.timeout.connect(self._on_params_timer_timeout)
-        self._pending_params: dict[str, Any] | None = None
 
     def current(self) -> AppSettings:
         if self.base_override:
@@ -80,29 +74,6 @@ class SettingsController(QObject):
         self.key = key
         self.runner.run(lambda: self.secrets.save(key), lambda _: None, self._on_save_failed)
         self.key_changed.emit()
-
-    def remember_params(self, params: GenerationParams) -> None:
-        """Keep the panel's values for the next start (saved half a second later)."""
-        data = params.to_dict()
-        if not isinstance(data.get("seed"), int | type(None)):
-            data["seed"] = None
-        self._pending_params = data
-        self._params_timer.start()
-
-    def flush(self) -> None:
-        """Save pending parameters now and wait for the write (used on close)."""
-        if self._params_timer.isActive():
-            self._params_timer.stop()
-            future = self._on_params_timer_timeout()
-            if future is not None and not future.cancelled():
-                future.exception(timeout=10)
-
-    def _on_params_timer_timeout(self) -> concurrent.futures.Future[None] | None:
-        if self._pending_params is None:
-            return None
-        self.settings = dataclasses.replace(self.settings, last_params=self._pending_params)
-        self._pending_params = None
-        return self._save()
 
     def test_connection(self, api_base: str, key_text: str, connect_timeout: float) -> None:
         """Call the (free) credits endpoint with the values in the dialog."""

@@ -1,6 +1,5 @@
-"""The app's settings and last-used parameters, as JSON in the data folder.
-
-Never holds the API key (that is in :mod:`secrets`)."""
+"""The app's settings, as JSON in the data folder. The parameters the user was working
+with live in the current draft (:mod:`drafts`); the API key in :mod:`secrets`."""
 
 from __future__ import annotations
 
@@ -9,9 +8,8 @@ import dataclasses
 import json
 import logging
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble import UploadEncoding
 from scribble_studio.services.config import DEFAULT_API_BASE, ClientSettings
 from scribble_studio.services.result_files import atomic_write
@@ -28,18 +26,10 @@ class AppSettings:
     concurrency: int = 2
     invert: bool = False
     upload_encoding: str = UploadEncoding.GRAY.value
-    last_params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def client_settings(self) -> ClientSettings:
         """Raises a StudioError if the base URL or a timeout is unusable."""
         return ClientSettings(self.api_base, self.connect_timeout, self.read_timeout)
-
-    def params(self) -> GenerationParams:
-        try:
-            params = GenerationParams.from_dict({"prompt": "", **self.last_params})
-        except TypeError:
-            return GenerationParams(prompt="")
-        return params
 
     def encoding(self) -> UploadEncoding:
         try:

@@ -83,7 +83,6 @@ class MainWindow(QMainWindow):
         self.drafts_dialog: DraftsDialog | None = None
         self.generate_action = build_menus(self)
         self._connect()
-        self.generate.params.set_params(studio.settings.current().params())
         self._update_generate()
         self._on_document_size_changed(self.view.document.size())
         self._restore_layout()
@@ -153,8 +152,7 @@ class MainWindow(QMainWindow):
 
     def _on_params_changed(self) -> None:
         self._update_generate()
-        self.studio.settings.remember_params(self.generate.params.params())
-        self.studio.drafts.schedule()
+        self.studio.drafts.schedule()  # the parameters are kept with the draft
 
     def _set_params(self, params: GenerationParams) -> None:
         self.generate.params.set_params(params)
@@ -232,7 +230,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.studio.layout.setValue("window/geometry", self.saveGeometry())
         self.studio.layout.setValue("window/state", self.saveState())
-        self.studio.settings.flush()
         self.studio.drafts.save_now(wait=True)
         self.session.cancel_all()
         super().closeEvent(event)
