@@ -46,3 +46,20 @@ def test_a_damaged_draft_is_refused_plainly(tmp_path: Path) -> None:
     store.path("broken").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
     with pytest.raises(UnreadableImage):
         store.load("broken")
+
+
+def test_deleting_a_draft_removes_only_references_no_other_draft_uses(tmp_path: Path) -> None:
+    store = DraftStore(tmp_path)
+    red, blue = (tmp_path / "red.png"), (tmp_path / "blue.png")
+    Image.new("RGB", (8, 8), "red").save(red)
+    Image.new("RGB", (8, 8), "blue").save(blue)
+    store.save("a", sketch(), {}, red.read_bytes())
+    store.save("b", sketch(), {}, red.read_bytes())
+    store.save("c", sketch(), {}, blue.read_bytes())
+    assert len(list(store.folder.glob("ref-*.png"))) == 2
+    store.delete("c")
+    assert len(list(store.folder.glob("ref-*.png"))) == 1  # blue went with c
+    store.delete("a")
+    assert store.load("b").reference == red.read_bytes()  # red is still b's
+    store.delete("b")
+    assert list(store.folder.glob("ref-*.png")) == []

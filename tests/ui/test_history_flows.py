@@ -186,3 +186,27 @@ def test_opening_a_result_png_offers_its_parameters(
     assert (restored.prompt, restored.negative_prompt, restored.steps, restored.seed) == (
         "a castle", "fog", 44, 1234)
     _ = Image
+
+
+def test_a_drafts_reference_picture_is_saved_and_restored(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    from PySide6.QtGui import QColor, QImage
+    window = open_window(qtbot, isolated_environment)
+    reference = QImage(320, 200, QImage.Format.Format_RGB32)
+    reference.fill(QColor(10, 200, 30))
+    window.view.document.set_reference(reference)
+    window.view.document.set_reference_opacity(0.25)
+    window.studio.drafts.save_now(wait=True)
+    window.studio.drafts.save_now(wait=True)  # the second save reuses the encoded bytes
+    window.close()
+    again = open_window(qtbot, isolated_environment)
+
+    async def reopen() -> None:
+        start(again)
+        await until(lambda: again.view.document.reference is not None)
+
+    run(aloop, reopen())
+    restored = again.view.document.reference
+    assert restored is not None and (restored.width(), restored.height()) == (320, 200)
+    assert restored.pixelColor(5, 5).green() == 200
+    assert again.view.document.reference_opacity == 0.25

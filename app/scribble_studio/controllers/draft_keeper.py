@@ -4,6 +4,7 @@ after an edit, and on close), the restore at start, and the list of drafts."""
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -44,6 +45,7 @@ class DraftKeeper(QObject):
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self.save_now)
         self._reference: tuple[int, bytes | None] = (0, None)
+        self._reference_lock = threading.Lock()
         document.content_changed.connect(self.schedule)
         document.reference_changed.connect(self.schedule)
 
@@ -51,14 +53,17 @@ class DraftKeeper(QObject):
         """Save a little later; more edits in the meantime push it back."""
         self._timer.start()
 
-    def _reference_png(self) -> bytes | None:
-        reference = self.document.reference
+    def _reference_png(self, reference: QImage | None) -> bytes | None:
+        """Runs on a worker thread. A new reference picture is encoded once, not at every
+        autosave (two autosaves may race here, hence the lock)."""
         if reference is None:
             return None
-        key = reference.cacheKey()
-        if self._reference[0] != key:  # encode a new reference once, not every autosave
-            self._reference = (key, _png(reference))
-        return self._reference[1]
+        with self._reference_lock:
+            key, data = self._reference
+            if key != reference.cacheKey():
+                data = _png(reference)
+                self._reference = (reference.cacheKey(), data)
+            return data
 
     def save_now(self, wait: bool = False) -> None:
         """Snapshot on the GUI thread (a copy), write on a worker thread. ``wait`` blocks
@@ -66,11 +71,12 @@ class DraftKeeper(QObject):
         self._timer.stop()
         draft_id, darkness = self.draft_id, self.document.darkness_image()
         params, opacity = self.params(), self.document.reference_opacity
-        reference = self._reference_png()
+        reference = self.document.reference  # shared, not copied: it is only ever replaced
 
         def work() -> None:
             try:
-                self.store.save(draft_id, darkness, params, reference, opacity)
+                self.store.save(draft_id, darkness, params, self._reference_png(reference),
+                                opacity)
             except OSError as exc:
                 raise StudioError(f"The draft could not be saved: {exc.strerror or exc}.",
                                   "Free some disk space; the drawing is still open.") from None

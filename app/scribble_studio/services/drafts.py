@@ -105,14 +105,19 @@ class DraftStore:
                   if not p.name.startswith("ref-")]
         return sorted(drafts, key=lambda d: d.updated, reverse=True)
 
+    def _reference_of(self, draft_id: str) -> str | None:
+        """The draft's reference digest, from its text chunk alone (PNG text before the
+        image data is read by open(); no pixel is decoded)."""
+        try:
+            with Image.open(self.path(draft_id)) as image:
+                return str(json.loads(image.info[DRAFT_KEY]).get("reference") or "") or None
+        except (OSError, ValueError, KeyError):
+            return None
+
     def delete(self, draft_id: str) -> None:
+        """Delete a draft, and the reference pictures no other draft uses."""
         self.path(draft_id).unlink(missing_ok=True)
-        used = set()
-        for info in self.list():
-            try:
-                used.add(self.load(info.id).reference)
-            except UnreadableImage:
-                continue
+        used = {self._reference_of(info.id) for info in self.list()}
         for ref in self.folder.glob("ref-*.png"):
-            if ref.read_bytes() not in used:
+            if ref.stem.removeprefix("ref-") not in used:
                 ref.unlink(missing_ok=True)
