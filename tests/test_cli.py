@@ -198,6 +198,8 @@ def test_offline_generate_goes_to_the_outbox_and_is_sent_later(
         assert again.returncode == 0 and "nothing waiting" in again.stderr
         assert server.billed == 1
     assert json.loads(cli("outbox", "list", "--json", server=None).stdout) == []
+    empty = cli("outbox", "list", server=None)
+    assert (empty.stdout, empty.stderr.strip()) == ("", "scribble-studio: the outbox is empty.")
 
 
 def test_history_list_search_and_export(fake_api: FakeSegmind, sketch: Path,
@@ -217,6 +219,8 @@ def test_history_list_search_and_export(fake_api: FakeSegmind, sketch: Path,
         assert image.text["parameters"].startswith("a red fox\nSteps: 20, Sampler: UniPC")
     assert json.loads((out / "1.json").read_text())["params"]["seed"] == 11
     assert cli("history", "export", "99", str(out), server=None).returncode == 2
+    none = cli("history", "list", "--search", "zebra", server=None)
+    assert none.stdout == "" and "nothing matches" in none.stderr
 
 
 def test_desktop_install_and_uninstall(tmp_path: Path) -> None:

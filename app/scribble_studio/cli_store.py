@@ -64,11 +64,13 @@ def _line(entry: Entry) -> str:
             f"{entry.params.prompt[:50]}{note}")
 
 
-def _print(entries: list[Entry], as_json: bool) -> None:
+def _print(entries: list[Entry], as_json: bool, empty: str) -> None:
     if as_json:
         print(json.dumps([describe(e) for e in entries]))
     elif entries:
         print("\n".join(_line(e) for e in entries))
+    else:
+        warn(empty)  # on stderr: stdout stays empty for scripts
 
 
 def desktop(action: str) -> int:
@@ -92,12 +94,13 @@ async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
             note(f"the history database was damaged; it was moved to {store.recovered_from}"
                  " and a new one started.")
         if args.command == "outbox" and args.action == "list":
-            _print(store.outbox(), args.json)
+            _print(store.outbox(), args.json, "the outbox is empty.")
             return 0
         if args.command == "outbox":
             return await _send(store, args, key, settings(), note)
         if args.action == "list":
-            _print(store.page(0, args.limit, args.search), args.json)
+            _print(store.page(0, args.limit, args.search), args.json,
+                   "nothing matches." if args.search else "the history is empty.")
             return 0
         return _export(store, args.id, args.folder, note)
     finally:
