@@ -40,31 +40,41 @@ def rss_mb() -> float:
 
 
 def child_startup(kind: str) -> None:
-    """Show a window as main.py does; print a line the moment it is shown, then its RSS
-    once idle (for the app: after the network warm-up that main.py starts on show)."""
+    """Show a window; print a line the moment it is shown, then its RSS once idle. The
+    app starts as ``scribble-studio`` does (main.make_app, open_window, run_window: the
+    data folder, the log file, the system keyring read after the show), and its RSS is
+    taken after the network warm-up that starts on show."""
     import qasync
     from PySide6.QtWidgets import QApplication, QMainWindow
 
-    app = QApplication(sys.argv[:1])
     if kind == "app":
-        from scribble_studio.main import build_window
+        from scribble_studio import main as studio
 
-        window = build_window(Path(tempfile.mkdtemp()), {}, None)
+        app = studio.make_app(sys.argv[:1])
+        window = studio.open_window(os.environ)
     else:
+        app = QApplication(sys.argv[:1])
         window = QMainWindow()
         window.setWindowTitle("bare")
         window.resize(1280, 900)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window.show()
 
     async def life() -> None:
+        if kind == "app":
+            running = asyncio.ensure_future(studio.run_window(window, app))
+            await asyncio.sleep(0)  # run_window has shown the window and started
+        else:
+            window.show()
         await asyncio.sleep(0)  # the show has been processed
         print("shown", flush=True)
         if kind == "app":
             await window.studio.session.wait_ready()  # type: ignore[attr-defined]
         await asyncio.sleep(0.5)
         print(json.dumps({"rss_mb": rss_mb()}), flush=True)
+        if kind == "app":
+            window.close()
+            await running
 
     with loop:
         loop.run_until_complete(life())
@@ -75,8 +85,11 @@ def child_env() -> dict[str, str]:
     environment says: an installed app loads compiled .pyc files (pip compiles them, as
     it did for PySide6 and the rest), so a start that compiles every module of ours from
     source would measure the development checkout, not the app."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO),
+           "SCRIBBLE_STUDIO_HOME": tempfile.mkdtemp(prefix="bench-home-"),
+           "SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"}  # nothing leaves the machine
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("SEGMIND_API_KEY", None)  # the key is looked up in the keyring, as for a user
     return env
 
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import qasync
@@ -35,12 +35,16 @@ from scribble_studio.ui.main_window import MainWindow, Studio
 log = logging.getLogger(__name__)
 
 
-def build_studio(home: Path, environ: Mapping[str, str],
-                 keyring: KeyringModule | None) -> Studio:
-    """Build the services and controllers once; nothing here is global."""
+KeyringLoader = Callable[[], KeyringModule | None]
+
+
+def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule | None,
+                 load_keyring: KeyringLoader | None = None) -> Studio:
+    """Build the services and controllers once; nothing here is global. With
+    ``load_keyring`` the keyring is found and read after the window shows."""
     runner = BackgroundRunner()
-    settings = SettingsController(SettingsStore(home), SecretStore(home, keyring, environ),
-                                  runner)
+    secrets = SecretStore(home, keyring, environ, load_keyring=load_keyring)
+    settings = SettingsController(SettingsStore(home), secrets, runner)
     override = environ.get(ENV_API_BASE, "").strip()
     if override:  # as for the CLI: the environment wins for this run, and is not saved
         settings.override_base(override)
@@ -65,8 +69,9 @@ def build_studio(home: Path, environ: Mapping[str, str],
 
 
 def build_window(home: Path, environ: Mapping[str, str] = os.environ,
-                 keyring: KeyringModule | None = None) -> MainWindow:
-    studio = build_studio(home, environ, keyring)
+                 keyring: KeyringModule | None = None,
+                 load_keyring: KeyringLoader | None = None) -> MainWindow:
+    studio = build_studio(home, environ, keyring, load_keyring)
     window = MainWindow(studio)
     studio.drafts.params = lambda: _storable(window.generate.params.params())
     for owned in (studio.runner, studio.settings, studio.session, studio.view.document,
@@ -85,6 +90,7 @@ def _storable(params: GenerationParams) -> dict[str, object]:
 def start(window: MainWindow) -> None:
     """What runs once the window is shown (inside the loop)."""
     studio = window.studio
+    studio.settings.load_key()
     studio.session.prepare()
     studio.session.refresh_credits()
     studio.gallery.load()
@@ -141,8 +147,8 @@ def smoke_test() -> int:
     return 1 if problems else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    app = QApplication(list(argv) if argv is not None else sys.argv)
+def make_app(argv: Sequence[str]) -> QApplication:
+    app = QApplication(list(argv))
     # Qt would quit (stopping the asyncio loop) the moment the window closes, while jobs
     # are still being cancelled; run_window ends the loop itself after the shutdown.
     app.setQuitOnLastWindowClosed(False)
@@ -151,9 +157,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
     follow_color_scheme(app)
-    home = data_dir(os.environ)
-    window = build_window(home, os.environ, system_keyring())
+    return app
+
+
+def open_window(environ: Mapping[str, str]) -> MainWindow:
+    """The window of a real start: the data folder, the system keyring (read after the
+    window shows), the log file."""
+    home = data_dir(environ)
+    window = build_window(home, environ, None, system_keyring)
     configure_logging(home, window.studio.settings.redact)
+    return window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    app = make_app(argv if argv is not None else sys.argv)
+    window = open_window(os.environ)
     # The asyncio loop is the Qt loop (qasync); this works on Python 3.11 and 3.12+.
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

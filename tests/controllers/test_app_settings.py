@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.controllers.background import BackgroundRunner
+from scribble_studio.services.config import KEYRING_SERVICE, KEYRING_USERNAME
 from scribble_studio.services.secrets import SecretStore
 from scribble_studio.services.settings_store import SettingsStore
+from tests.services.test_secrets import FakeKeyring
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -29,3 +33,50 @@ def test_a_broken_settings_file_gives_defaults_and_is_kept_aside(tmp_path: Path)
     (tmp_path / "settings.json").write_text("{not json")
     settings = SettingsStore(tmp_path).load()
     assert settings.concurrency == 2 and (tmp_path / "settings.json.broken").exists()
+
+
+def test_the_keyring_is_read_on_a_thread_after_the_build(tmp_path: Path,
+                                                        qtbot: QtBot) -> None:
+    keyring = FakeKeyring()
+    keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] = "sg_stored"
+    threads: list[str] = []
+
+    def find() -> FakeKeyring:
+        threads.append(threading.current_thread().name)
+        return keyring
+
+    runner = BackgroundRunner()
+    controller = SettingsController(
+        SettingsStore(tmp_path), SecretStore(tmp_path, None, {}, load_keyring=find), runner)
+    assert controller.key_pending and controller.api_key() is None and threads == []
+    with qtbot.waitSignal(controller.key_changed, timeout=5000):
+        controller.load_key()
+    key = controller.api_key()
+    assert key is not None and key.reveal() == "sg_stored" and not controller.key_pending
+    assert threads == ["studio-keyring"]
+    runner.shutdown(wait=True)
+
+
+def test_a_key_typed_while_the_keyring_is_read_wins(tmp_path: Path, qtbot: QtBot) -> None:
+    keyring = FakeKeyring()
+    keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] = "sg_old"
+    release = threading.Event()
+
+    def find() -> FakeKeyring:
+        release.wait(5)  # as a keyring waiting for the user to unlock it
+        return keyring
+
+    runner = BackgroundRunner()
+    controller = SettingsController(
+        SettingsStore(tmp_path), SecretStore(tmp_path, None, {}, load_keyring=find), runner)
+    controller.load_key()
+    with qtbot.waitSignal(controller.key_changed, timeout=1000):
+        controller.set_key("sg_typed")
+    changes: list[None] = []
+    controller.key_changed.connect(lambda: changes.append(None))
+    release.set()
+    runner.shutdown(wait=True)  # the save waited for the keyring, then stored the key
+    qtbot.wait(100)  # the loader's late answer is delivered, and ignored
+    key = controller.api_key()
+    assert key is not None and key.reveal() == "sg_typed" and changes == []
+    assert keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] == "sg_typed"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import dataclasses
+import logging
+import threading
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -15,19 +18,26 @@ from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.secrets import SecretStore
 from scribble_studio.services.settings_store import AppSettings, SettingsStore
 
+log = logging.getLogger(__name__)
+
 
 class SettingsController(QObject):
     changed = Signal()
     key_changed = Signal()
     tested = Signal(bool, str)   # connection test: ok, what to tell the user
     failed = Signal(object)      # StudioError while saving
+    _key_loaded = Signal(object)  # from the key-loading thread: ApiKey | None
 
     def __init__(self, store: SettingsStore, secrets: SecretStore, runner: BackgroundRunner,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store, self.secrets, self.runner = store, secrets, runner
         self.settings = store.load()
-        self.key = secrets.load()
+        # Without a key in the environment, reading the system keyring can take a few
+        # hundred ms (or wait for the user to unlock it): that happens in load_key().
+        self.key_pending = secrets.pending
+        self.key: ApiKey | None = None if self.key_pending else secrets.load()
+        self._key_loaded.connect(self._on_key_loaded)
         self.base_override: str | None = None  # from the environment: used, never saved
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -43,6 +53,31 @@ class SettingsController(QObject):
 
     def api_key(self) -> ApiKey | None:
         return self.key
+
+    def load_key(self) -> None:
+        """Read the key from the system keyring on a thread of its own (a locked keyring
+        may wait for the user, which must hold up neither the window nor other work);
+        ``key_changed`` follows. A daemon thread: a pending unlock never blocks quitting."""
+        if not self.key_pending:
+            return
+
+        def read() -> None:
+            try:
+                key = self.secrets.load()
+            except Exception as exc:  # a broken backend: no key, as with no keyring
+                log.warning("reading the key failed: %s", type(exc).__name__)
+                key = None
+            with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+                self._key_loaded.emit(key)
+
+        threading.Thread(target=read, name="studio-keyring", daemon=True).start()
+
+    def _on_key_loaded(self, key: ApiKey | None) -> None:
+        if not self.key_pending:  # the user typed a key meanwhile: that one counts
+            return
+        self.key_pending = False
+        self.key = key
+        self.key_changed.emit()
 
     def redact(self, text: str) -> str:
         """``text`` without the current key (for the log file's filter)."""
@@ -72,6 +107,7 @@ class SettingsController(QObject):
     def set_key(self, text: str) -> None:
         key = ApiKey(text) if text.strip() else None
         self.key = key
+        self.key_pending = False
         self.runner.run(lambda: self.secrets.save(key), lambda _: None, self._on_save_failed)
         self.key_changed.emit()
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Final, Protocol
 
@@ -33,17 +34,39 @@ class KeyringModule(KeyringLike, Protocol):
 class SecretStore:
     """Where the key lives. ``keyring`` is the keyring module (or a stand-in with its
     shape); ``None`` or a backend of priority below 1 (the null and fail backends)
-    means "no keyring": the key then goes to ``<data folder>/api-key``, mode 0600."""
+    means "no keyring": the key then goes to ``<data folder>/api-key``, mode 0600.
+
+    With ``load_keyring`` (e.g. :func:`system_keyring`) the keyring is found only when
+    first needed: importing keyring and finding its backend takes 100–200 ms and may
+    wait on D-Bus, which the app does on a worker thread after its window shows."""
 
     def __init__(self, folder: Path, keyring: KeyringModule | None,
-                 environ: Mapping[str, str]) -> None:
+                 environ: Mapping[str, str], *,
+                 load_keyring: Callable[[], KeyringModule | None] | None = None) -> None:
         self.file = folder / KEY_FILE
-        self._keyring = keyring if keyring is not None and _usable(keyring) else None
         self._environ = environ
+        self._lock = threading.Lock()
+        self._load_keyring = load_keyring
+        self._keyring: KeyringModule | None = None
+        if load_keyring is None and keyring is not None and _usable(keyring):
+            self._keyring = keyring
+
+    @property
+    def pending(self) -> bool:
+        """True while loading the key would first have to find the system keyring."""
+        return self._load_keyring is not None and not self.from_environment
+
+    def _backend(self) -> KeyringModule | None:
+        with self._lock:
+            if self._load_keyring is not None:
+                found = self._load_keyring()
+                self._keyring = found if found is not None and _usable(found) else None
+                self._load_keyring = None
+            return self._keyring
 
     @property
     def uses_keyring(self) -> bool:
-        return self._keyring is not None
+        return self._backend() is not None
 
     @property
     def from_environment(self) -> bool:
@@ -52,14 +75,17 @@ class SecretStore:
     def describe(self) -> str:
         if self.from_environment:
             return f"The key comes from {ENV_API_KEY}; it overrides the stored one."
-        if self._keyring is not None:
+        if self._backend() is not None:
             return "The key is stored in your system keyring."
         return (f"No system keyring was found: the key is stored in {self.file}, "
                 "readable only by you.")
 
     def load(self) -> ApiKey | None:
-        key = load_api_key(self._environ, self._keyring)
-        if key is not None or self._keyring is not None:
+        if self.from_environment:
+            return load_api_key(self._environ, None)
+        backend = self._backend()
+        key = load_api_key(self._environ, backend)
+        if key is not None or backend is not None:
             return key
         try:
             text = self.file.read_text(encoding="utf-8").strip()
@@ -70,12 +96,13 @@ class SecretStore:
     def save(self, key: ApiKey | None) -> None:
         """Store (or with ``None``, forget) the key. Raises OSError if the file fallback
         cannot be written."""
-        if self._keyring is not None:
+        backend = self._backend()
+        if backend is not None:
             try:
                 if key is None:
-                    self._keyring.delete_password(KEYRING_SERVICE, KEYRING_USERNAME)
+                    backend.delete_password(KEYRING_SERVICE, KEYRING_USERNAME)
                 else:
-                    self._keyring.set_password(KEYRING_SERVICE, KEYRING_USERNAME, key.reveal())
+                    backend.set_password(KEYRING_SERVICE, KEYRING_USERNAME, key.reveal())
                 return
             except Exception as exc:  # the backend went away: fall back to the file
                 log.warning("keyring failed (%s); using the key file", type(exc).__name__)

@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
             saved.connect(lambda p: self.status.showMessage(f"Saved {p.name}", 4000))
         self.actions_.invert.setChecked(settings.current().invert)
         self.actions_.invert.toggled.connect(lambda on: settings.update(invert=on))
-        if settings.api_key() is None:
+        if settings.api_key() is None and not settings.key_pending:
             self.status.set_connection("no key")
 
     # -- generating ---------------------------------------------------------------------
@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
         job = self.session.generate(self.view.document.darkness_image(),
                                     self.generate.params.params())
         self.generate.params.note_last_seed(job.params.seed or 0)
-        if self.studio.settings.api_key() is None:
+        if self.studio.settings.api_key() is None and not self.studio.settings.key_pending:
             self.banner.show_message(
                 "No API key is set: the job waits in the outbox and is sent once you add "
                 "your Segmind key in Settings.", "Open Settings", self.open_settings)
