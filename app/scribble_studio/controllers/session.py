@@ -227,11 +227,13 @@ class GenerationSession(QObject):
             self._probing = self._start(self._probe_then_send())
 
     async def shutdown(self) -> None:
-        """Cancel every job and call, and wait for them to finish."""
+        """Cancel every job and call, and wait for them (and the warm-up) to finish."""
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._ready is not None:  # a thread cannot be cancelled; it ends in ~0.1 s
+            await asyncio.wait([self._ready])
 
     @property
     def active_jobs(self) -> list[Job]:

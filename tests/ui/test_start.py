@@ -1,5 +1,6 @@
-"""The system keyring is read after the window shows, on a thread of its own: importing
-keyring and finding its backend takes 100–200 ms, and a locked keyring waits for the user."""
+"""Starting and stopping. The system keyring is read after the window shows, on a thread
+of its own: importing keyring and finding its backend takes 100–200 ms, and a locked
+keyring waits for the user."""
 
 from __future__ import annotations
 
@@ -69,3 +70,26 @@ def test_the_real_start_does_not_touch_the_keyring_before_the_window_shows(
     out = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], env=env, text=True,
                          capture_output=True, timeout=60, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_closing_right_after_the_start_leaves_nothing_pending(tmp_path: Path) -> None:
+    probe = ("import asyncio, sys, qasync\n"
+             "from scribble_studio import main\n"
+             "app = main.make_app(['probe'])\n"
+             "window = main.open_window({'SCRIBBLE_STUDIO_HOME': sys.argv[1],\n"
+             "                           'SCRIBBLE_STUDIO_API_BASE': 'http://127.0.0.1:9/v1'})\n"
+             "loop = qasync.QEventLoop(app)\n"
+             "asyncio.set_event_loop(loop)\n"
+             "async def life():\n"
+             "    running = asyncio.ensure_future(main.run_window(window, app))\n"
+             "    await asyncio.sleep(0)\n"
+             "    window.close()\n"
+             "    await running\n"
+             "with loop:\n"
+             "    loop.run_until_complete(life())\n"
+             "print('closed')\n")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], env=env, text=True,
+                          capture_output=True, timeout=60, check=True)
+    assert done.stdout.strip() == "closed"
+    assert "Task was destroyed" not in done.stderr and "Traceback" not in done.stderr
