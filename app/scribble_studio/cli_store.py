@@ -15,9 +15,9 @@ from typing import Any
 from scribble_studio.domain.errors import InvalidInput, Offline, StudioError
 from scribble_studio.services import desktop_entry, outbox
 from scribble_studio.services.api_client import SegmindClient
+from scribble_studio.services.atomic_files import atomic_write
 from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.history import Entry, HistoryStore, State
-from scribble_studio.services.result_files import atomic_write
 
 
 def add_commands(commands: Any) -> None:

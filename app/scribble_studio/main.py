@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import os
 import sys
@@ -87,9 +88,19 @@ def _storable(params: GenerationParams) -> dict[str, object]:
     return data
 
 
+def _load_imaging() -> None:
+    """Pillow and our modules that use it, imported on a worker thread once the window
+    shows: they are kept off the start-up path, and must not be imported on the GUI
+    thread later either (the first Generate or model preview would stall on them)."""
+    for name in ("scribble_studio.domain.scribble_import",  # domain.scribble, Pillow
+                 "scribble_studio.services.sketch_files"):
+        importlib.import_module(name)
+
+
 def start(window: MainWindow) -> None:
     """What runs once the window is shown (inside the loop)."""
     studio = window.studio
+    studio.runner.run(_load_imaging, lambda _: None, window.errors.present)
     studio.settings.load_key()
     studio.session.prepare()
     studio.session.refresh_credits()

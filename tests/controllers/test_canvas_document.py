@@ -8,6 +8,7 @@ import random
 import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF, QSize
+from PySide6.QtGui import QColor
 
 from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
 from scribble_studio.domain.scribble import export_scribble
@@ -132,3 +133,17 @@ def test_the_reference_image_is_never_exported() -> None:
     doc.set_reference(reference)
     doc.set_reference_opacity(1.0)
     assert export_scribble(doc.darkness_image()).png == blank
+
+
+def test_has_ink_counts_what_the_model_sees_and_ignores_row_padding() -> None:
+    doc = CanvasDocument(QSize(509, 3))  # 509 is not a multiple of 4: rows are padded
+    stride = doc.image.bytesPerLine()
+    assert stride > 509
+    bits = doc.image.bits()
+    for row in range(3):  # garbage in the padding must not count as ink
+        bits[row * stride + 509:(row + 1) * stride] = b"\xff" * (stride - 509)
+    assert not doc.has_ink() and not doc.has_ink(any_alpha=True)
+    doc.image.setPixelColor(508, 2, QColor(0, 0, 0, 128))  # too light for the model
+    assert not doc.has_ink() and doc.has_ink(any_alpha=True)
+    doc.image.setPixelColor(0, 0, QColor(0, 0, 0, 129))
+    assert doc.has_ink()

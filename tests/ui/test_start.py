@@ -59,17 +59,33 @@ def test_a_job_queued_while_the_keyring_is_read_goes_out_once_the_key_is_there(
     assert fake_api.billed == 1
 
 
-def test_the_real_start_does_not_touch_the_keyring_before_the_window_shows(
+def test_the_real_start_leaves_the_keyring_and_pillow_until_the_window_shows(
         tmp_path: Path) -> None:
-    probe = ("import sys\n"
-             "from scribble_studio.main import make_app, open_window\n"
-             "app = make_app(['probe'])\n"
-             "window = open_window({'SCRIBBLE_STUDIO_HOME': sys.argv[1]})\n"
-             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'keyring'))\n")
+    probe = ("import asyncio, sys, qasync\n"
+             "from scribble_studio import main\n"
+             "def loaded():\n"
+             "    return sorted({m.split('.')[0] for m in sys.modules} & {'keyring', 'PIL'})\n"
+             "app = main.make_app(['probe'])\n"
+             "window = main.open_window({'SCRIBBLE_STUDIO_HOME': sys.argv[1],\n"
+             "                           'SCRIBBLE_STUDIO_API_BASE': 'http://127.0.0.1:9/v1'})\n"
+             "print(loaded())\n"
+             "loop = qasync.QEventLoop(app)\n"
+             "asyncio.set_event_loop(loop)\n"
+             "async def life():\n"
+             "    running = asyncio.ensure_future(main.run_window(window, app))\n"
+             "    for _ in range(100):\n"
+             "        await asyncio.sleep(0.05)\n"
+             "        if loaded() == ['PIL', 'keyring']:\n"
+             "            break\n"
+             "    print(loaded())\n"
+             "    window.close()\n"
+             "    await running\n"
+             "with loop:\n"
+             "    loop.run_until_complete(life())\n")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
     out = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], env=env, text=True,
                          capture_output=True, timeout=60, check=True).stdout
-    assert out.strip() == "[]"
+    assert out.split("\n")[:2] == ["[]", "['PIL', 'keyring']"]
 
 
 def test_closing_right_after_the_start_leaves_nothing_pending(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PIL import ImageChops
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
@@ -16,7 +15,6 @@ from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument, pil_to_alpha
 from scribble_studio.controllers.sketch_files import pil_to_qimage, qimage_to_pil
 from scribble_studio.domain.errors import StudioError, UnreadableImage
-from scribble_studio.domain.scribble import decode_image
 from scribble_studio.services.drafts import Draft, DraftInfo, DraftStore
 
 AUTOSAVE_MS = 2000
@@ -26,6 +24,22 @@ def _png(image: QImage) -> bytes:
     buffer = io.BytesIO()
     qimage_to_pil(image).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+def _decoded(draft: Draft) -> tuple[Draft, QImage, QImage | None]:
+    """Off the GUI thread: the draft's ink layer and its reference picture, decoded."""
+    from PIL import ImageChops
+
+    from scribble_studio.domain.scribble import decode_image
+
+    ink = pil_to_alpha(ImageChops.invert(draft.darkness))
+    reference = None
+    if draft.reference is not None:
+        try:
+            reference = pil_to_qimage(decode_image(draft.reference))
+        except UnreadableImage:
+            reference = None
+    return draft, ink, reference
 
 
 class DraftKeeper(QObject):
@@ -97,18 +111,14 @@ class DraftKeeper(QObject):
     def open(self, draft_id: str, save_first: bool = True) -> None:
         if save_first:
             self.save_now()
-        self.runner.run(lambda: self.store.load(draft_id), self._apply, self._on_failed)
+        self.runner.run(lambda: _decoded(self.store.load(draft_id)), self._apply,
+                        self._on_failed)
 
-    def _apply(self, draft: Draft) -> None:
+    def _apply(self, decoded: tuple[Draft, QImage, QImage | None]) -> None:
+        draft, ink, reference = decoded
         self.draft_id = draft.id
-        self.document.load_ink(pil_to_alpha(ImageChops.invert(draft.darkness)))
-        if draft.reference is not None:
-            try:
-                self.document.set_reference(pil_to_qimage(decode_image(draft.reference)))
-            except UnreadableImage:
-                self.document.set_reference(None)
-        else:
-            self.document.set_reference(None)
+        self.document.load_ink(ink)
+        self.document.set_reference(reference)
         self.document.set_reference_opacity(draft.reference_opacity)
         self._timer.stop()  # opening is not an edit
         self.restored.emit(draft.params)

@@ -11,7 +11,6 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Final
 
-from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
@@ -34,6 +33,8 @@ class GalleryItem:
 
 
 def _decode_file(store: HistoryStore, digest: str) -> QImage:
+    from PIL import Image
+
     data = store.read_file(digest)
     if data is None:
         raise UnreadableImage("This image's file is missing from the data folder.")

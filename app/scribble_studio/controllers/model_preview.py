@@ -7,8 +7,6 @@ from PySide6.QtCore import QObject, QRect, QSize, Signal
 from PySide6.QtGui import QImage, QPainter
 
 from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
-from scribble_studio.domain.scribble import binarize
-from scribble_studio.domain.scribble_import import ink_to_darkness
 
 GRAY8 = QImage.Format.Format_Grayscale8
 
@@ -53,6 +51,9 @@ class ModelPreview(QObject):
         self._rebuild()
 
     def _on_document_changed(self, rect: QRect) -> None:
+        from scribble_studio.domain.scribble import binarize
+        from scribble_studio.domain.scribble_import import ink_to_darkness
+
         rect = rect.intersected(self.document.image.rect())
         if rect.isEmpty():
             return

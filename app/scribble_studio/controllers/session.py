@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
@@ -29,12 +28,13 @@ from scribble_studio.domain.errors import (
     StudioError,
 )
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.services.config import ApiKey
 from scribble_studio.services.history import Entry, HistoryStore, State
 from scribble_studio.services.settings_store import AppSettings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
+    from PIL import Image
+
     from scribble_studio.services.api_client import SegmindClient
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,8 @@ class Job:
 
 def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE) -> QImage:
     """A small RGB copy of an image file's bytes, as a QImage (made on a worker thread)."""
+    from PIL import Image
+
     with Image.open(io.BytesIO(data)) as image:
         image.draft("RGB", (side, side))  # JPEG decodes at reduced size: much faster
         small = image.convert("RGB")
@@ -322,6 +324,7 @@ class GenerationSession(QObject):
             self._emit_queue()
 
     async def _record(self, job: Job) -> None:
+        from scribble_studio.domain.scribble import export_scribble
         from scribble_studio.services import outbox
 
         assert job.sketch is not None

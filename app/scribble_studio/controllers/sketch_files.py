@@ -4,21 +4,23 @@ File reads and decodes run on a worker thread; failures leave the canvas untouch
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageChops
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument, pil_to_alpha
-from scribble_studio.controllers.scribble_importer import ScribbleImporter
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.png_metadata import STUDIO_KEY, params_from_metadata
-from scribble_studio.domain.scribble import flatten_on_white
-from scribble_studio.services.sketch_files import is_exact_sketch, read_image, save_sketch
+
+if TYPE_CHECKING:  # Pillow (and what needs it) is loaded after the window shows
+    from PIL import Image
 
 
 def pil_to_qimage(image: Image.Image) -> QImage:
+    from scribble_studio.domain.scribble import flatten_on_white
+
     rgb = flatten_on_white(image).convert("RGBA")
     raw = rgb.tobytes()
     return QImage(raw, rgb.width, rgb.height, rgb.width * 4,
@@ -26,6 +28,8 @@ def pil_to_qimage(image: Image.Image) -> QImage:
 
 
 def qimage_to_pil(image: QImage) -> Image.Image:
+    from PIL import Image
+
     rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
     raw = bytes(rgba.constBits())
     return Image.frombuffer("RGBA", (rgba.width(), rgba.height()), raw, "raw", "RGBA",
@@ -50,6 +54,10 @@ class SketchFiles(QObject):
 
     def open_path(self, path: Path, as_import: bool = False) -> None:
         """Open a sketch saved by this app exactly; any other picture is imported."""
+        from PIL import ImageChops
+
+        from scribble_studio.services.sketch_files import is_exact_sketch, read_image
+
         def done(image: Image.Image) -> None:
             carried = params_from_metadata(str(image.info.get(STUDIO_KEY, "")))
             if carried is not None:
@@ -63,6 +71,8 @@ class SketchFiles(QObject):
         self.runner.run(lambda: read_image(path), done, self._fail)
 
     def start_import(self, image: Image.Image) -> None:
+        from scribble_studio.controllers.scribble_importer import ScribbleImporter
+
         importer = ScribbleImporter(self.document, self.runner, image, self)
         importer.failed.connect(self._fail)
         self.import_ready.emit(importer)
@@ -75,10 +85,14 @@ class SketchFiles(QObject):
         self.start_import(qimage_to_pil(image))
 
     def load_reference(self, path: Path) -> None:
+        from scribble_studio.services.sketch_files import read_image
+
         self.runner.run(lambda: pil_to_qimage(read_image(path)), self.document.set_reference,
                         self._fail)
 
     def save(self, path: Path) -> None:
+        from scribble_studio.services.sketch_files import save_sketch
+
         darkness = self.document.darkness_image()  # a copy, taken on the GUI thread
         if path.suffix.lower() != ".png":
             path = path.with_suffix(".png")

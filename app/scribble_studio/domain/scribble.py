@@ -7,9 +7,6 @@ the model uses and compresses several times better than an antialiased RGBA canv
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import enum
 import io
 import warnings
 import zlib
@@ -18,34 +15,14 @@ from typing import Final
 from PIL import Image, ImageChops, UnidentifiedImageError
 
 from scribble_studio.domain.errors import UnreadableImage
-
-THRESHOLD: Final = 127
-WORKING_RESOLUTION: Final = 512
-# Larger than any canvas or phone photo we expect, far below a decompression bomb.
-MAX_IMAGE_PIXELS: Final = 64_000_000
+from scribble_studio.domain.scribble_spec import MAX_IMAGE_PIXELS as MAX_IMAGE_PIXELS
+from scribble_studio.domain.scribble_spec import THRESHOLD as THRESHOLD
+from scribble_studio.domain.scribble_spec import WORKING_RESOLUTION as WORKING_RESOLUTION
+from scribble_studio.domain.scribble_spec import ScribbleExport as ScribbleExport
+from scribble_studio.domain.scribble_spec import UploadEncoding as UploadEncoding
 
 _INK_BLACK: Final = [0 if v < THRESHOLD else 255 for v in range(256)]
 _INK_WHITE: Final = [255 if v < THRESHOLD else 0 for v in range(256)]
-
-
-class UploadEncoding(enum.StrEnum):
-    """How the map is packed: 8-bit grayscale (compact) or RGB (compatibility)."""
-
-    GRAY = "gray"
-    RGB = "rgb"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ScribbleExport:
-    """The exact bytes sent as ``image``: a PNG of a binarized map."""
-
-    png: bytes
-    width: int
-    height: int
-    has_ink: bool
-
-    def base64(self) -> str:
-        return base64.b64encode(self.png).decode("ascii")
 
 
 def decode_image(data: bytes, *, max_pixels: int = MAX_IMAGE_PIXELS) -> Image.Image:

@@ -40,7 +40,7 @@ from scribble_studio.domain.errors import (
 )
 from scribble_studio.domain.params import MODEL_SLUG, GenerationParams
 from scribble_studio.domain.results import GenerationResult, parse_images
-from scribble_studio.domain.scribble import ScribbleExport
+from scribble_studio.domain.scribble_spec import ScribbleExport
 from scribble_studio.services.config import ApiKey, ClientSettings
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Final
 
-from scribble_studio.services.result_files import atomic_write
+from scribble_studio.services.atomic_files import atomic_write
 
 DESKTOP_ID: Final = "io.github.scribble_studio.ScribbleStudio.desktop"
 ICON_NAME: Final = "scribble-studio.svg"

@@ -7,18 +7,17 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import time
-import uuid
 from pathlib import Path
-from typing import Any, Final
-
-from PIL import Image
-from PIL.PngImagePlugin import PngInfo
+from typing import TYPE_CHECKING, Any, Final
 
 from scribble_studio.domain.errors import UnreadableImage
-from scribble_studio.domain.scribble import decode_image
+from scribble_studio.services.atomic_files import atomic_write
 from scribble_studio.services.history import sha256
-from scribble_studio.services.result_files import atomic_write
+
+if TYPE_CHECKING:  # Pillow is loaded when a draft is first read or written, not at start
+    from PIL import Image
 
 DRAFT_KEY: Final = "scribble-studio-draft"
 
@@ -46,7 +45,7 @@ class DraftStore:
         self.pointer = self.folder / "current"
 
     def new_id(self) -> str:
-        return f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        return f"{time.strftime('%Y%m%d-%H%M%S')}-{os.urandom(3).hex()}"
 
     def path(self, draft_id: str) -> Path:
         return self.folder / f"{draft_id}.png"
@@ -54,6 +53,8 @@ class DraftStore:
     def save(self, draft_id: str, darkness: Image.Image, params: dict[str, Any],
              reference: bytes | None = None, reference_opacity: float = 0.5) -> None:
         """Write the draft atomically (temp file, fsync, rename); raises OSError."""
+        from PIL.PngImagePlugin import PngInfo
+
         ref_digest = None
         if reference is not None:
             ref_digest = sha256(reference)
@@ -71,6 +72,8 @@ class DraftStore:
 
     def load(self, draft_id: str) -> Draft:
         """Raises UnreadableImage if the draft is missing or damaged."""
+        from scribble_studio.domain.scribble import decode_image
+
         try:
             data = self.path(draft_id).read_bytes()
         except OSError:
@@ -108,6 +111,8 @@ class DraftStore:
     def _reference_of(self, draft_id: str) -> str | None:
         """The draft's reference digest, from its text chunk alone (PNG text before the
         image data is read by open(); no pixel is decoded)."""
+        from PIL import Image
+
         try:
             with Image.open(self.path(draft_id)) as image:
                 return str(json.loads(image.info[DRAFT_KEY]).get("reference") or "") or None

@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.services.result_files import atomic_write
+from scribble_studio.services.atomic_files import atomic_write
 
 DB_FILE: Final = "history.sqlite3"
 log = logging.getLogger(__name__)

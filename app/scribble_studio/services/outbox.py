@@ -9,7 +9,7 @@ import time
 from scribble_studio.domain.errors import Offline, StudioError
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.results import GenerationResult
-from scribble_studio.domain.scribble import ScribbleExport
+from scribble_studio.domain.scribble_spec import ScribbleExport
 from scribble_studio.services.api_client import SegmindClient
 from scribble_studio.services.history import Entry, HistoryStore, State
 from scribble_studio.services.result_files import result_png

@@ -10,9 +10,9 @@ import logging
 from pathlib import Path
 from typing import Final
 
-from scribble_studio.domain.scribble import UploadEncoding
+from scribble_studio.domain.scribble_spec import UploadEncoding
+from scribble_studio.services.atomic_files import atomic_write
 from scribble_studio.services.config import DEFAULT_API_BASE, ClientSettings
-from scribble_studio.services.result_files import atomic_write
 
 SETTINGS_FILE: Final = "settings.json"
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from PIL.PngImagePlugin import PngInfo
 from scribble_studio.domain.errors import UnreadableImage
 from scribble_studio.domain.scribble import decode_image
 from scribble_studio.domain.strokes import size_problem
-from scribble_studio.services.result_files import atomic_write
+from scribble_studio.services.atomic_files import atomic_write
 
 SKETCH_MARKER: Final = "scribble-studio-sketch"
 MAX_FILE_BYTES: Final = 256 * 2**20

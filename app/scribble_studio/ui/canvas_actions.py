@@ -24,7 +24,6 @@ from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.domain.strokes import MAX_WIDTH, MIN_WIDTH, SIZE_PRESETS
 from scribble_studio.ui.canvas_view import CanvasView, Tool
 from scribble_studio.ui.look import icon
-from scribble_studio.ui.size_dialog import SizeDialog
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff);;All files (*)"
 
@@ -164,6 +163,8 @@ class CanvasActions:
             self.files.import_qimage(QGuiApplication.clipboard().image())
 
     def _custom_size(self) -> None:
+        from scribble_studio.ui.size_dialog import SizeDialog
+
         dialog = SizeDialog(self.view.document.size(), self.window)
         dialog.accepted.connect(lambda: self.ask_resize(dialog.chosen()))
         dialog.open()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage
@@ -17,23 +17,25 @@ from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.draft_keeper import DraftKeeper
 from scribble_studio.controllers.gallery import GalleryModel
 from scribble_studio.controllers.model_preview import ModelPreview
-from scribble_studio.controllers.scribble_importer import ScribbleImporter
 from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.ui.banner import Banner
 from scribble_studio.ui.canvas_actions import CanvasActions
 from scribble_studio.ui.canvas_view import CanvasView
-from scribble_studio.ui.drafts_dialog import DraftsDialog
 from scribble_studio.ui.error_presenter import ErrorPresenter
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
 from scribble_studio.ui.help_menu import ShortcutsDialog
-from scribble_studio.ui.import_dialog import ImportDialog
 from scribble_studio.ui.jobs_panel import JobsPanel
-from scribble_studio.ui.settings_dialog import SettingsDialog
 from scribble_studio.ui.status_bar import StudioStatusBar
 from scribble_studio.ui.window_menus import build_menus
+
+if TYPE_CHECKING:  # loaded when first opened, not at start
+    from scribble_studio.controllers.scribble_importer import ScribbleImporter
+    from scribble_studio.ui.drafts_dialog import DraftsDialog
+    from scribble_studio.ui.import_dialog import ImportDialog
+    from scribble_studio.ui.settings_dialog import SettingsDialog
 
 
 @dataclasses.dataclass
@@ -171,6 +173,8 @@ class MainWindow(QMainWindow):
     # -- dialogs ------------------------------------------------------------------------
 
     def open_settings(self) -> None:
+        from scribble_studio.ui.settings_dialog import SettingsDialog
+
         self.settings_dialog = SettingsDialog(self.studio.settings, self)
         self.settings_dialog.open()
 
@@ -179,6 +183,8 @@ class MainWindow(QMainWindow):
         self.shortcuts_dialog.open()
 
     def open_drafts(self) -> None:
+        from scribble_studio.ui.drafts_dialog import DraftsDialog
+
         self.drafts_dialog = DraftsDialog(self.studio.drafts, self)
         self.drafts_dialog.open()
 
@@ -191,6 +197,8 @@ class MainWindow(QMainWindow):
         self.actions_.invert.setChecked(self.studio.settings.current().invert)
 
     def _on_files_import_ready(self, importer: ScribbleImporter) -> None:
+        from scribble_studio.ui.import_dialog import ImportDialog
+
         self.import_dialog = ImportDialog(importer, self)
         self.import_dialog.open()
 

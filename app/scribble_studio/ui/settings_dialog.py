@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.domain.errors import StudioError
-from scribble_studio.domain.scribble import UploadEncoding
+from scribble_studio.domain.scribble_spec import UploadEncoding
 
 
 class SettingsDialog(QDialog):
