@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.canvas_document import alpha_to_pil
 from scribble_studio.services.sketch_files import read_image
-from scribble_studio.ui.help_menu import ShortcutsDialog, examples, shortcut_rows
+from scribble_studio.ui.help_menu import examples
 from scribble_studio.ui.look import app_icon, follow_color_scheme, icon
 from scribble_studio.ui.main_window import MainWindow
+from scribble_studio.ui.shortcuts_dialog import ShortcutsDialog, shortcut_rows
 
 
 def test_the_app_follows_the_systems_dark_and_light_scheme(qapp: QApplication) -> None:
     hints = QGuiApplication.styleHints()
     follow_color_scheme(qapp)
+    assert qapp.style().name().lower() == "fusion"  # palettes apply fully there
     # The offscreen platform cannot switch schemes itself, so the signal the desktop
     # would send is sent here.
     hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
@@ -59,3 +61,13 @@ def test_the_main_controls_have_accessible_names_and_tooltips(window: MainWindow
     assert window.generate.params.seed.accessibleName() == "Seed"
     assert "Ctrl+Z" in window.actions_.undo.toolTip() or window.actions_.undo.toolTip()
     assert "(B)" in window.actions_.pen.toolTip()
+
+
+def test_about_opens_without_a_nested_event_loop(window: MainWindow, qtbot: QtBot) -> None:
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    about = next(a for a in menu.actions() if a.text() == "&About")
+    about.trigger()  # exec() would block here until the box closed
+    box = next(w for w in QApplication.topLevelWidgets()
+               if isinstance(w, QMessageBox) and w.isVisible())
+    assert "Scribble Studio" in box.text()
+    box.close()

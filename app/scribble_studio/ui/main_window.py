@@ -26,7 +26,6 @@ from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.error_presenter import ErrorPresenter
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
-from scribble_studio.ui.help_menu import ShortcutsDialog
 from scribble_studio.ui.jobs_panel import JobsPanel
 from scribble_studio.ui.status_bar import StudioStatusBar
 from scribble_studio.ui.window_menus import build_menus
@@ -179,6 +178,8 @@ class MainWindow(QMainWindow):
         self.settings_dialog.open()
 
     def show_shortcuts(self) -> None:
+        from scribble_studio.ui.shortcuts_dialog import ShortcutsDialog
+
         self.shortcuts_dialog = ShortcutsDialog(self)
         self.shortcuts_dialog.open()
 
