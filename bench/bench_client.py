@@ -1,8 +1,12 @@
 """Client overhead, upload size and cancellation latency (issue 2). Printed, not asserted.
 
-- overhead: a 1024×1024 sketch file → decode → binarize → PNG → base64 → JSON → the
-  request's first byte at a loopback server; median of 50. Reference, same run: the same
-  warm httpx client posting an already-built body of the same size.
+- overhead: a 1024×1024 sketch file → decode → binarize → PNG → our client's generate()
+  (base64, JSON, httpx) → the request's first byte at a loopback server; median of 50.
+  The server runs in its own process and reads the time the first byte arrives
+  (CLOCK_MONOTONIC, shared by all processes): a server thread in the bench's own
+  process had to win the GIL before it could read the clock, which added up to the
+  5 ms switch interval to some rounds. Reference, same run: the same warm httpx client
+  posting an already-built body of the same size.
 - upload size: the bytes sent for each shared scribble against an RGBA PNG of the same
   picture (what a browser canvas sends).
 - cancel: task.cancel() during a slow request → the task has finished; reference:
@@ -12,9 +16,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -24,10 +31,12 @@ import httpx
 from PIL import Image
 
 from bench._table import median_ms, p95_ms, print_table
-from scribble_studio.domain.params import GenerationParams
+from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.params import MODEL_SLUG, GenerationParams
 from scribble_studio.domain.scribble import decode_image, export_scribble
-from scribble_studio.services.api_client import SegmindClient
+from scribble_studio.services.api_client import RetryPolicy, SegmindClient
 from scribble_studio.services.config import ApiKey, ClientSettings
+from scribble_studio.services.pillow_memory import keep_image_memory
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,36 +49,51 @@ ROUNDS = 3
 
 
 class FirstByteServer:
-    """A keep-alive HTTP/1.1 sink that notes when each request's first byte arrives."""
+    """A keep-alive HTTP/1.1 sink in a child process that prints, for each request, the
+    ``time.perf_counter()`` at which its first byte arrived."""
 
     def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.first_bytes: list[float] = []
-        threading.Thread(target=self._serve, daemon=True).start()
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.bench_client",
+                                         "--first-byte-server"], stdout=subprocess.PIPE,
+                                        text=True, cwd=REPO)
+        assert self.process.stdout is not None
+        self._lines = self.process.stdout
+        self.port = int(self._lines.readline())
 
-    def _serve(self) -> None:
-        while True:
-            conn, _ = self.sock.accept()
-            threading.Thread(target=self._connection, args=(conn,), daemon=True).start()
+    def first_byte(self) -> float:
+        """When the last request's first byte arrived (call once per request)."""
+        return float(self._lines.readline())
 
-    def _connection(self, conn: socket.socket) -> None:
-        buffer = b""
-        while True:
-            chunk = conn.recv(1 << 20)
-            if not chunk:
-                return
-            if not buffer:
-                self.first_bytes.append(time.perf_counter())
-            buffer += chunk
-            head, sep, rest = buffer.partition(b"\r\n\r\n")
-            if not sep:
-                continue
-            length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                           if line.lower().startswith(b"content-length")), 0)
-            if len(rest) >= length:
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-                buffer = b""
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+
+
+def serve_first_bytes() -> None:
+    sock = socket.create_server(("127.0.0.1", 0))
+    print(sock.getsockname()[1], flush=True)
+    while True:
+        conn, _ = sock.accept()
+        threading.Thread(target=_first_byte_connection, args=(conn,), daemon=True).start()
+
+
+def _first_byte_connection(conn: socket.socket) -> None:
+    buffer = b""
+    while True:
+        chunk = conn.recv(1 << 20)
+        if not chunk:
+            return
+        if not buffer:
+            print(time.perf_counter(), flush=True)
+        buffer += chunk
+        head, sep, rest = buffer.partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length")), 0)
+        if len(rest) >= length:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            buffer = b""
 
 
 def sketch_file(folder: Path) -> Path:
@@ -81,21 +105,23 @@ def sketch_file(folder: Path) -> Path:
 
 async def overhead(path: Path, server: FirstByteServer) -> tuple[list[float], list[float]]:
     ours, reference = [], []
-    url = f"http://127.0.0.1:{server.port}/v1/sd1.5-controlnet-scribble"
+    base = f"http://127.0.0.1:{server.port}/v1"
     params = GenerationParams("a person", seed=1)
-    async with httpx.AsyncClient() as client:
-        fixed_body = None
+    settings = ClientSettings(base)
+    client = SegmindClient(ApiKey(API_KEY), settings, retry=RetryPolicy(attempts=1))
+    async with client as ours_client, httpx.AsyncClient() as plain:
         for _ in range(RUNS + WARMUP):
             started = time.perf_counter()
             scribble = export_scribble(decode_image(path.read_bytes()))
+            # The sink answers 200 with no image: a BadResponse, after the first byte.
+            with contextlib.suppress(StudioError):
+                await ours_client.generate(scribble, params)
+            ours.append(server.first_byte() - started)
             body = json.dumps(params.to_request_body(scribble.base64())).encode()
-            await client.post(url, content=body, headers={"content-type": "application/json"})
-            ours.append(server.first_bytes[-1] - started)
-            fixed_body = body
             started = time.perf_counter()
-            await client.post(url, content=fixed_body,
-                              headers={"content-type": "application/json"})
-            reference.append(server.first_bytes[-1] - started)
+            await plain.post(f"{base}/{MODEL_SLUG}", content=body,
+                             headers={"content-type": "application/json"})
+            reference.append(server.first_byte() - started)
     return ours[WARMUP:], reference[WARMUP:]
 
 
@@ -136,12 +162,13 @@ def upload_sizes() -> list[list[object]]:
 
 
 def main() -> None:
+    keep_image_memory()  # as the app does once its window shows
     server = FirstByteServer()
     with tempfile.TemporaryDirectory() as folder:
         path = sketch_file(Path(folder))
-        # Three rounds, each a fresh loop and connection: a round settles at about 18 or
-        # about 22 ms (thread placement on the two cores, it seems), so all are shown.
+        # Three rounds, each a fresh loop and connection; each round's median is shown.
         rounds = [asyncio.run(overhead(path, server)) for _ in range(ROUNDS)]
+    server.close()
     ours = [t for r in rounds for t in r[0]]
     ref = [t for r in rounds for t in r[1]]
     per_round = " / ".join(f"{median_ms(r[0]):.1f}" for r in rounds)
@@ -163,4 +190,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--first-byte-server" in sys.argv:
+        serve_first_bytes()
+    else:
+        main()

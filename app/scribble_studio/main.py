@@ -27,6 +27,7 @@ from scribble_studio.services.config import ENV_API_BASE, data_dir
 from scribble_studio.services.drafts import DraftStore
 from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.logs import configure_logging
+from scribble_studio.services.pillow_memory import keep_image_memory
 from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
 from scribble_studio.services.settings_store import SettingsStore
 from scribble_studio.ui.canvas_view import CanvasView
@@ -95,6 +96,7 @@ def _load_imaging() -> None:
     for name in ("scribble_studio.domain.scribble_import",  # domain.scribble, Pillow
                  "scribble_studio.services.sketch_files"):
         importlib.import_module(name)
+    keep_image_memory()
 
 
 def start(window: MainWindow) -> None:
