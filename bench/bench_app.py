@@ -40,11 +40,12 @@ def rss_mb() -> float:
 
 
 def child_startup(kind: str) -> None:
-    """Show a window; print a line the moment it is shown, then its RSS once idle. The
-    app starts as ``scribble-studio`` does (main.make_app, open_window, run_window: the
-    data folder, the log file, the system keyring read after the show), and its RSS is
-    taken after the network warm-up that starts on show."""
+    """Show a window; print a line the moment its first frame is painted, then its RSS
+    once idle. The app starts as ``scribble-studio`` does (main.make_app, open_window,
+    run_window: the data folder, the log file, the system keyring read after the first
+    frame), and its RSS is taken after the network warm-up that follows."""
     import qasync
+    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     if kind == "app":
@@ -59,16 +60,26 @@ def child_startup(kind: str) -> None:
         window.resize(1280, 900)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    painted = asyncio.Event()
+
+    class Painted(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                painted.set()
+            return False
+
+    watcher = Painted()
+    window.installEventFilter(watcher)
 
     async def life() -> None:
         if kind == "app":
             running = asyncio.ensure_future(studio.run_window(window, app))
-            await asyncio.sleep(0)  # run_window has shown the window and started
         else:
             window.show()
-        await asyncio.sleep(0)  # the show has been processed
+        await painted.wait()
         print("shown", flush=True)
         if kind == "app":
+            await asyncio.sleep(0.1)  # run_window starts the warm-up after the first frame
             await window.studio.session.wait_ready()  # type: ignore[attr-defined]
         await asyncio.sleep(0.5)
         print(json.dumps({"rss_mb": rss_mb()}), flush=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QSettings, QSize
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize
 from PySide6.QtWidgets import QApplication
 
 from scribble_studio import APP_ID, APP_NAME
@@ -112,12 +112,36 @@ def start(window: MainWindow) -> None:
     studio.runner.run(store.outbox, studio.session.load_outbox, window.errors.present)
 
 
+class FirstPaint(QObject):
+    """Sets ``painted`` when ``window`` first paints."""
+
+    def __init__(self, window: QObject) -> None:
+        super().__init__(window)
+        self.painted = asyncio.Event()
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.painted.set()
+            watched.removeEventFilter(self)
+        return False
+
+
 async def run_window(window: MainWindow, app: QApplication) -> None:
     """Show the window and run until it closes; then cancel jobs and stop cleanly."""
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
+    first_paint = FirstPaint(window)
     window.show()
-    start(window)
+    # The background start (imports on worker threads, the keyring) competes with the
+    # GUI thread for the GIL: the first frame is painted before it begins (~10 ms
+    # sooner on screen, bench/bench_app.py). A window that never paints waits 1 s.
+    waits = [asyncio.ensure_future(e.wait()) for e in (first_paint.painted, closed)]
+    await asyncio.wait(waits, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+    for wait in waits:
+        wait.cancel()
+    if not closed.is_set():
+        start(window)
     await closed.wait()
     await window.studio.session.shutdown()
     window.studio.runner.shutdown()

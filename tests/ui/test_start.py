@@ -59,7 +59,7 @@ def test_a_job_queued_while_the_keyring_is_read_goes_out_once_the_key_is_there(
     assert fake_api.billed == 1
 
 
-def test_the_real_start_leaves_the_keyring_and_pillow_until_the_window_shows(
+def test_the_real_start_leaves_the_keyring_and_pillow_until_the_first_frame(
         tmp_path: Path) -> None:
     probe = ("import asyncio, sys, qasync\n"
              "from scribble_studio import main\n"
@@ -69,6 +69,15 @@ def test_the_real_start_leaves_the_keyring_and_pillow_until_the_window_shows(
              "window = main.open_window({'SCRIBBLE_STUDIO_HOME': sys.argv[1],\n"
              "                           'SCRIBBLE_STUDIO_API_BASE': 'http://127.0.0.1:9/v1'})\n"
              "print(loaded())\n"
+             "from PySide6.QtCore import QEvent, QObject\n"
+             "class Paint(QObject):\n"
+             "    def eventFilter(self, watched, event):\n"
+             "        if event.type() == QEvent.Type.Paint and not seen:\n"
+             "            seen.append(loaded())\n"
+             "        return False\n"
+             "seen = []\n"
+             "paint = Paint()\n"
+             "window.installEventFilter(paint)\n"
              "loop = qasync.QEventLoop(app)\n"
              "asyncio.set_event_loop(loop)\n"
              "async def life():\n"
@@ -77,6 +86,7 @@ def test_the_real_start_leaves_the_keyring_and_pillow_until_the_window_shows(
              "        await asyncio.sleep(0.05)\n"
              "        if loaded() == ['PIL', 'keyring']:\n"
              "            break\n"
+             "    print(seen[0])\n"
              "    print(loaded())\n"
              "    window.close()\n"
              "    await running\n"
@@ -85,7 +95,8 @@ def test_the_real_start_leaves_the_keyring_and_pillow_until_the_window_shows(
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
     out = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], env=env, text=True,
                          capture_output=True, timeout=60, check=True).stdout
-    assert out.split("\n")[:2] == ["[]", "['PIL', 'keyring']"]
+    # Nothing before the build, nothing while the first frame paints, then both.
+    assert out.split("\n")[:3] == ["[]", "[]", "['PIL', 'keyring']"]
 
 
 def test_closing_right_after_the_start_leaves_nothing_pending(tmp_path: Path) -> None:
