@@ -76,3 +76,11 @@ def test_a_key_in_the_environment_never_touches_the_keyring(tmp_path: Path) -> N
     assert not store.pending
     key = store.load()
     assert key is not None and key.reveal() == "sg_env"
+
+
+def test_describing_never_waits_for_a_keyring_being_read(tmp_path: Path) -> None:
+    def find() -> FakeKeyring:
+        raise AssertionError("describe() looked the keyring up")
+
+    store = SecretStore(tmp_path, None, {}, load_keyring=find)
+    assert store.describe() == "Reading the system keyring…"

@@ -75,6 +75,8 @@ class SecretStore:
     def describe(self) -> str:
         if self.from_environment:
             return f"The key comes from {ENV_API_KEY}; it overrides the stored one."
+        if self._load_keyring is not None:  # being read: never wait for it here (GUI)
+            return "Reading the system keyring…"
         if self._backend() is not None:
             return "The key is stored in your system keyring."
         return (f"No system keyring was found: the key is stored in {self.file}, "
