@@ -59,64 +59,21 @@ def test_a_job_queued_while_the_keyring_is_read_goes_out_once_the_key_is_there(
     assert fake_api.billed == 1
 
 
+def probe(mode: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-m", "tests.ui.start_probe", mode, str(home)],
+                          env=env, cwd=REPO, text=True, capture_output=True, timeout=60,
+                          check=True)
+
+
 def test_the_real_start_leaves_the_keyring_and_pillow_until_the_first_frame(
         tmp_path: Path) -> None:
-    probe = ("import asyncio, sys, qasync\n"
-             "from scribble_studio import main\n"
-             "def loaded():\n"
-             "    return sorted({m.split('.')[0] for m in sys.modules} & {'keyring', 'PIL'})\n"
-             "app = main.make_app(['probe'])\n"
-             "window = main.open_window({'SCRIBBLE_STUDIO_HOME': sys.argv[1],\n"
-             "                           'SCRIBBLE_STUDIO_API_BASE': 'http://127.0.0.1:9/v1'})\n"
-             "print(loaded())\n"
-             "from PySide6.QtCore import QEvent, QObject\n"
-             "class Paint(QObject):\n"
-             "    def eventFilter(self, watched, event):\n"
-             "        if event.type() == QEvent.Type.Paint and not seen:\n"
-             "            seen.append(loaded())\n"
-             "        return False\n"
-             "seen = []\n"
-             "paint = Paint()\n"
-             "window.installEventFilter(paint)\n"
-             "loop = qasync.QEventLoop(app)\n"
-             "asyncio.set_event_loop(loop)\n"
-             "async def life():\n"
-             "    running = asyncio.ensure_future(main.run_window(window, app))\n"
-             "    for _ in range(100):\n"
-             "        await asyncio.sleep(0.05)\n"
-             "        if loaded() == ['PIL', 'keyring']:\n"
-             "            break\n"
-             "    print(seen[0])\n"
-             "    print(loaded())\n"
-             "    window.close()\n"
-             "    await running\n"
-             "with loop:\n"
-             "    loop.run_until_complete(life())\n")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
-    out = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], env=env, text=True,
-                         capture_output=True, timeout=60, check=True).stdout
-    # Nothing before the build, nothing while the first frame paints, then both.
-    assert out.split("\n")[:3] == ["[]", "[]", "['PIL', 'keyring']"]
+    out = probe("loaded", tmp_path).stdout.split("\n")
+    # Nothing after the build, nothing while the first frame paints, then both.
+    assert out[:3] == ["[]", "[]", "['PIL', 'keyring']"]
 
 
 def test_closing_right_after_the_start_leaves_nothing_pending(tmp_path: Path) -> None:
-    probe = ("import asyncio, sys, qasync\n"
-             "from scribble_studio import main\n"
-             "app = main.make_app(['probe'])\n"
-             "window = main.open_window({'SCRIBBLE_STUDIO_HOME': sys.argv[1],\n"
-             "                           'SCRIBBLE_STUDIO_API_BASE': 'http://127.0.0.1:9/v1'})\n"
-             "loop = qasync.QEventLoop(app)\n"
-             "asyncio.set_event_loop(loop)\n"
-             "async def life():\n"
-             "    running = asyncio.ensure_future(main.run_window(window, app))\n"
-             "    await asyncio.sleep(0)\n"
-             "    window.close()\n"
-             "    await running\n"
-             "with loop:\n"
-             "    loop.run_until_complete(life())\n"
-             "print('closed')\n")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], env=env, text=True,
-                          capture_output=True, timeout=60, check=True)
-    assert done.stdout.strip() == "closed"
+    done = probe("close-early", tmp_path)
+    assert done.stdout.split("\n")[:2] == ["[]", "closed"]
     assert "Task was destroyed" not in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,67 @@
+"""Run in a child process: starts the app as ``scribble-studio`` does (main.make_app,
+open_window, run_window) in the data folder ``argv[2]``, and prints what it saw.
+
+- ``loaded``: which of keyring and Pillow are loaded after the build, when the first
+  frame paints, and once the background start has run (one line each);
+- ``close-early``: closes the window one loop turn after the start, prints "closed".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import qasync
+from PySide6.QtCore import QEvent, QObject
+
+from scribble_studio import main as studio
+
+
+def loaded() -> list[str]:
+    return sorted({name.split(".")[0] for name in sys.modules} & {"keyring", "PIL"})
+
+
+class FirstPaintSeen(QObject):
+    """Notes ``loaded()`` when the window first paints."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[list[str]] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.seen:
+            self.seen.append(loaded())
+        return False
+
+
+def run(mode: str, home: str) -> None:
+    app = studio.make_app(["probe"])
+    window = studio.open_window({"SCRIBBLE_STUDIO_HOME": home,
+                                 "SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"})
+    print(loaded(), flush=True)
+    paint = FirstPaintSeen()
+    window.installEventFilter(paint)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    async def life() -> None:
+        running = asyncio.ensure_future(studio.run_window(window, app))
+        if mode == "loaded":
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if loaded() == ["PIL", "keyring"]:
+                    break
+            print(paint.seen[0] if paint.seen else "never painted")
+            print(loaded())
+        else:
+            await asyncio.sleep(0)
+        window.close()
+        await running
+
+    with loop:
+        loop.run_until_complete(life())
+    print("closed", flush=True)
+
+
+if __name__ == "__main__":
+    run(sys.argv[1], sys.argv[2])
