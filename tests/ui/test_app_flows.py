@@ -272,7 +272,7 @@ def test_gallery_reuse_and_delete(aloop: asyncio.AbstractEventLoop, app_window: 
 
 def test_settings_store_the_key_in_a_private_file_without_a_keyring(
         aloop: asyncio.AbstractEventLoop, window: MainWindow, isolated_environment: Path,
-        fake_api: FakeSegmind) -> None:
+        fake_api: FakeSegmind, qtbot: QtBot) -> None:
     window.open_settings()
     dialog = window.settings_dialog
     assert dialog is not None
@@ -281,7 +281,7 @@ def test_settings_store_the_key_in_a_private_file_without_a_keyring(
     key_file = isolated_environment / "api-key"
 
     async def scenario() -> None:
-        dialog.key.setText(API_KEY)
+        qtbot.keyClicks(dialog.key, API_KEY)  # typed, as a user does
         dialog.accept()  # a new key: the credits are fetched with it
         await until(key_file.exists)
         await until(lambda: window.status.credits.text() == "Credits: 100")

@@ -59,6 +59,43 @@ def test_a_job_queued_while_the_keyring_is_read_goes_out_once_the_key_is_there(
     assert fake_api.billed == 1
 
 
+def test_settings_opened_while_the_keyring_is_read_never_delete_the_key(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    keyring = FakeKeyring()
+    keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] = "sg_stored"
+    unlocked = threading.Event()
+
+    def find() -> FakeKeyring:
+        unlocked.wait(10)  # the keyring asks for its password
+        return keyring
+
+    win = build_window(isolated_environment, {"SCRIBBLE_STUDIO_API_BASE":
+                                              "http://127.0.0.1:9/v1"}, None, find)
+    qtbot.addWidget(win)
+    settings = win.studio.settings
+
+    async def scenario() -> None:
+        settings.load_key()
+        win.open_settings()
+        dialog = win.settings_dialog
+        assert dialog is not None
+        assert dialog.key.text() == "" and "Reading" in dialog.key_note.text()
+        unlocked.set()
+        await until(lambda: settings.api_key() is not None, what="the key")
+        assert dialog.key.text() == "sg_stored" and "keyring" in dialog.key_note.text()
+        dialog.concurrency.setValue(3)
+        dialog.accept()  # the key field was not touched: the stored key stays
+
+    try:
+        run(aloop, scenario())
+    finally:
+        unlocked.set()
+        win.studio.runner.shutdown(wait=True)
+    key = settings.api_key()
+    assert key is not None and key.reveal() == "sg_stored"
+    assert keyring.stored == {(KEYRING_SERVICE, KEYRING_USERNAME): "sg_stored"}
+
+
 def probe(mode: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
     return subprocess.run([sys.executable, "-m", "tests.ui.start_probe", mode, str(home)],

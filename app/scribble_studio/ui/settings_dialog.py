@@ -78,6 +78,7 @@ class SettingsDialog(QDialog):
         form.addRow(buttons)
         self.test.clicked.connect(self._on_test_clicked)
         controller.tested.connect(self._on_controller_tested)
+        controller.key_changed.connect(self._on_controller_key_changed)
 
     @staticmethod
     def _seconds(value: float, low: float, high: float, name: str) -> QDoubleSpinBox:
@@ -96,6 +97,14 @@ class SettingsDialog(QDialog):
     def _on_controller_tested(self, ok: bool, message: str) -> None:
         self.test_result.setText(("✔ " if ok else "✘ ") + message)
 
+    def _on_controller_key_changed(self) -> None:
+        """The key read from the keyring after the dialog opened: shown, unless the user
+        has typed one."""
+        self.key_note.setText(self.controller.secrets.describe())
+        if not self.key.isModified():
+            key = self.controller.api_key()
+            self.key.setText(key.reveal() if key is not None else "")
+
     def accept(self) -> None:
         try:
             self.controller.update(
@@ -106,6 +115,9 @@ class SettingsDialog(QDialog):
             self.problem.setText(f"{exc.message} {exc.action}")
             return
         current = self.controller.api_key()
-        if self.key.text().strip() != (current.reveal() if current else ""):
+        # Only a key the user typed is saved: an untouched field never replaces (or, while
+        # the keyring is still being read, deletes) the stored one.
+        if self.key.isModified() and \
+                self.key.text().strip() != (current.reveal() if current else ""):
             self.controller.set_key(self.key.text())
         super().accept()
