@@ -12,7 +12,7 @@ from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.services.config import KEYRING_SERVICE, KEYRING_USERNAME
 from scribble_studio.services.secrets import SecretStore
 from scribble_studio.services.settings_store import SettingsStore
-from tests.services.test_secrets import FakeKeyring
+from tests.fakes.keyring import MemoryKeyring
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -37,11 +37,11 @@ def test_a_broken_settings_file_gives_defaults_and_is_kept_aside(tmp_path: Path)
 
 def test_the_keyring_is_read_on_a_thread_after_the_build(tmp_path: Path,
                                                         qtbot: QtBot) -> None:
-    keyring = FakeKeyring()
+    keyring = MemoryKeyring()
     keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] = "sg_stored"
     threads: list[str] = []
 
-    def find() -> FakeKeyring:
+    def find() -> MemoryKeyring:
         threads.append(threading.current_thread().name)
         return keyring
 
@@ -58,11 +58,11 @@ def test_the_keyring_is_read_on_a_thread_after_the_build(tmp_path: Path,
 
 
 def test_a_key_typed_while_the_keyring_is_read_wins(tmp_path: Path, qtbot: QtBot) -> None:
-    keyring = FakeKeyring()
+    keyring = MemoryKeyring()
     keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] = "sg_old"
     release = threading.Event()
 
-    def find() -> FakeKeyring:
+    def find() -> MemoryKeyring:
         release.wait(5)  # as a keyring waiting for the user to unlock it
         return keyring
 

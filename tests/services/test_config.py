@@ -18,16 +18,7 @@ from scribble_studio.services.config import (
     load_api_key,
     settings_from_env,
 )
-
-
-class MemoryKeyring:
-    """A keyring backend holding passwords in a dict (the real keyring API's shape)."""
-
-    def __init__(self, stored: dict[tuple[str, str], str] | None = None) -> None:
-        self.stored = stored or {}
-
-    def get_password(self, service_name: str, username: str) -> str | None:
-        return self.stored.get((service_name, username))
+from tests.fakes.keyring import MemoryKeyring
 
 
 class BrokenKeyring:

@@ -5,35 +5,11 @@ from pathlib import Path
 
 from scribble_studio.services.config import KEYRING_SERVICE, KEYRING_USERNAME, ApiKey
 from scribble_studio.services.secrets import SecretStore
-
-
-class Backend:
-    def __init__(self, priority: float) -> None:
-        self.priority = priority
-
-
-class FakeKeyring:
-    """The keyring module's shape, holding passwords in a dict."""
-
-    def __init__(self, priority: float = 5) -> None:
-        self.stored: dict[tuple[str, str], str] = {}
-        self.backend = Backend(priority)
-
-    def get_keyring(self) -> object:
-        return self.backend
-
-    def get_password(self, service_name: str, username: str) -> str | None:
-        return self.stored.get((service_name, username))
-
-    def set_password(self, service_name: str, username: str, password: str) -> None:
-        self.stored[service_name, username] = password
-
-    def delete_password(self, service_name: str, username: str) -> None:
-        del self.stored[service_name, username]
+from tests.fakes.keyring import MemoryKeyring
 
 
 def test_the_key_goes_to_the_keyring_and_comes_back(tmp_path: Path) -> None:
-    keyring = FakeKeyring()
+    keyring = MemoryKeyring()
     store = SecretStore(tmp_path, keyring, {})
     store.save(ApiKey("sg_kept"))
     assert keyring.stored == {(KEYRING_SERVICE, KEYRING_USERNAME): "sg_kept"}
@@ -45,7 +21,7 @@ def test_the_key_goes_to_the_keyring_and_comes_back(tmp_path: Path) -> None:
 
 
 def test_a_fail_backend_means_the_0600_file(tmp_path: Path) -> None:
-    store = SecretStore(tmp_path, FakeKeyring(priority=0), {})
+    store = SecretStore(tmp_path, MemoryKeyring(priority=0), {})
     store.save(ApiKey("sg_file"))
     assert not store.uses_keyring
     assert (tmp_path / "api-key").stat().st_mode & 0o777 == 0o600
@@ -53,11 +29,11 @@ def test_a_fail_backend_means_the_0600_file(tmp_path: Path) -> None:
 
 
 def test_a_deferred_keyring_is_found_only_when_first_needed(tmp_path: Path) -> None:
-    keyring = FakeKeyring()
+    keyring = MemoryKeyring()
     keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] = "sg_stored"
     calls: list[str] = []
 
-    def find() -> FakeKeyring:
+    def find() -> MemoryKeyring:
         calls.append(threading.current_thread().name)
         return keyring
 
@@ -69,7 +45,7 @@ def test_a_deferred_keyring_is_found_only_when_first_needed(tmp_path: Path) -> N
 
 
 def test_a_key_in_the_environment_never_touches_the_keyring(tmp_path: Path) -> None:
-    def find() -> FakeKeyring:
+    def find() -> MemoryKeyring:
         raise AssertionError("the keyring was looked up")
 
     store = SecretStore(tmp_path, None, {"SEGMIND_API_KEY": "sg_env"}, load_keyring=find)
@@ -79,7 +55,7 @@ def test_a_key_in_the_environment_never_touches_the_keyring(tmp_path: Path) -> N
 
 
 def test_describing_never_waits_for_a_keyring_being_read(tmp_path: Path) -> None:
-    def find() -> FakeKeyring:
+    def find() -> MemoryKeyring:
         raise AssertionError("describe() looked the keyring up")
 
     store = SecretStore(tmp_path, None, {}, load_keyring=find)

@@ -17,8 +17,8 @@ from scribble_studio.controllers.session import JobState
 from scribble_studio.main import build_window, start
 from scribble_studio.services.config import KEYRING_SERVICE, KEYRING_USERNAME
 from tests.asyncqt import run, until
+from tests.fakes.keyring import MemoryKeyring
 from tests.fakes.segmind_server import API_KEY, FakeSegmind
-from tests.services.test_secrets import FakeKeyring
 from tests.ui.test_app_flows import draw, fill
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,11 +27,11 @@ REPO = Path(__file__).resolve().parents[2]
 def test_a_job_queued_while_the_keyring_is_read_goes_out_once_the_key_is_there(
         aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path,
         fake_api: FakeSegmind) -> None:
-    keyring = FakeKeyring()
+    keyring = MemoryKeyring()
     keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] = API_KEY
     unlocked = threading.Event()
 
-    def find() -> FakeKeyring:
+    def find() -> MemoryKeyring:
         unlocked.wait(10)  # the user is typing the keyring's password
         return keyring
 
@@ -61,11 +61,11 @@ def test_a_job_queued_while_the_keyring_is_read_goes_out_once_the_key_is_there(
 
 def test_settings_opened_while_the_keyring_is_read_never_delete_the_key(
         aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
-    keyring = FakeKeyring()
+    keyring = MemoryKeyring()
     keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] = "sg_stored"
     unlocked = threading.Event()
 
-    def find() -> FakeKeyring:
+    def find() -> MemoryKeyring:
         unlocked.wait(10)  # the keyring asks for its password
         return keyring
 
