@@ -212,3 +212,41 @@ def test_shutdown_cancels_running_jobs(aloop: asyncio.AbstractEventLoop,
         return job
 
     assert run(aloop, scenario()).state is JobState.CANCELLED
+
+
+def test_cancelling_one_job_while_the_network_warms_up_leaves_the_others(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        fake_api: FakeSegmind) -> None:
+    # Both jobs wait for the one shared warm-up (imports, TLS context) when the first is
+    # cancelled: the warm-up, and so the second job, must go on.
+    async def scenario() -> list[Job]:
+        jobs = [session.generate(drawn_sketch(), params()) for _ in range(2)]
+        await until(lambda: all(j.state is JobState.SENDING for j in jobs))
+        session.cancel(jobs[0])
+        await until(lambda: not any(j.active for j in jobs))
+        later = session.generate(drawn_sketch(), params())
+        await until(lambda: not later.active)
+        return [*jobs, later]
+
+    jobs = run(aloop, scenario())
+    assert [j.state for j in jobs] == [JobState.CANCELLED, JobState.DONE, JobState.DONE]
+    assert fake_api.billed == 2
+
+
+def test_a_job_cancelled_again_while_it_is_being_cancelled_still_shows_cancelled(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        fake_api: FakeSegmind) -> None:
+    fake_api.script(Fault.slow(5))
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: job.state is JobState.SENDING)
+        session.cancel(job)
+        for _ in range(20):  # the user presses "cancel all" while the cancel is recorded
+            await asyncio.sleep(0)
+            session.cancel_all()
+        await until(lambda: not job.active)
+        return job
+
+    assert run(aloop, scenario()).state is JobState.CANCELLED
+    assert fake_api.billed == 0

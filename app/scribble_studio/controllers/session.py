@@ -263,7 +263,8 @@ class GenerationSession(QObject):
     async def _wait_ready(self) -> ssl.SSLContext:
         self.prepare()
         assert self._ready is not None
-        return await self._ready
+        # Shared by every job and call: cancelling one of them must not cancel it.
+        return await asyncio.shield(self._ready)
 
     async def _client(self) -> SegmindClient:
         tls = await self._wait_ready()
@@ -298,11 +299,13 @@ class GenerationSession(QObject):
             self._set_connection(Connection.ONLINE)
             self._set(job, JobState.DONE)
         except asyncio.CancelledError:
-            if job.history_id is not None:  # not yet claimed: it never left
-                await asyncio.shield(asyncio.to_thread(
-                    self.store.set_state, job.history_id, State.CANCELLED, "Cancelled.",
-                    (State.QUEUED, State.WAITING)))
-            self._set(job, JobState.CANCELLED)
+            try:  # (cancelled again meanwhile, e.g. by "cancel all": the state still shows)
+                if job.history_id is not None:  # not yet claimed: it never left
+                    await asyncio.shield(asyncio.to_thread(
+                        self.store.set_state, job.history_id, State.CANCELLED, "Cancelled.",
+                        (State.QUEUED, State.WAITING)))
+            finally:
+                self._set(job, JobState.CANCELLED)
         except Offline as exc:  # nothing left this machine: the item waits in the outbox
             job.error = exc
             self._set(job, JobState.WAITING)
