@@ -35,10 +35,13 @@ dist: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
 		packaging/scribble-studio.spec
 
-# The bundle starts offscreen, shows its window and quits cleanly.
+# The bundle starts offscreen, shows its window and quits cleanly; its keyring helper
+# answers (whatever keyring the machine has).
 dist-check: dist
 	QT_QPA_PLATFORM=offscreen dist/scribble-studio/scribble-studio --smoke-test
 	QT_QPA_PLATFORM=offscreen dist/scribble-studio/scribble-studio --version
+	echo '{"op": "get", "service": "scribble-studio-check", "username": "none"}' | \
+		dist/scribble-studio/scribble-studio --keyring-helper | grep -q '"priority"'
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do m=$${b%.py}; $(BIN)/python -m $${m//\//.} || exit 1; done

@@ -26,9 +26,10 @@ from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import ENV_API_BASE, data_dir
 from scribble_studio.services.drafts import DraftStore
 from scribble_studio.services.history import HistoryStore
+from scribble_studio.services.keyring_process import KeyringProcess
 from scribble_studio.services.logs import configure_logging
 from scribble_studio.services.pillow_memory import keep_image_memory
-from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
+from scribble_studio.services.secrets import KeyringModule, SecretStore
 from scribble_studio.services.settings_store import SettingsStore
 from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.look import app_icon, follow_color_scheme
@@ -199,9 +200,9 @@ def make_app(argv: Sequence[str]) -> QApplication:
 
 def open_window(environ: Mapping[str, str]) -> MainWindow:
     """The window of a real start: the data folder, the system keyring (read after the
-    window shows), the log file."""
+    window shows, by a helper process: services/keyring_process), the log file."""
     home = data_dir(environ)
-    window = build_window(home, environ, None, system_keyring)
+    window = build_window(home, environ, None, KeyringProcess)
     configure_logging(home, window.studio.settings.redact)
     return window
 

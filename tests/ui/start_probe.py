@@ -2,7 +2,8 @@
 open_window, run_window) in the data folder ``argv[2]``, and prints what it saw.
 
 - ``loaded``: which of keyring and Pillow are loaded after the build, when the first
-  frame paints, and once the background start has run (one line each);
+  frame paints, and once the background start has run (one line each), then whether
+  the key arrived from the keyring (read by the helper process);
 - ``close-early``: closes the window one loop turn after the start, prints "closed".
 """
 
@@ -47,12 +48,15 @@ def run(mode: str, home: str) -> None:
     async def life() -> None:
         running = asyncio.ensure_future(studio.run_window(window, app))
         if mode == "loaded":
-            for _ in range(100):
+            settings = window.studio.settings
+            for _ in range(200):
                 await asyncio.sleep(0.05)
-                if loaded() == ["PIL", "keyring"]:
+                if "PIL" in loaded() and not settings.key_pending:
                     break
             print(paint.seen[0] if paint.seen else "never painted")
             print(loaded())
+            key = settings.api_key()
+            print(f"key: {key.reveal() if key is not None else None}")
         else:
             await asyncio.sleep(0)
         window.close()

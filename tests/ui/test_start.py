@@ -1,10 +1,11 @@
 """Starting and stopping. The system keyring is read after the window shows, on a thread
-of its own: importing keyring and finding its backend takes 100–200 ms, and a locked
-keyring waits for the user."""
+of its own that runs the keyring helper process: finding the keyring's backend takes
+100–200 ms, and a locked keyring waits for the user."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -96,18 +97,23 @@ def test_settings_opened_while_the_keyring_is_read_never_delete_the_key(
     assert keyring.stored == {(KEYRING_SERVICE, KEYRING_USERNAME): "sg_stored"}
 
 
-def probe(mode: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+def probe(mode: str, home: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO), **extra}
+    env.pop("SEGMIND_API_KEY", None)
     return subprocess.run([sys.executable, "-m", "tests.ui.start_probe", mode, str(home)],
                           env=env, cwd=REPO, text=True, capture_output=True, timeout=60,
                           check=True)
 
 
-def test_the_real_start_leaves_the_keyring_and_pillow_until_the_first_frame(
+def test_the_real_start_leaves_pillow_until_the_first_frame_and_keyring_to_a_helper(
         tmp_path: Path) -> None:
-    out = probe("loaded", tmp_path).stdout.split("\n")
-    # Nothing after the build, nothing while the first frame paints, then both.
-    assert out[:3] == ["[]", "[]", "['PIL', 'keyring']"]
+    store = tmp_path / "keyring.json"
+    store.write_text(json.dumps({f"{KEYRING_SERVICE}/{KEYRING_USERNAME}": "sg_from_helper"}))
+    out = probe("loaded", tmp_path / "home", FAKE_KEYRING_FILE=str(store),
+                PYTHON_KEYRING_BACKEND="tests.fakes.keyring_backend.FileKeyring").stdout
+    # Nothing after the build, nothing while the first frame paints, then Pillow; the
+    # key arrives, and keyring (with its cryptography bindings) never loads in the app.
+    assert out.split("\n")[:4] == ["[]", "[]", "['PIL']", "key: sg_from_helper"]
 
 
 def test_closing_right_after_the_start_leaves_nothing_pending(tmp_path: Path) -> None:
