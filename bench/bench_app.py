@@ -49,6 +49,9 @@ def child_startup(kind: str) -> None:
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     if kind == "app":
+        import gc
+
+        gc.disable()  # as launcher.main does; run_window turns it back on
         from scribble_studio import main as studio
 
         app = studio.make_app(sys.argv[:1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import os
@@ -27,12 +28,12 @@ from scribble_studio.services.config import ENV_API_BASE, data_dir
 from scribble_studio.services.drafts import DraftStore
 from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.keyring_process import KeyringProcess
-from scribble_studio.services.logs import configure_logging
+from scribble_studio.services.logs import configure_logging, hold_early_records
 from scribble_studio.services.pillow_memory import keep_image_memory
 from scribble_studio.services.secrets import KeyringModule, SecretStore
 from scribble_studio.services.settings_store import SettingsStore
 from scribble_studio.ui.canvas_view import CanvasView
-from scribble_studio.ui.look import app_icon, follow_color_scheme
+from scribble_studio.ui.look import STYLE_ARGS, app_icon, follow_color_scheme
 from scribble_studio.ui.main_window import MainWindow, Studio
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,9 @@ def _load_imaging() -> None:
 def start(window: MainWindow) -> None:
     """What runs once the window is shown (inside the loop)."""
     studio = window.studio
+    for deferred in studio.after_first_frame:
+        deferred()
+    studio.after_first_frame.clear()
     studio.runner.run(_load_imaging, lambda _: None, window.errors.present)
     studio.settings.load_key()
     studio.session.prepare()
@@ -141,6 +145,7 @@ async def run_window(window: MainWindow, app: QApplication) -> None:
     await asyncio.wait(waits, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
     for wait in waits:
         wait.cancel()
+    gc.enable()  # off while the window was built (launcher.main)
     if not closed.is_set():
         start(window)
     await closed.wait()
@@ -156,9 +161,7 @@ def smoke_test() -> int:
 
     from scribble_studio.ui.help_menu import examples
 
-    app = QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
-    follow_color_scheme(app)
+    app = make_app(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory() as home:
@@ -186,7 +189,7 @@ def smoke_test() -> int:
 
 
 def make_app(argv: Sequence[str]) -> QApplication:
-    app = QApplication(list(argv))
+    app = QApplication([*argv, *STYLE_ARGS])  # Qt takes the style option out of argv
     # Qt would quit (stopping the asyncio loop) the moment the window closes, while jobs
     # are still being cancelled; run_window ends the loop itself after the shutdown.
     app.setQuitOnLastWindowClosed(False)
@@ -200,10 +203,13 @@ def make_app(argv: Sequence[str]) -> QApplication:
 
 def open_window(environ: Mapping[str, str]) -> MainWindow:
     """The window of a real start: the data folder, the system keyring (read after the
-    window shows, by a helper process: services/keyring_process), the log file."""
+    window shows, by a helper process: services/keyring_process), the log file (opened
+    after the first frame; what is logged before waits for it)."""
     home = data_dir(environ)
+    early = hold_early_records()
     window = build_window(home, environ, None, KeyringProcess)
-    configure_logging(home, window.studio.settings.redact)
+    redact = window.studio.settings.redact
+    window.studio.after_first_frame.append(lambda: configure_logging(home, redact, early))
     return window
 
 

@@ -3,13 +3,16 @@ open_window, run_window) in the data folder ``argv[2]``, and prints what it saw.
 
 - ``loaded``: which of keyring and Pillow are loaded after the build, when the first
   frame paints, and once the background start has run (one line each), then whether
-  the key arrived from the keyring (read by the helper process);
-- ``close-early``: closes the window one loop turn after the start, prints "closed".
+  the key arrived from the keyring (read by the helper process), and whether garbage
+  collection (off while the window is built) is back on;
+- ``close-early``: closes the window one loop turn after the start, prints "closed";
+- ``style``: prints the name of the style the application was made with.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 
 import qasync
@@ -36,7 +39,11 @@ class FirstPaintSeen(QObject):
 
 
 def run(mode: str, home: str) -> None:
+    gc.disable()  # as launcher.main does
     app = studio.make_app(["probe"])
+    if mode == "style":
+        print(app.style().name(), flush=True)
+        return
     window = studio.open_window({"SCRIBBLE_STUDIO_HOME": home,
                                  "SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"})
     print(loaded(), flush=True)
@@ -57,6 +64,7 @@ def run(mode: str, home: str) -> None:
             print(loaded())
             key = settings.api_key()
             print(f"key: {key.reveal() if key is not None else None}")
+            print(f"collecting garbage: {gc.isenabled()}")
         else:
             await asyncio.sleep(0)
         window.close()

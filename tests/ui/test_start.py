@@ -113,10 +113,17 @@ def test_the_real_start_leaves_pillow_until_the_first_frame_and_keyring_to_a_hel
                 PYTHON_KEYRING_BACKEND="tests.fakes.keyring_backend.FileKeyring").stdout
     # Nothing after the build, nothing while the first frame paints, then Pillow; the
     # key arrives, and keyring (with its cryptography bindings) never loads in the app.
-    assert out.split("\n")[:4] == ["[]", "[]", "['PIL']", "key: sg_from_helper"]
+    assert out.split("\n")[:5] == ["[]", "[]", "['PIL']", "key: sg_from_helper",
+                                    "collecting garbage: True"]
 
 
 def test_closing_right_after_the_start_leaves_nothing_pending(tmp_path: Path) -> None:
     done = probe("close-early", tmp_path)
     assert done.stdout.split("\n")[:2] == ["[]", "closed"]
     assert "Task was destroyed" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_app_is_made_with_fusion_whatever_the_desktop_prefers(tmp_path: Path) -> None:
+    # Qt's own switch for the desktop's choice; the app's command-line option wins.
+    done = probe("style", tmp_path, QT_STYLE_OVERRIDE="Windows")
+    assert done.stdout.strip() == "fusion"

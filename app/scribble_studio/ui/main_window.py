@@ -4,6 +4,7 @@ status bar, and forwards user intents to the controllers."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,8 @@ class Studio:
     drafts: DraftKeeper
     layout: QSettings
     notices: list[str] = dataclasses.field(default_factory=list)  # shown once at start
+    # Set-up that can wait until the window has painted (main.start runs it first).
+    after_first_frame: list[Callable[[], object]] = dataclasses.field(default_factory=list)
 
 
 class MainWindow(QMainWindow):
