@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from tests.fakes.segmind_server import FakeSegmind
 
@@ -55,15 +55,6 @@ def scribble_files() -> list[Path]:
     files = sorted(SCRIBBLES.glob("*.png"))
     assert len(files) == 5, f"expected five scribbles in {SCRIBBLES}"
     return files
-
-
-def drawn_sketch(size: tuple[int, int] = (512, 512)) -> Image.Image:
-    """A small synthetic sketch: dark strokes on white."""
-    image = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(image)
-    draw.line((20, 20, size[0] - 30, size[1] - 40), fill="black", width=5)
-    draw.ellipse((100, 100, 300, 260), outline=(30, 30, 30), width=3)
-    return image
 
 
 def png_bytes(image: Image.Image) -> bytes:

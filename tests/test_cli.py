@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from scribble_studio.domain.png_metadata import params_from_metadata
-from tests.conftest import drawn_sketch
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
+from tests.fakes.sketches import drawn_sketch
 
 
 def cli(*args: str, server: FakeSegmind | None, key: str | None = API_KEY,

@@ -16,8 +16,8 @@ from scribble_studio.services.config import ApiKey
 from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.settings_store import AppSettings
 from tests.asyncqt import run, until
-from tests.conftest import drawn_sketch
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
+from tests.fakes.sketches import drawn_sketch
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.services.history import HistoryStore
-from tests.conftest import drawn_sketch
 from tests.fakes.segmind_server import result_jpeg
+from tests.fakes.sketches import drawn_sketch
 
 
 def seed_history(home: Path, count: int, missing_every: int = 0) -> None:

@@ -16,8 +16,8 @@ from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.services.api_client import RetryPolicy, SegmindClient
 from scribble_studio.services.config import ApiKey, ClientSettings
-from tests.conftest import drawn_sketch
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
+from tests.fakes.sketches import drawn_sketch
 
 FAST = RetryPolicy(attempts=3, wait_initial=0.01, wait_max=0.05, wait_jitter=0.01)
 SCRIBBLE = export_scribble(drawn_sketch())

@@ -15,8 +15,8 @@ from scribble_studio.services import outbox
 from scribble_studio.services.api_client import RetryPolicy, SegmindClient
 from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.history import HistoryStore, State
-from tests.conftest import drawn_sketch
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
+from tests.fakes.sketches import drawn_sketch
 
 SCRIBBLE = export_scribble(drawn_sketch())
 FAST = RetryPolicy(attempts=1)

@@ -18,9 +18,9 @@ from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.result_files import result_png
 from scribble_studio.ui.main_window import MainWindow
 from tests.asyncqt import run, until
-from tests.conftest import drawn_sketch
 from tests.fakes.history_data import seed_history
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, result_jpeg
+from tests.fakes.sketches import drawn_sketch
 from tests.pointer import drag
 
 # Tests never reach a real host: without a fake server the API is a closed local port.
