@@ -94,9 +94,11 @@ def _storable(params: GenerationParams) -> dict[str, object]:
 def _load_imaging() -> None:
     """Pillow and our modules that use it, imported on a worker thread once the window
     shows: they are kept off the start-up path, and must not be imported on the GUI
-    thread later either (the first Generate or model preview would stall on them)."""
+    thread later either (the first Generate or model preview would stall on them). The
+    HTTP stack waits for a key (GenerationSession.prepare)."""
     for name in ("scribble_studio.domain.scribble_import",  # domain.scribble, Pillow
-                 "scribble_studio.services.sketch_files"):
+                 "scribble_studio.services.sketch_files",
+                 "scribble_studio.services.outbox"):  # records a job, key or not
         importlib.import_module(name)
     keep_image_memory()
 
@@ -109,8 +111,7 @@ def start(window: MainWindow) -> None:
     studio.after_first_frame.clear()
     studio.runner.run(_load_imaging, lambda _: None, window.errors.present)
     studio.settings.load_key()
-    studio.session.prepare()
-    studio.session.refresh_credits()
+    studio.session.refresh_credits()  # with a key (from the environment): warms up HTTP
     studio.gallery.load()
     studio.drafts.restore_last()
     store = studio.session.store

@@ -6,7 +6,9 @@ open_window, run_window) in the data folder ``argv[2]``, and prints what it saw.
   the key arrived from the keyring (read by the helper process), and whether garbage
   collection (off while the window is built) is back on;
 - ``close-early``: closes the window one loop turn after the start, prints "closed";
-- ``style``: prints the name of the style the application was made with.
+- ``style``: prints the name of the style the application was made with;
+- ``network``: queues a job without a key, says whether the HTTP stack (httpx) is
+  loaded, sets a key, and says it again once the credits call has loaded it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import qasync
 from PySide6.QtCore import QEvent, QObject
 
 from scribble_studio import main as studio
+from scribble_studio.controllers.session import JobState
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.ui.main_window import MainWindow
 
 
 def loaded() -> list[str]:
@@ -36,6 +41,24 @@ class FirstPaintSeen(QObject):
         if event.type() == QEvent.Type.Paint and not self.seen:
             self.seen.append(loaded())
         return False
+
+
+async def network(window: MainWindow) -> None:
+    from PIL import Image
+
+    settings, session = window.studio.settings, window.studio.session
+    while settings.key_pending or "PIL" not in loaded():
+        await asyncio.sleep(0.02)
+    job = session.generate(Image.new("L", (64, 64), 255), GenerationParams("a cat"))
+    while job.state is not JobState.WAITING:
+        await asyncio.sleep(0.02)
+    print(f"no key, a job waiting: httpx loaded {'httpx' in sys.modules}", flush=True)
+    settings.set_key("sg_probe_key")
+    for _ in range(500):
+        if "httpx" in sys.modules:
+            break
+        await asyncio.sleep(0.02)
+    print(f"a key: httpx loaded {'httpx' in sys.modules}", flush=True)
 
 
 def run(mode: str, home: str) -> None:
@@ -65,6 +88,8 @@ def run(mode: str, home: str) -> None:
             key = settings.api_key()
             print(f"key: {key.reveal() if key is not None else None}")
             print(f"collecting garbage: {gc.isenabled()}")
+        elif mode == "network":
+            await network(window)
         else:
             await asyncio.sleep(0)
         window.close()

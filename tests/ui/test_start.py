@@ -127,3 +127,11 @@ def test_the_app_is_made_with_fusion_whatever_the_desktop_prefers(tmp_path: Path
     # Qt's own switch for the desktop's choice; the app's command-line option wins.
     done = probe("style", tmp_path, QT_STYLE_OVERRIDE="Windows")
     assert done.stdout.strip() == "fusion"
+
+
+def test_the_http_stack_waits_for_a_key(tmp_path: Path) -> None:
+    # ~10 MB and ~130 ms of imports that an app without a key cannot use; a job queued
+    # without one is stored in the outbox all the same.
+    out = probe("network", tmp_path).stdout.split("\n")
+    assert out[1:3] == ["no key, a job waiting: httpx loaded False",
+                        "a key: httpx loaded True"]

@@ -7,6 +7,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import logging
+import ssl
 import threading
 from typing import Any
 
@@ -113,13 +114,18 @@ class SettingsController(QObject):
 
     def test_connection(self, api_base: str, key_text: str, connect_timeout: float) -> None:
         """Call the (free) credits endpoint with the values in the dialog."""
-        from scribble_studio.services.api_client import RetryPolicy, SegmindClient
 
         async def probe() -> None:
+            # Without a key the HTTP stack may not be loaded yet: its imports and the
+            # TLS context (~150 ms) are made on a worker, not in the dialog.
+            tls = await asyncio.to_thread(_load_http)
+            from scribble_studio.services.api_client import RetryPolicy, SegmindClient
+
             try:
                 settings = ClientSettings(api_base, connect_timeout, 30.0)
                 key = ApiKey(key_text) if key_text.strip() else None
-                async with SegmindClient(key, settings, retry=RetryPolicy(attempts=1)) as c:
+                async with SegmindClient(key, settings, retry=RetryPolicy(attempts=1),
+                                         tls=tls) as c:
                     balance = await c.credits()
             except StudioError as exc:
                 self.tested.emit(False, f"{exc.message} {exc.action}")
@@ -129,3 +135,9 @@ class SettingsController(QObject):
         task = asyncio.ensure_future(probe())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _load_http() -> ssl.SSLContext:
+    from scribble_studio.services.api_client import tls_context
+
+    return tls_context()

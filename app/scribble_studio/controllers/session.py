@@ -100,9 +100,9 @@ def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE) -> QImage:
 
 
 def _warm_up_network() -> ssl.SSLContext:
-    # The HTTP stack is imported here, on a worker thread after the window shows, not
-    # at start-up: httpx and its transport cost ~130 ms of imports (bench/bench_app.py).
-    from scribble_studio.services import outbox  # noqa: F401  (imported here, not mid-job)
+    # The HTTP stack is imported here, on a worker thread, when first needed (a key is
+    # there to call the credits endpoint with, or a job is sent), not at start-up:
+    # httpx and its transport cost ~130 ms of imports and ~10 MB (bench/bench_app.py).
     from scribble_studio.services.api_client import warm_up
 
     return warm_up()
@@ -252,7 +252,8 @@ class GenerationSession(QObject):
         return task
 
     def prepare(self) -> None:
-        """Warm up off the GUI thread (imports, TLS); call once the window is shown."""
+        """Warm up off the GUI thread (imports, TLS). The first call to the API does it
+        anyway; calling it earlier (the benchmark does) only moves it."""
         if self._ready is None:
             self._ready = asyncio.get_running_loop().create_task(
                 asyncio.to_thread(_warm_up_network))

@@ -72,13 +72,15 @@ def tls_context() -> ssl.SSLContext:
 def warm_up() -> ssl.SSLContext:
     """Do once, on a worker thread, what the first request would otherwise do on the
     event loop: import httpx's transport stack (httpcore, anyio, h11: ~60 modules) and
-    Pillow's image plugins, and build the TLS context. Returns the context."""
+    the Pillow plugins results come in (JPEG, PNG: Pillow's five common formats; all of
+    its ~40 would cost ~4 MB more, and a rarer format is loaded where it is decoded, on a
+    worker), and build the TLS context. Returns the context."""
     import anyio._backends._asyncio  # noqa: F401  (httpcore's asyncio backend)
     import h11  # noqa: F401
     import httpcore  # noqa: F401
     from PIL import Image
 
-    Image.init()
+    Image.preinit()
     return tls_context()
 
 

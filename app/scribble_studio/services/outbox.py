@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 from scribble_studio.domain.errors import Offline, StudioError
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.results import GenerationResult
 from scribble_studio.domain.scribble_spec import ScribbleExport
-from scribble_studio.services.api_client import SegmindClient
 from scribble_studio.services.history import Entry, HistoryStore, State
 from scribble_studio.services.result_files import result_png
+
+if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stack
+    from scribble_studio.services.api_client import SegmindClient
 
 # What may be sent without asking: never sent before. UNKNOWN and FAILED need force.
 SAFE_TO_SEND = (State.WAITING, State.QUEUED)
