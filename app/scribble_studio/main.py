@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
+import linecache
 import logging
 import os
 import sys
@@ -105,6 +106,11 @@ def _load_imaging() -> None:
 
 def start(window: MainWindow) -> None:
     """What runs once the window is shown (inside the loop)."""
+    # PySide's import hook reads the source of every module imported after it (looking
+    # for `from __feature__ import`), and linecache keeps them all: 2-5 MB nobody reads
+    # (a traceback reads its file again). Dropped now, before any worker starts
+    # importing: linecache is not safe to clear while another thread reads it.
+    linecache.clearcache()
     studio = window.studio
     for deferred in studio.after_first_frame:
         deferred()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import linecache
 import os
 import subprocess
 import sys
@@ -127,6 +128,24 @@ def test_the_app_is_made_with_fusion_whatever_the_desktop_prefers(tmp_path: Path
     # Qt's own switch for the desktop's choice; the app's command-line option wins.
     done = probe("style", tmp_path, QT_STYLE_OVERRIDE="Windows")
     assert done.stdout.strip() == "fusion"
+
+
+def test_the_start_drops_the_module_sources_pysides_import_hook_kept(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    win = build_window(isolated_environment, {"SCRIBBLE_STUDIO_API_BASE":
+                                              "http://127.0.0.1:9/v1"}, MemoryKeyring())
+    qtbot.addWidget(win)
+    assert linecache.getlines(__file__)  # as PySide's hook does for each module
+    assert __file__ in linecache.cache
+
+    async def scenario() -> None:
+        start(win)
+        assert __file__ not in linecache.cache
+
+    try:
+        run(aloop, scenario())
+    finally:
+        win.studio.runner.shutdown(wait=True)
 
 
 def test_the_http_stack_waits_for_a_key(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,9 +15,10 @@ if TYPE_CHECKING:
 
 
 def examples() -> list[Path]:
-    folder = files("scribble_studio.assets").joinpath("examples")
-    return sorted(Path(str(folder.joinpath(entry.name))) for entry in folder.iterdir()
-                  if entry.name.endswith(".png"))
+    import scribble_studio.assets  # a package folder, as look._resources explains
+
+    folder = Path(scribble_studio.assets.__file__).parent / "examples"
+    return sorted(path for path in folder.iterdir() if path.suffix == ".png")
 
 
 def build_help_menu(window: MainWindow) -> None:
