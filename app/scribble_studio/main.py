@@ -53,16 +53,7 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
     override = environ.get(ENV_API_BASE, "").strip()
     if override:  # as for the CLI: the environment wins for this run, and is not saved
         settings.override_base(override)
-    notices = []
-    store = HistoryStore(home)
-    if store.recovered_from is not None:
-        notices.append(f"The history database was damaged; it was moved to "
-                       f"{store.recovered_from} and a new one was started.")
-    unknown = store.recover_after_crash()
-    if unknown:
-        notices.append(f"{len(unknown)} job(s) were being sent when Scribble Studio stopped; "
-                       "they may have been generated and billed. They are in the Jobs list: "
-                       "check your balance, then send them again or discard them.")
+    store = HistoryStore(home)  # opened by main.start, on a worker (open_history)
     session = GenerationSession(settings.current, settings.api_key, store)
     document = CanvasDocument(QSize(512, 512))
     view = CanvasView(document)
@@ -70,7 +61,7 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
     gallery = GalleryModel(store, runner, document, session)
     drafts = DraftKeeper(DraftStore(home), document, runner, dict)
     layout = QSettings(str(home / "layout.ini"), QSettings.Format.IniFormat)
-    return Studio(view, files_, runner, session, settings, gallery, drafts, layout, notices)
+    return Studio(view, files_, runner, session, settings, gallery, drafts, layout)
 
 
 def build_window(home: Path, environ: Mapping[str, str] = os.environ,
@@ -104,6 +95,22 @@ def _load_imaging() -> None:
     keep_image_memory()
 
 
+def open_history(store: HistoryStore) -> list[str]:
+    """Open the history (check, migrate, or replace a corrupt file) and settle what a
+    crash left behind; on a worker. Returns what the user should be told."""
+    notices = []
+    store.open()
+    if store.recovered_from is not None:
+        notices.append(f"The history database was damaged; it was moved to "
+                       f"{store.recovered_from} and a new one was started.")
+    unknown = store.recover_after_crash()
+    if unknown:
+        notices.append(f"{len(unknown)} job(s) were being sent when Scribble Studio stopped; "
+                       "they may have been generated and billed. They are in the Jobs list: "
+                       "check your balance, then send them again or discard them.")
+    return notices
+
+
 def start(window: MainWindow) -> None:
     """What runs once the window is shown (inside the loop)."""
     # PySide's import hook reads the source of every module imported after it (looking
@@ -118,10 +125,16 @@ def start(window: MainWindow) -> None:
     studio.runner.run(_load_imaging, lambda _: None, window.errors.present)
     studio.settings.load_key()
     studio.session.refresh_credits()  # with a key (from the environment): warms up HTTP
-    studio.gallery.load()
     studio.drafts.restore_last()
     store = studio.session.store
-    studio.runner.run(store.outbox, studio.session.load_outbox, window.errors.present)
+
+    def history_open(notices: list[str]) -> None:
+        if notices:
+            window.banner.show_message(" ".join(notices))
+        studio.gallery.load()
+        studio.runner.run(store.outbox, studio.session.load_outbox, window.errors.present)
+
+    studio.runner.run(lambda: open_history(store), history_open, window.errors.present)
 
 
 class FirstPaint(QObject):

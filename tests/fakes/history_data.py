@@ -17,6 +17,7 @@ from tests.fakes.sketches import drawn_sketch
 def seed_history(home: Path, count: int, missing_every: int = 0) -> None:
     """Write ``count`` finished generations straight into the database (one transaction)."""
     store = HistoryStore(home)
+    store.open()  # creates the tables
     scribble = store.put_file(export_scribble(drawn_sketch()).png)
     digests = [store.put_file(result_jpeg(64, 64, n, 0)) for n in range(4)]
     now = time.time()

@@ -37,6 +37,8 @@ async def send(store: HistoryStore, server: FakeSegmind, gen_id: int, force: boo
 
 def test_the_schema_is_versioned_with_wal_and_foreign_keys(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path)
+    assert not (tmp_path / "history.sqlite3").exists()  # opened on first use (a worker's)
+    store.open()
     db = sqlite3.connect(tmp_path / "history.sqlite3")
     assert db.execute("PRAGMA user_version").fetchone()[0] == 1
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -139,10 +139,10 @@ def test_an_item_that_was_sending_at_a_crash_is_never_sent_by_itself(
     store.close()
     window = open_window(qtbot, isolated_environment,
                          {**ENV, "SCRIBBLE_STUDIO_API_BASE": fake_api.base_url})
-    assert "may have been generated and billed" in window.banner.label.text()
 
     async def scenario() -> None:
         start(window)
+        await until(lambda: "may have been generated and billed" in window.banner.label.text())
         await until(lambda: len(window.session.jobs) == 2)
         by_prompt = {j.params.prompt: j for j in window.session.jobs}
         await until(lambda: by_prompt["never sent"].state is JobState.DONE, timeout=20)
@@ -160,11 +160,16 @@ def test_an_item_that_was_sending_at_a_crash_is_never_sent_by_itself(
 
 
 def test_a_corrupt_database_is_reported_and_the_app_still_opens(
-        qtbot: QtBot, isolated_environment: Path) -> None:
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
     isolated_environment.mkdir(parents=True, exist_ok=True)
     (isolated_environment / "history.sqlite3").write_bytes(b"garbage" * 1000)
-    window = open_window(qtbot, isolated_environment)
-    assert "history database was damaged" in window.banner.label.text()
+    window = open_window(qtbot, isolated_environment)  # the window shows before the check
+
+    async def scenario() -> None:
+        start(window)
+        await until(lambda: "history database was damaged" in window.banner.label.text())
+
+    run(aloop, scenario())
     assert list(isolated_environment.glob("history.sqlite3.corrupt-*"))
 
 

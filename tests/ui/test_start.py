@@ -154,3 +154,23 @@ def test_the_http_stack_waits_for_a_key(tmp_path: Path) -> None:
     out = probe("network", tmp_path).stdout.split("\n")
     assert out[1:3] == ["no key, a job waiting: httpx loaded False",
                         "a key: httpx loaded True"]
+
+
+def test_the_history_is_opened_once_the_window_is_built(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    # Opening checks the whole database (it grows with the history): not before the
+    # window shows, and not on the GUI thread.
+    win = build_window(isolated_environment, {"SCRIBBLE_STUDIO_API_BASE":
+                                              "http://127.0.0.1:9/v1"}, MemoryKeyring())
+    qtbot.addWidget(win)
+    database = isolated_environment / "history.sqlite3"
+    assert not database.exists()
+
+    async def scenario() -> None:
+        start(win)  # hands the opening to a worker
+        await until(database.exists, what="the history opened")
+
+    try:
+        run(aloop, scenario())
+    finally:
+        win.studio.runner.shutdown(wait=True)

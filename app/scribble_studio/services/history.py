@@ -118,16 +118,38 @@ def sha256(data: bytes) -> str:
 
 
 class HistoryStore:
-    """Thread-safe (one connection behind a lock): call it from worker threads."""
+    """Thread-safe (one connection behind a lock): call it from worker threads.
+
+    The database is opened on first use, not here: opening checks the whole file
+    (``PRAGMA quick_check``: ~7 ms for 10,000 entries, growing with the history), which
+    the app does on a worker after its window shows."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.images_dir = folder / "images"
         self.path = folder / DB_FILE
-        self.recovered_from: Path | None = None  # where a corrupt database was moved
+        self._recovered_from: Path | None = None
         self._lock = threading.RLock()
+        self._connection: sqlite3.Connection | None = None
         folder.mkdir(parents=True, exist_ok=True)
-        self._db = self._open()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        with self._lock:
+            if self._connection is None:
+                self._connection = self._open()
+            return self._connection
+
+    def open(self) -> None:
+        """Open now (the first use would): check, migrate, or replace a corrupt file."""
+        self._db  # noqa: B018
+
+    @property
+    def recovered_from(self) -> Path | None:
+        """Where a corrupt database was moved when it was opened (this opens it)."""
+        with self._lock:
+            self.open()
+            return self._recovered_from
 
     # -- opening, migrations, corruption ------------------------------------------------
 
@@ -154,7 +176,7 @@ class HistoryStore:
                 old = Path(str(self.path) + suffix)
                 if old.exists():
                     old.replace(Path(str(with_suffix) + suffix))
-            self.recovered_from = with_suffix
+            self._recovered_from = with_suffix
             db = self._connect()
             self._migrate(db)
             return db
@@ -186,7 +208,8 @@ class HistoryStore:
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._connection is not None:
+                self._connection.close()
 
     def integrity(self) -> str:
         with self._lock:

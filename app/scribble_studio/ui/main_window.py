@@ -50,7 +50,6 @@ class Studio:
     gallery: GalleryModel
     drafts: DraftKeeper
     layout: QSettings
-    notices: list[str] = dataclasses.field(default_factory=list)  # shown once at start
     # Set-up that can wait until the window has painted (main.start runs it first).
     after_first_frame: list[Callable[[], object]] = dataclasses.field(default_factory=list)
 
@@ -90,8 +89,6 @@ class MainWindow(QMainWindow):
         self._update_generate()
         self._on_document_size_changed(self.view.document.size())
         self._restore_layout()
-        if studio.notices:
-            self.banner.show_message(" ".join(studio.notices))
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
