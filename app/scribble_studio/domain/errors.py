@@ -12,8 +12,11 @@ CLI ``exit_code`` and two facts the callers need to decide what happens next:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: datetime stays off the app's start-up
+    import datetime as dt
 
 
 class StudioError(Exception):

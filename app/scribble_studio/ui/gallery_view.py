@@ -3,8 +3,8 @@ time, with search, stars and a placeholder for missing files."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -32,7 +32,7 @@ THUMB = 128  # logical pixels; thumbnails are made at 2× for HiDPI screens
 
 def header_text(item: GalleryItem) -> str:
     e, p = item.entry, item.entry.params
-    when = dt.datetime.fromtimestamp(e.created).strftime("%Y-%m-%d %H:%M")
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.created))
     return f"{when} · {p.prompt} · seed {p.seed} · {p.steps} steps · {p.scheduler}"
 
 
