@@ -53,7 +53,7 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
     override = environ.get(ENV_API_BASE, "").strip()
     if override:  # as for the CLI: the environment wins for this run, and is not saved
         settings.override_base(override)
-    store = HistoryStore(home)  # opened by main.start, on a worker (open_history)
+    store = HistoryStore(home, recover_on_open=True)  # opened by start(), on a worker
     session = GenerationSession(settings.current, settings.api_key, store)
     document = CanvasDocument(QSize(512, 512))
     view = CanvasView(document)
@@ -96,18 +96,18 @@ def _load_imaging() -> None:
 
 
 def open_history(store: HistoryStore) -> list[str]:
-    """Open the history (check, migrate, or replace a corrupt file) and settle what a
-    crash left behind; on a worker. Returns what the user should be told."""
+    """Open the history (check, migrate, or replace a corrupt file; settle what a crash
+    left behind) unless a job got there first; on a worker. Returns what the user
+    should be told."""
     notices = []
     store.open()
     if store.recovered_from is not None:
         notices.append(f"The history database was damaged; it was moved to "
                        f"{store.recovered_from} and a new one was started.")
-    unknown = store.recover_after_crash()
-    if unknown:
-        notices.append(f"{len(unknown)} job(s) were being sent when Scribble Studio stopped; "
-                       "they may have been generated and billed. They are in the Jobs list: "
-                       "check your balance, then send them again or discard them.")
+    if store.in_doubt:
+        notices.append(f"{len(store.in_doubt)} job(s) were being sent when Scribble Studio "
+                       "stopped; they may have been generated and billed. They are in the "
+                       "Jobs list: check your balance, then send them again or discard them.")
     return notices
 
 

@@ -95,6 +95,21 @@ def test_an_item_can_be_claimed_only_once(tmp_path: Path, fake_api: FakeSegmind)
     assert len(fake_api.generate_requests) == 1 and fake_api.billed == 1
 
 
+def test_the_apps_store_settles_a_crash_before_its_first_job_is_recorded(
+        tmp_path: Path) -> None:
+    store, (crashed, _, _) = store_with(tmp_path)
+    store.set_state(crashed, State.SENDING)  # the app died here
+    store.close()
+    app_store = HistoryStore(tmp_path, recover_on_open=True)
+    # A job queued in the first moments, before the worker opens the history:
+    fresh = app_store.record(GenerationParams("quick", seed=9), SCRIBBLE.png, (512, 512),
+                             State.QUEUED)
+    app_store.open()
+    assert app_store.in_doubt == [crashed]
+    assert app_store.get(crashed).state is State.UNKNOWN  # type: ignore[union-attr]
+    assert app_store.get(fresh).state is State.QUEUED  # type: ignore[union-attr]
+
+
 def test_after_a_crash_sending_is_unknown_and_never_sent_by_itself(
         tmp_path: Path, fake_api: FakeSegmind) -> None:
     store, (a, b, c) = store_with(tmp_path)

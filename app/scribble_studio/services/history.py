@@ -124,12 +124,17 @@ class HistoryStore:
 
     The database is opened on first use, not here: opening checks the whole file
     (``PRAGMA quick_check``: ~7 ms for 10,000 entries, growing with the history), which
-    the app does on a worker after its window shows."""
+    the app does on a worker after its window shows. With ``recover_on_open`` (the app,
+    never the CLI, which may run beside it) opening also settles what a crash left
+    behind (:meth:`recover_after_crash`) before anything else uses the database: a job
+    recorded in the app's first moments is never mistaken for one the crash left."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, recover_on_open: bool = False) -> None:
         self.folder = folder
         self.images_dir = folder / "images"
         self.path = folder / DB_FILE
+        self.in_doubt: list[int] = []  # left "sending" by a crash, found on opening
+        self._recover_on_open = recover_on_open
         self._recovered_from: Path | None = None
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
@@ -140,6 +145,8 @@ class HistoryStore:
         with self._lock:
             if self._connection is None:
                 self._connection = self._open()
+                if self._recover_on_open:
+                    self.in_doubt = self.recover_after_crash()
             return self._connection
 
     def open(self) -> None:
