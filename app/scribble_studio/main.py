@@ -12,18 +12,10 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import qasync
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize
-from PySide6.QtWidgets import QApplication
-
+# The Qt-free layers before Qt: PySide's import hook reads the source of every module
+# imported after PySide (looking for `from __feature__ import`); these ~30 modules (ours
+# and the stdlib ones they use) are spared it, ~3 ms of start-up.
 from scribble_studio import APP_ID, APP_NAME
-from scribble_studio.controllers.app_settings import SettingsController
-from scribble_studio.controllers.background import BackgroundRunner
-from scribble_studio.controllers.canvas_document import CanvasDocument
-from scribble_studio.controllers.draft_keeper import DraftKeeper
-from scribble_studio.controllers.gallery import GalleryModel
-from scribble_studio.controllers.session import GenerationSession
-from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import ENV_API_BASE, data_dir
 from scribble_studio.services.drafts import DraftStore
@@ -33,6 +25,19 @@ from scribble_studio.services.logs import configure_logging, hold_early_records
 from scribble_studio.services.pillow_memory import keep_image_memory
 from scribble_studio.services.secrets import KeyringModule, SecretStore
 from scribble_studio.services.settings_store import SettingsStore
+
+# isort: split
+import qasync
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize
+from PySide6.QtWidgets import QApplication
+
+from scribble_studio.controllers.app_settings import SettingsController
+from scribble_studio.controllers.background import BackgroundRunner
+from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.draft_keeper import DraftKeeper
+from scribble_studio.controllers.gallery import GalleryModel
+from scribble_studio.controllers.session import GenerationSession
+from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.look import STYLE_ARGS, app_icon, follow_color_scheme
 from scribble_studio.ui.main_window import MainWindow, Studio
