@@ -189,7 +189,7 @@ def app_rows() -> list[list[Any]]:
     from PySide6.QtWidgets import QApplication
 
     from scribble_studio.domain.params import GenerationParams
-    from scribble_studio.main import build_window
+    from scribble_studio.main import build_window, settle_garbage_collection
 
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
@@ -202,6 +202,7 @@ def app_rows() -> list[list[Any]]:
                    "SCRIBBLE_STUDIO_API_BASE": base}
         window = build_window(Path(tempfile.mkdtemp()), environ, None)
         window.show()
+        settle_garbage_collection()  # as run_window does once the window has painted
         sketch = Image.new("L", (1024, 1024), 255)
         ImageDraw.Draw(sketch).ellipse((100, 100, 900, 900), outline=0, width=6)
         session = window.studio.session

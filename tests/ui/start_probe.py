@@ -87,7 +87,8 @@ def run(mode: str, home: str) -> None:
             print(loaded())
             key = settings.api_key()
             print(f"key: {key.reveal() if key is not None else None}")
-            print(f"collecting garbage: {gc.isenabled()}")
+            print(f"collecting garbage: {gc.isenabled()}, start-up objects frozen: "
+                  f"{gc.get_freeze_count() > 10_000}")
         elif mode == "network":
             await network(window)
         else:

@@ -115,7 +115,7 @@ def test_the_real_start_leaves_pillow_until_the_first_frame_and_keyring_to_a_hel
     # Nothing after the build, nothing while the first frame paints, then Pillow; the
     # key arrives, and keyring (with its cryptography bindings) never loads in the app.
     assert out.split("\n")[:5] == ["[]", "[]", "['PIL']", "key: sg_from_helper",
-                                    "collecting garbage: True"]
+                                    "collecting garbage: True, start-up objects frozen: True"]
 
 
 def test_closing_right_after_the_start_leaves_nothing_pending(tmp_path: Path) -> None:
