@@ -22,9 +22,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from scribble_studio.cli import main as cli_main
 
         return cli_main(args)
-    # No garbage collection until the window has painted (main.run_window turns it back
-    # on): the start builds ~100k objects that all live on, and collecting while they are
-    # made costs ~10 ms of start-up (bench/bench_app.py).
+    # No garbage collection until the window has painted (main.run_window freezes what
+    # the start made and turns it back on): the start builds ~50k objects that all live
+    # on, and collecting while they are made costs ~10 ms of start-up (bench/bench_app.py).
     gc.disable()
     from scribble_studio.main import main as gui_main
 
