@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
-import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -28,46 +27,11 @@ from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.atomic_files import atomic_write
 
-if TYPE_CHECKING:  # imported where the database is opened: on a worker, after the window
-    import sqlite3  # shows (sqlite3 and the datetime it loads cost ~2.5 ms of start-up)
+if TYPE_CHECKING:  # (services.history_db imports it where the database is opened: on a
+    import sqlite3  # worker, after the window shows; sqlite3 and the datetime it loads
+    #                 cost ~2.5 ms of start-up)
 
 DB_FILE: Final = "history.sqlite3"
-log = logging.getLogger(__name__)
-
-MIGRATIONS: Final[tuple[str, ...]] = (
-    # 1: generations and their images
-    """
-    CREATE TABLE generations (
-        id INTEGER PRIMARY KEY,
-        created REAL NOT NULL,
-        updated REAL NOT NULL,
-        state TEXT NOT NULL,
-        source TEXT NOT NULL,
-        params TEXT NOT NULL,
-        prompt TEXT NOT NULL,
-        seed INTEGER NOT NULL,
-        scribble TEXT NOT NULL,
-        width INTEGER NOT NULL,
-        height INTEGER NOT NULL,
-        credits_after REAL,
-        request_id TEXT,
-        elapsed REAL,
-        error TEXT,
-        starred INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX generations_state ON generations(state);
-    CREATE INDEX generations_created ON generations(created);
-    CREATE TABLE images (
-        generation_id INTEGER NOT NULL REFERENCES generations(id) ON DELETE CASCADE,
-        position INTEGER NOT NULL,
-        sha256 TEXT NOT NULL,
-        width INTEGER NOT NULL,
-        height INTEGER NOT NULL,
-        PRIMARY KEY (generation_id, position)
-    );
-    CREATE INDEX images_sha ON images(sha256);
-    """,
-)
 
 
 class State(enum.StrEnum):
@@ -144,7 +108,9 @@ class HistoryStore:
     def _db(self) -> sqlite3.Connection:
         with self._lock:
             if self._connection is None:
-                self._connection = self._open()
+                from scribble_studio.services.history_db import open_database
+
+                self._connection, self._recovered_from = open_database(self.path)
                 if self._recover_on_open:
                     self.in_doubt = self.recover_after_crash()
             return self._connection
@@ -156,57 +122,8 @@ class HistoryStore:
     @property
     def recovered_from(self) -> Path | None:
         """Where a corrupt database was moved when it was opened (this opens it)."""
-        with self._lock:
-            self.open()
-            return self._recovered_from
-
-    # -- opening, migrations, corruption ------------------------------------------------
-
-    def _connect(self) -> sqlite3.Connection:
-        import sqlite3
-
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
-                             timeout=10)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=ON")
-        return db
-
-    def _open(self) -> sqlite3.Connection:
-        import sqlite3
-
-        try:
-            db = self._connect()
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("quick_check failed")
-            self._migrate(db)
-            return db
-        except sqlite3.DatabaseError as exc:
-            log.error("history database unusable (%s); starting a fresh one", exc)
-            with_suffix = self.path.with_name(f"{DB_FILE}.corrupt-{int(time.time())}")
-            for suffix in ("", "-wal", "-shm"):
-                old = Path(str(self.path) + suffix)
-                if old.exists():
-                    old.replace(Path(str(with_suffix) + suffix))
-            self._recovered_from = with_suffix
-            db = self._connect()
-            self._migrate(db)
-            return db
-
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in filter(str.strip, script.split(";")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version={number}")
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        self.open()
+        return self._recovered_from
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
