@@ -20,6 +20,8 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from scribble_studio.services.config import KEYRING_SERVICE, KEYRING_USERNAME
+
 HELPER_FLAG: Final = "--keyring-helper"
 TIMEOUT_S: Final = 120.0
 
@@ -92,8 +94,6 @@ class KeyringProcess:
     def get_keyring(self) -> Backend:
         with self._lock:
             if self._backend is None:
-                from scribble_studio.services.config import KEYRING_SERVICE, KEYRING_USERNAME
-
                 where = (KEYRING_SERVICE, KEYRING_USERNAME)
                 try:
                     self._fresh = (where, self._read(*where))
