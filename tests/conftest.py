@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from scribble_studio.services.logs import LOGGERS
 from tests.fakes.segmind_server import FakeSegmind
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -61,3 +63,16 @@ def png_bytes(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+@pytest.fixture
+def clean_loggers() -> Iterator[None]:
+    """The package's loggers as they were before a test that sets up the log file."""
+    yield
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+        logger.propagate = True
+        logger.setLevel(logging.NOTSET)

@@ -4,24 +4,11 @@ still ends up in it, scrubbed of the key like the rest."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from scribble_studio.services.logs import LOG_NAME, LOGGERS, configure_logging, hold_early_records
+from scribble_studio.services.logs import LOG_NAME, configure_logging, hold_early_records
 
 KEY = "sg_early_secret_0123"
-
-
-@pytest.fixture
-def clean_loggers() -> Iterator[None]:
-    yield
-    for name in LOGGERS:
-        logger = logging.getLogger(name)
-        for handler in list(logger.handlers):
-            logger.removeHandler(handler)
-            handler.close()
 
 
 def redact(text: str) -> str:

@@ -337,9 +337,9 @@ def test_ctrl_l_focuses_the_prompt(window: MainWindow, qtbot: QtBot) -> None:
 
 def test_closing_with_jobs_running_exits_cleanly(
         aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
-        isolated_environment: Path) -> None:
+        isolated_environment: Path, clean_loggers: None) -> None:
     from scribble_studio.services.logs import configure_logging
-    handler = configure_logging(isolated_environment)
+    configure_logging(isolated_environment)
     win = app_window
     fake_api.script(Fault.slow(10), Fault.slow(10))
     fill(win)
@@ -355,10 +355,6 @@ def test_closing_with_jobs_running_exits_cleanly(
     run(aloop, scenario())
     assert all(j.state is JobState.CANCELLED for j in win.session.jobs)
     assert fake_api.billed == 0
-    import logging
-    for name in ("scribble_studio", "stamina"):
-        logging.getLogger(name).removeHandler(handler)  # type: ignore[arg-type]
-        logging.getLogger(name).propagate = True
     log = (isolated_environment / "logs" / "scribble-studio.log").read_text()
     assert "ERROR" not in log and "Traceback" not in log
 
