@@ -1,7 +1,8 @@
 """The headless front end: ``scribble-studio generate`` and ``scribble-studio credits``.
 
 Exit codes: 0 done; 2 bad input; 3 authentication; 4 not enough credits; 5 any other
-API error; 6 bad response; 75 offline or timed out. Errors are one line on stderr.
+API error; 6 bad response; 75 offline, timed out, or at the server but not collected
+yet. Errors are one line on stderr.
 """
 
 from __future__ import annotations
@@ -22,17 +23,20 @@ from scribble_studio.domain.errors import (
     AuthenticationFailed,
     InvalidInput,
     InvalidParameters,
+    NetworkError,
     Offline,
+    StillRunning,
     StudioError,
+    SubmitInDoubt,
     UnreadableImage,
 )
 from scribble_studio.domain.params import SCHEDULERS, SEED_MAX, GenerationParams
 from scribble_studio.domain.scribble import UploadEncoding, decode_image, export_scribble
-from scribble_studio.services import outbox
-from scribble_studio.services.api_client import SegmindClient
-from scribble_studio.services.config import ApiKey, data_dir, settings_from_env
+from scribble_studio.services.backends import create_backend
+from scribble_studio.services.config import ApiChoice, ApiKey, data_dir, settings_from_env
 from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.logs import configure_logging
+from scribble_studio.services.outbox import Outbox
 from scribble_studio.services.result_files import save_pngs
 from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
 
@@ -77,19 +81,38 @@ def build_parser() -> argparse.ArgumentParser:
                      choices=list(UploadEncoding), help="gray (compact, default) or rgb")
     gen.add_argument("--out", type=Path, default=Path("."), help="folder for the results")
     gen.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_api_option(gen)
 
     commands.add_parser("credits", help="print the remaining credits")
     cli_store.add_commands(commands)
     return parser
 
 
+def add_api_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--api", type=ApiChoice, default=ApiChoice.AUTO, choices=list(ApiChoice),
+                        help="Segmind's v2 job API with v1 where a model is not served on v2 "
+                             "(auto, the default), or only one of them")
+
+
 class StoredInOutbox(Offline):
     """Could not reach the API: the job is kept in the outbox (nothing was sent)."""
 
-    def __init__(self, message: str, gen_id: int) -> None:
+    def __init__(self, message: str, gen_id: int, state: str = "waiting") -> None:
         super().__init__(f"{message} The job is saved in the outbox as #{gen_id}.",
                          "Send it later with: scribble-studio outbox send")
         self.gen_id = gen_id
+        self.state = state
+
+
+class LeftAtServer(NetworkError):
+    """The job is at the server (or may be), and its result is not here yet: it is
+    collected later, never paid for again."""
+
+    def __init__(self, error: StudioError, gen_id: int, state: str) -> None:
+        super().__init__(f"{error.message} It is kept as #{gen_id} ({state}).",
+                         "Collect it later with: scribble-studio outbox send")
+        self.gen_id = gen_id
+        self.state = state
 
 
 def _read_sketch(path: Path) -> bytes:
@@ -133,23 +156,32 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
     image = decode_image(_read_sketch(args.sketch))
     scribble = export_scribble(image, invert=args.invert, encoding=args.upload_encoding)
     params = params.with_seed_drawn(random.SystemRandom())
-    settings = settings_from_env(environ, args.api_base)
+    settings = settings_from_env(environ, args.api_base, args.api)
     if key is None:
         raise AuthenticationFailed("No API key is set.",
                                    "Set SEGMIND_API_KEY or store the key in the keyring.")
     home = data_dir(environ)
     store = HistoryStore(home)
+    outbox = Outbox(store)
     try:
-        gen_id = await outbox.record(store, params, scribble, "cli")
+        await asyncio.to_thread(outbox.recover)
+        gen_id = await outbox.record(params, scribble, "cli")
+        backend = create_backend(key, settings, on_retry=_note_retry)
         try:
-            async with SegmindClient(key, settings, on_retry=_note_retry) as client:
-                result = await outbox.send(store, client, gen_id)
+            result = await outbox.send(backend, gen_id)
         except Offline as exc:
             raise StoredInOutbox(exc.message, gen_id) from None
+        except (StillRunning, SubmitInDoubt) as exc:
+            entry = store.get(gen_id)
+            raise LeftAtServer(exc, gen_id, entry.state.value if entry else "unknown") \
+                from None
+        finally:
+            await backend.aclose()
         entry = store.get(gen_id)
         assert entry is not None
         pngs = [store.read_file(image.sha256) or b"" for image in entry.images]
     finally:
+        outbox.lock.release()
         store.close()
     paths = _save(pngs, args.sketch.stem, params.seed, args.out, home)
     if result.missing:
@@ -161,14 +193,22 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
         "credits": result.credits,
         "request_id": result.request_id,
         "history_id": gen_id,
+        "api": result.api,
+        "cost": result.cost,
     }
 
 
 async def _credits(args: argparse.Namespace, key: ApiKey | None,
                    environ: Mapping[str, str]) -> dict[str, Any]:
     settings = settings_from_env(environ, args.api_base)
-    async with SegmindClient(key, settings, on_retry=_note_retry) as client:
-        balance = await client.credits()
+    if key is None:
+        raise AuthenticationFailed("No API key is set.",
+                                   "Set SEGMIND_API_KEY or store the key in the keyring.")
+    backend = create_backend(key, settings, on_retry=_note_retry)
+    try:
+        balance = await backend.credits()
+    finally:
+        await backend.aclose()
     return {"credits": balance.credits, "free_credits": balance.free_credits}
 
 
@@ -206,14 +246,14 @@ def main(
             return cli_store.desktop(args.action)
         else:
             return asyncio.run(cli_store.run(
-                args, data_dir(env), key, lambda: settings_from_env(env, args.api_base),
+                args, data_dir(env), key, lambda api: settings_from_env(env, args.api_base, api),
                 cli_store.warn))
         return 0
     except StudioError as exc:
         text = f"{PROG}: {exc.message} {exc.action}"
         print(key.redact(text) if key is not None else text, file=sys.stderr)
-        if isinstance(exc, StoredInOutbox) and getattr(args, "json", False):
-            print(json.dumps({"outbox_id": exc.gen_id, "state": "waiting"}))
+        if isinstance(exc, StoredInOutbox | LeftAtServer) and getattr(args, "json", False):
+            print(json.dumps({"outbox_id": exc.gen_id, "state": exc.state}))
         log.warning("%s: %s", exc.kind, exc.message)
         return exc.exit_code
     except KeyboardInterrupt:

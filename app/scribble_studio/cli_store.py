@@ -4,6 +4,7 @@ the CLI. Like cli.py, no Qt."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import shutil
@@ -12,24 +13,34 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scribble_studio.domain.errors import InvalidInput, Offline, StudioError
-from scribble_studio.services import desktop_entry, outbox
-from scribble_studio.services.api_client import SegmindClient
+from scribble_studio.domain.errors import AuthenticationFailed, InvalidInput, Offline, StudioError
+from scribble_studio.domain.job_state import JobState
+from scribble_studio.domain.results import GenerationResult
+from scribble_studio.services import desktop_entry
 from scribble_studio.services.atomic_files import atomic_write
-from scribble_studio.services.config import ApiKey, ClientSettings
-from scribble_studio.services.history import Entry, HistoryStore, State
+from scribble_studio.services.backends import Backend, create_backend
+from scribble_studio.services.config import ApiChoice, ApiKey, ClientSettings
+from scribble_studio.services.history import Entry, HistoryStore
+from scribble_studio.services.outbox import Outbox
+from scribble_studio.services.result_files import save_pngs
 
 
 def add_commands(commands: Any) -> None:
     box = commands.add_parser("outbox", help="jobs waiting to be sent").add_subparsers(
         dest="action", metavar="ACTION", required=True)
-    listing = box.add_parser("list", help="waiting items, and those whose outcome is unknown")
+    listing = box.add_parser("list", help="every job not finished: waiting, at the server, "
+                             "or whose outcome is unknown")
     listing.add_argument("--json", action="store_true")
-    send = box.add_parser("send", help="send waiting items now")
+    send = box.add_parser("send", help="collect what the server has, look up what is in "
+                          "doubt, send what waits")
     send.add_argument("ids", nargs="*", type=int, metavar="ID", help="only these items")
     send.add_argument("--resend-unknown", action="store_true",
-                      help="also send the given items whose outcome is unknown (they may "
-                           "have been billed already)")
+                      help="send the given items again if Segmind's request history does not "
+                           "know them (they may have been billed already)")
+    send.add_argument("--out", type=Path, default=None, metavar="DIR",
+                      help="also write the collected images here")
+    send.add_argument("--api", type=ApiChoice, default=ApiChoice.AUTO, choices=list(ApiChoice),
+                      help="for what is sent: auto (v2, v1 where needed), v2 or v1")
     history = commands.add_parser("history", help="past generations").add_subparsers(
         dest="action", metavar="ACTION", required=True)
     hlist = history.add_parser("list", help="newest first")
@@ -46,29 +57,34 @@ def add_commands(commands: Any) -> None:
     desktop.add_parser("uninstall", help="remove them")
 
 
-def describe(entry: Entry) -> dict[str, Any]:
+def describe(entry: Entry, busy: bool = False) -> dict[str, Any]:
     return {
         "id": entry.id, "state": entry.state.value, "source": entry.source,
         "created": dt.datetime.fromtimestamp(entry.created, dt.UTC).isoformat(),
         "prompt": entry.params.prompt, "seed": entry.params.seed,
         "params": entry.params.to_dict(), "images": [i.sha256 for i in entry.images],
         "credits_after": entry.credits_after, "request_id": entry.request_id,
+        "api": entry.api, "cost": entry.cost, "timings": entry.timings,
         "error": entry.error, "starred": entry.starred,
+        "in_progress_elsewhere": busy,
     }
 
 
-def _line(entry: Entry) -> str:
+def _line(entry: Entry, busy: bool = False) -> str:
     when = dt.datetime.fromtimestamp(entry.created).strftime("%Y-%m-%d %H:%M")
-    note = f"  ({entry.error})" if entry.error else ""
-    return (f"#{entry.id:<5} {entry.state.value:<9} {when}  seed {entry.params.seed}  "
-            f"{entry.params.prompt[:50]}{note}")
+    request = f"  request {entry.request_id} ({entry.api})" if entry.request_id else ""
+    cost = f"  ${entry.cost:g}" if entry.cost is not None else ""
+    note = "  (another process is working on it)" if busy else \
+        (f"  ({entry.error})" if entry.error else "")
+    return (f"#{entry.id:<5} {entry.state.value:<10} {when}  seed {entry.params.seed}  "
+            f"{entry.params.prompt[:50]}{request}{cost}{note}")
 
 
-def _print(entries: list[Entry], as_json: bool, empty: str) -> None:
+def _print(entries: list[tuple[Entry, bool]], as_json: bool, empty: str) -> None:
     if as_json:
-        print(json.dumps([describe(e) for e in entries]))
+        print(json.dumps([describe(e, busy) for e, busy in entries]))
     elif entries:
-        print("\n".join(_line(e) for e in entries))
+        print("\n".join(_line(e, busy) for e, busy in entries))
     else:
         warn(empty)  # on stderr: stdout stays empty for scripts
 
@@ -87,49 +103,113 @@ def desktop(action: str) -> int:
 
 
 async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
-              settings: Callable[[], ClientSettings], note: Callable[[str], None]) -> int:
+              settings: Callable[[ApiChoice], ClientSettings],
+              note: Callable[[str], None]) -> int:
     store = HistoryStore(home)
+    outbox = Outbox(store)
     try:
         if store.recovered_from is not None:
             note(f"the history database was damaged; it was moved to {store.recovered_from}"
                  " and a new one started.")
         if args.command == "outbox" and args.action == "list":
-            _print(store.outbox(), args.json, "the outbox is empty.")
+            _print(await asyncio.to_thread(outbox.pending), args.json, "the outbox is empty.")
             return 0
         if args.command == "outbox":
-            return await _send(store, args, key, settings(), note)
+            return await _send(outbox, args, key, settings(args.api), note)
         if args.action == "list":
-            _print(store.page(0, args.limit, args.search), args.json,
+            _print([(e, False) for e in store.page(0, args.limit, args.search)], args.json,
                    "nothing matches." if args.search else "the history is empty.")
             return 0
         return _export(store, args.id, args.folder, note)
     finally:
+        outbox.lock.release()
         store.close()
 
 
-async def _send(store: HistoryStore, args: argparse.Namespace, key: ApiKey | None,
+async def _send(outbox: Outbox, args: argparse.Namespace, key: ApiKey | None,
                 settings: ClientSettings, note: Callable[[str], None]) -> int:
-    items = [e for e in store.outbox() if e.state is State.WAITING] if not args.ids \
-        else [e for e in (store.get(i) for i in args.ids) if e is not None]
-    if args.ids and len(items) != len(args.ids):
-        raise InvalidInput("Some of those items do not exist.", "See: scribble-studio outbox list")
-    if not items:
+    """Collect what the server has (free), look up what is in doubt (free), then send
+    what waits. Only a named item in doubt that the history does not know is sent again,
+    and only with --resend-unknown."""
+    store = outbox.store
+    pending = await asyncio.to_thread(outbox.pending)
+    if args.ids:
+        known = {e.id: (e, busy) for e, busy in pending}
+        missing = [i for i in args.ids if i not in known and store.get(i) is None]
+        if missing:
+            raise InvalidInput(f"There is no item {', '.join(f'#{i}' for i in missing)}.",
+                               "See: scribble-studio outbox list")
+        items = [known.get(i) or (store.get(i), False) for i in args.ids]
+    else:
+        items = list(pending)
+    work = [(e, busy) for e, busy in items if e is not None]
+    if not work:
         note("the outbox has nothing waiting.")
         return 0
+    if key is None:
+        raise AuthenticationFailed("No API key is set.",
+                                   "Set SEGMIND_API_KEY or store the key in the keyring.")
     worst = 0
-    async with SegmindClient(key, settings) as client:
-        for entry in items:
+    backend = create_backend(key, settings)
+    try:
+        for entry, busy in work:
+            if busy:
+                note(f"#{entry.id} is being worked on by another Scribble Studio process.")
+                continue
             try:
-                result = await outbox.send(store, client, entry.id, force=args.resend_unknown)
+                result = await _one(outbox, backend, entry, args)
             except Offline as exc:
                 note(f"#{entry.id} still waits: {exc.message}")
-                return exc.exit_code
+                worst = worst or exc.exit_code
+                continue
             except StudioError as exc:
                 note(f"#{entry.id}: {exc.message} {exc.action}")
                 worst = worst or exc.exit_code
                 continue
-            print(f"#{entry.id} done: {len(result.images)} image(s), seed {entry.params.seed}")
+            if result is not None:
+                _report(store, entry.id, result, args.out, note)
+    finally:
+        await backend.aclose()
     return worst
+
+
+async def _one(outbox: Outbox, backend: Backend, entry: Entry,
+               args: argparse.Namespace) -> GenerationResult | None:
+    if entry.state in (JobState.SUBMITTED, JobState.SUBMITTING):
+        return await outbox.collect(backend, entry.id)
+    if entry.state is JobState.UNKNOWN:
+        try:
+            return await outbox.collect(backend, entry.id)
+        except StudioError:
+            named = bool(args.ids) and args.resend_unknown
+            if not named:
+                raise
+        return await outbox.send(backend, entry.id, force=True)
+    if entry.state.safe_to_send:
+        return await outbox.send(backend, entry.id)
+    if args.ids and args.resend_unknown:
+        return await outbox.send(backend, entry.id, force=True)
+    raise StudioError(f"Item {entry.id} is {entry.state}; it was not sent again.",
+                      "Name it with --resend-unknown to send it again.")
+
+
+def _report(store: HistoryStore, gen_id: int, result: GenerationResult, out: Path | None,
+            note: Callable[[str], None]) -> None:
+    """Say where each collected image is: in the data folder, and in ``out`` if given."""
+    entry = store.get(gen_id)
+    if entry is None:
+        return
+    paths = [store.image_path(i.sha256) for i in entry.images]
+    if out is not None:
+        data = [store.read_file(i.sha256) or b"" for i in entry.images]
+        try:
+            paths = save_pngs(data, f"outbox-{gen_id}", entry.params.seed, out)
+        except OSError as exc:
+            note(f"cannot write to {out} ({exc.strerror or exc}); the images are in the "
+                 "data folder.")
+    cost = f", ${result.cost:g}" if result.cost is not None else ""
+    note(f"#{gen_id} done: {len(entry.images)} image(s), seed {entry.params.seed}{cost}")
+    print("\n".join(str(p) for p in paths))
 
 
 def _export(store: HistoryStore, gen_id: int, folder: Path, note: Callable[[str], None]) -> int:

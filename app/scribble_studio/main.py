@@ -16,12 +16,14 @@ from pathlib import Path
 # imported after PySide (looking for `from __feature__ import`); these ~30 modules (ours
 # and the stdlib ones they use) are spared it, ~3 ms of start-up.
 from scribble_studio import APP_ID, APP_NAME
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.services.config import ENV_API_BASE, data_dir
+from scribble_studio.services.config import ENV_API_BASE, ENV_HISTORY_BASE, data_dir
 from scribble_studio.services.drafts import DraftStore
-from scribble_studio.services.history import HistoryStore
+from scribble_studio.services.history import Entry, HistoryStore
 from scribble_studio.services.keyring_process import KeyringProcess
 from scribble_studio.services.logs import configure_logging, hold_early_records
+from scribble_studio.services.outbox import Outbox
 from scribble_studio.services.pillow_memory import keep_image_memory
 from scribble_studio.services.secrets import KeyringModule, SecretStore
 from scribble_studio.services.settings_store import SettingsStore
@@ -55,10 +57,13 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
     runner = BackgroundRunner()
     secrets = SecretStore(home, keyring, environ, load_keyring=load_keyring)
     settings = SettingsController(SettingsStore(home), secrets, runner)
-    override = environ.get(ENV_API_BASE, "").strip()
-    if override:  # as for the CLI: the environment wins for this run, and is not saved
-        settings.override_base(override)
-    store = HistoryStore(home, recover_on_open=True)  # opened by start(), on a worker
+    # As for the CLI: the environment wins for this run, and is not saved.
+    overrides = {name: value for name, variable in (("api_base", ENV_API_BASE),
+                                                    ("history_base", ENV_HISTORY_BASE))
+                 if (value := environ.get(variable, "").strip())}
+    if overrides:
+        settings.override(**overrides)
+    store = HistoryStore(home)  # opened by start(), on a worker
     session = GenerationSession(settings.current, settings.api_key, store)
     document = CanvasDocument(QSize(512, 512))
     view = CanvasView(document)
@@ -100,20 +105,31 @@ def _load_imaging() -> None:
     keep_image_memory()
 
 
-def open_history(store: HistoryStore) -> list[str]:
-    """Open the history (check, migrate, or replace a corrupt file; settle what a crash
-    left behind) unless a job got there first; on a worker. Returns what the user
-    should be told."""
+def open_history(outbox: Outbox) -> tuple[list[str], list[tuple[Entry, bool]]]:
+    """Open the history (check, migrate, or replace a corrupt file), settle the jobs
+    whose process is gone, and list the unfinished ones; on a worker. Returns what the
+    user should be told, and the jobs to show."""
     notices = []
+    store = outbox.store
     store.open()
     if store.recovered_from is not None:
         notices.append(f"The history database was damaged; it was moved to "
                        f"{store.recovered_from} and a new one was started.")
-    if store.in_doubt:
-        notices.append(f"{len(store.in_doubt)} job(s) were being sent when Scribble Studio "
-                       "stopped; they may have been generated and billed. They are in the "
-                       "Jobs list: check your balance, then send them again or discard them.")
-    return notices
+    settled = outbox.recover()
+    pending = outbox.pending()
+    at_server = sum(1 for e, busy in pending if not busy and e.state is JobState.SUBMITTED)
+    doubt = sum(1 for e in settled if e.state is JobState.UNKNOWN)
+    if at_server:
+        notices.append(f"{_jobs(at_server)} Segmind already had when Scribble Studio last "
+                       "closed: collecting them now.")
+    if doubt:
+        notices.append(f"{_jobs(doubt)} being sent when Scribble Studio stopped: looking "
+                       "them up in Segmind's request history.")
+    return notices, pending
+
+
+def _jobs(n: int) -> str:
+    return "1 job was" if n == 1 else f"{n} jobs were"
 
 
 def start(window: MainWindow) -> None:
@@ -131,15 +147,16 @@ def start(window: MainWindow) -> None:
     studio.settings.load_key()
     studio.session.refresh_credits()  # with a key (from the environment): warms up HTTP
     studio.drafts.restore_last()
-    store = studio.session.store
+    outbox = studio.session.outbox
 
-    def history_open(notices: list[str]) -> None:
+    def history_open(opened: tuple[list[str], list[tuple[Entry, bool]]]) -> None:
+        notices, pending = opened
         if notices:
             window.banner.show_message(" ".join(notices))
         studio.gallery.load()
-        studio.runner.run(store.outbox, studio.session.load_outbox, window.errors.present)
+        studio.session.load_outbox(pending)
 
-    studio.runner.run(lambda: open_history(store), history_open, window.errors.present)
+    studio.runner.run(lambda: open_history(outbox), history_open, window.errors.present)
 
 
 def settle_garbage_collection() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from scribble_studio.domain.errors import InsecureEndpoint, InvalidInput
-from scribble_studio.services.api_client import SegmindClient
+from scribble_studio.services.backends import create_backend
 from scribble_studio.services.config import (
     DEFAULT_API_BASE,
     KEYRING_SERVICE,
@@ -51,12 +51,31 @@ def test_non_web_addresses_are_refused(url: str) -> None:
         check_endpoint(url)
 
 
-def test_the_client_cannot_even_be_built_for_an_insecure_endpoint() -> None:
-    async def build() -> None:
-        async with SegmindClient(ApiKey("k"), ClientSettings("http://api.segmind.com/v1")):
-            pass
+def test_no_backend_can_be_built_for_an_insecure_endpoint() -> None:
+    async def build(**urls: str) -> None:
+        backend = create_backend(ApiKey("k"), ClientSettings(**urls))
+        await backend.aclose()
     with pytest.raises(InsecureEndpoint):
-        asyncio.run(build())
+        asyncio.run(build(api_base="http://api.segmind.com/v1"))
+    with pytest.raises(InsecureEndpoint):  # the request history gets the key too
+        asyncio.run(build(history_base="http://api.spotprod.segmind.com"))
+
+
+@pytest.mark.parametrize(("v1", "v2"), [
+    ("https://api.segmind.com/v1", "https://api.segmind.com/v2"),
+    ("https://api.segmind.com/v1/", "https://api.segmind.com/v2"),
+    ("https://api-latest.segmind.com/v1", "https://api-latest.segmind.com/v2"),
+    ("http://127.0.0.1:8080/v1", "http://127.0.0.1:8080/v2"),
+    ("http://127.0.0.1:8080/proxy", "http://127.0.0.1:8080/proxy/v2"),
+])
+def test_the_v2_root_is_derived_as_segminds_sdk_does(v1: str, v2: str) -> None:
+    assert v2_base(v1) == v2
+
+
+def test_the_history_base_comes_from_the_environment() -> None:
+    settings = settings_from_env({"SCRIBBLE_STUDIO_HISTORY_BASE": "http://127.0.0.1:9"})
+    assert settings.history_url("inference-request/x") == "http://127.0.0.1:9/inference-request/x"
+    assert settings_from_env({}).history_base == "https://api.spotprod.segmind.com"
 
 
 def test_settings_from_the_environment() -> None:

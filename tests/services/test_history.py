@@ -1,4 +1,5 @@
-"""The history store: steps, crash recovery, paging, search, star, delete, corruption."""
+"""The history store and the outbox's steps: claim, crash recovery by sender lock, paging,
+search, star, delete, corruption, migration of a database written by the first release."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from scribble_studio.domain import errors
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.services import outbox
-from scribble_studio.services.api_client import RetryPolicy, SegmindClient
+from scribble_studio.services.backends.retry import RetryPolicy
+from scribble_studio.services.backends.segmind import SegmindBackend
 from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.history import HistoryStore, State
+from scribble_studio.services.job_locks import SenderLock
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
 from tests.fakes.sketches import drawn_sketch
 
@@ -29,10 +32,14 @@ def store_with(tmp_path: Path, n: int = 3) -> tuple[HistoryStore, list[int]]:
     return store, ids
 
 
-async def send(store: HistoryStore, server: FakeSegmind, gen_id: int, force: bool = False):
+async def send(store: HistoryStore, server: FakeSegmind, gen_id: int, force: bool = False,
+               box: outbox.Outbox | None = None):
     settings = ClientSettings(server.base_url, connect_timeout=2)
-    async with SegmindClient(ApiKey(API_KEY), settings, retry=FAST) as client:
-        return await outbox.send(store, client, gen_id, force=force)
+    backend = SegmindBackend(ApiKey(API_KEY), settings, retry=FAST)
+    try:
+        return await (box or outbox.Outbox(store)).send(backend, gen_id, force=force)
+    finally:
+        await backend.aclose()
 
 
 def test_the_schema_is_versioned_with_wal_and_foreign_keys(tmp_path: Path) -> None:
@@ -40,18 +47,20 @@ def test_the_schema_is_versioned_with_wal_and_foreign_keys(tmp_path: Path) -> No
     assert not (tmp_path / "history.sqlite3").exists()  # opened on first use (a worker's)
     store.open()
     db = sqlite3.connect(tmp_path / "history.sqlite3")
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.integrity() == "ok"
 
 
-def test_a_sent_item_goes_waiting_sending_done(tmp_path: Path, fake_api: FakeSegmind) -> None:
+def test_a_sent_item_goes_waiting_submitting_done(tmp_path: Path,
+                                                  fake_api: FakeSegmind) -> None:
     store, (first, *_) = store_with(tmp_path)
     result = asyncio.run(send(store, fake_api, first))
     entry = store.get(first)
-    assert entry is not None and entry.state is State.DONE
-    assert entry.credits_after == result.credits and entry.request_id == "req-1"
+    assert entry is not None and entry.state is State.DONE and entry.owner is None
+    assert entry.credits_after == result.credits and entry.request_id == result.request_id
+    assert entry.request_id and entry.api == result.api and entry.sent_at is not None
     assert len(entry.images) == 1
     stored = store.read_file(entry.images[0].sha256)
     assert stored is not None and stored.startswith(b"\x89PNG")
@@ -79,45 +88,48 @@ def test_a_500_leaves_it_failed_and_it_is_not_resent(tmp_path: Path,
     assert store.get(first).state is State.FAILED  # type: ignore[union-attr]
     with pytest.raises(outbox.NotSendable):
         asyncio.run(send(store, fake_api, first))
-    assert len(fake_api.generate_requests) == 1
+    assert [r.method for r in fake_api.requests] == ["POST"]
 
 
 def test_an_item_can_be_claimed_only_once(tmp_path: Path, fake_api: FakeSegmind) -> None:
+    """Two senders (two processes: two sender locks) race for one item: one sends it."""
     store, (first, *_) = store_with(tmp_path)
     fake_api.script(Fault.slow(0.5))
+    boxes = [outbox.Outbox(store, SenderLock(tmp_path)) for _ in range(2)]
 
     async def both() -> list[object]:
-        return await asyncio.gather(send(store, fake_api, first), send(store, fake_api, first),
+        return await asyncio.gather(*(send(store, fake_api, first, box=box) for box in boxes),
                                     return_exceptions=True)
 
     outcomes = asyncio.run(both())
-    assert sum(isinstance(o, outbox.NotSendable) for o in outcomes) == 1
+    assert sum(isinstance(o, outbox.NotSendable) for o in outcomes) == 1, outcomes
     assert len(fake_api.generate_requests) == 1 and fake_api.billed == 1
 
 
-def test_the_apps_store_settles_a_crash_before_its_first_job_is_recorded(
-        tmp_path: Path) -> None:
-    store, (crashed, _, _) = store_with(tmp_path)
-    store.set_state(crashed, State.SENDING)  # the app died here
-    store.close()
-    app_store = HistoryStore(tmp_path, recover_on_open=True)
-    # A job queued in the first moments, before the worker opens the history:
-    fresh = app_store.record(GenerationParams("quick", seed=9), SCRIBBLE.png, (512, 512),
-                             State.QUEUED)
-    app_store.open()
-    assert app_store.in_doubt == [crashed]
-    assert app_store.get(crashed).state is State.UNKNOWN  # type: ignore[union-attr]
-    assert app_store.get(fresh).state is State.QUEUED  # type: ignore[union-attr]
+def test_a_job_is_settled_only_once_its_sender_is_gone(tmp_path: Path) -> None:
+    store, (gone, living, _) = store_with(tmp_path)
+    dead, alive = SenderLock(tmp_path), SenderLock(tmp_path)
+    for gen_id, lock in ((gone, dead), (living, alive)):
+        assert store.claim(gen_id, lock.hold(), frozenset({State.WAITING}), None)
+    dead.release()  # what the kernel does when a process dies
+    settled = outbox.Outbox(store).recover()
+    assert [e.id for e in settled] == [gone]
+    assert store.get(gone).state is State.UNKNOWN  # type: ignore[union-attr]
+    assert store.get(living).state is State.SUBMITTING  # type: ignore[union-attr]
+    alive.release()
 
 
-def test_after_a_crash_sending_is_unknown_and_never_sent_by_itself(
+def test_after_a_crash_submitting_is_unknown_and_never_sent_by_itself(
         tmp_path: Path, fake_api: FakeSegmind) -> None:
     store, (a, b, c) = store_with(tmp_path)
-    store.set_state(a, State.SENDING)
+    crashed = SenderLock(tmp_path)
+    store.claim(a, crashed.hold(), frozenset({State.WAITING}), None)
     store.set_state(b, State.QUEUED)
+    crashed.release()
     store.close()
     reopened = HistoryStore(tmp_path)
-    assert reopened.recover_after_crash() == [a]
+    box = outbox.Outbox(reopened)
+    assert [e.id for e in box.recover()] == [a, b]
     assert reopened.get(a).state is State.UNKNOWN  # type: ignore[union-attr]
     assert reopened.get(b).state is State.WAITING  # type: ignore[union-attr]
     assert [e.id for e in reopened.outbox()] == [a, b, c]
@@ -126,6 +138,29 @@ def test_after_a_crash_sending_is_unknown_and_never_sent_by_itself(
     assert fake_api.requests == []
     asyncio.run(send(reopened, fake_api, a, force=True))  # the user's decision
     assert reopened.get(a).state is State.DONE  # type: ignore[union-attr]
+
+
+def test_a_database_of_the_first_release_migrates_without_loss(tmp_path: Path) -> None:
+    """tests/fakes/data/history-release-1.sqlite3 was written by the first release: one job
+    of each state, the done one with an image, credits and a request id, starred."""
+    (tmp_path / "history.sqlite3").write_bytes(
+        (Path(__file__).parents[1] / "fakes" / "data" / "history-release-1.sqlite3").read_bytes())
+    store = HistoryStore(tmp_path)
+    assert store.recovered_from is None
+    entries = {e.params.prompt.split()[1]: e for e in store.page(0, 10)}
+    assert set(entries) == {"done", "waiting", "unknown", "sending", "failed", "cancelled"}
+    done = entries["done"]
+    assert (done.state, done.request_id, done.credits_after, done.starred) == (
+        State.DONE, "req-1", 99.75, True)
+    assert len(done.images) == 1 and done.params.steps == 25 and done.cost is None
+    # "sending" may have reached the server: now "submitting", settled as in doubt.
+    assert entries["sending"].state is State.SUBMITTING
+    assert entries["waiting"].state is State.WAITING
+    assert entries["unknown"].state is State.UNKNOWN
+    settled = outbox.Outbox(store).recover()
+    assert [e.id for e in settled] == [entries["sending"].id]
+    assert settled[0].state is State.UNKNOWN
+    assert store.integrity() == "ok"
 
 
 def test_paging_search_and_star(tmp_path: Path) -> None:

@@ -39,18 +39,19 @@ class SettingsController(QObject):
         self.key_pending = secrets.pending
         self.key: ApiKey | None = None if self.key_pending else secrets.load()
         self._key_loaded.connect(self._on_key_loaded)
-        self.base_override: str | None = None  # from the environment: used, never saved
+        # From the environment (API and history base URLs): used, never saved.
+        self.overrides: dict[str, Any] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     def current(self) -> AppSettings:
-        if self.base_override:
-            return dataclasses.replace(self.settings, api_base=self.base_override)
-        return self.settings
+        return dataclasses.replace(self.settings, **self.overrides) if self.overrides \
+            else self.settings
 
-    def override_base(self, api_base: str) -> None:
-        """Use ``api_base`` for this run only (SCRIBBLE_STUDIO_API_BASE)."""
-        dataclasses.replace(self.settings, api_base=api_base).client_settings()
-        self.base_override = api_base
+    def override(self, **values: Any) -> None:
+        """Use these settings for this run only (SCRIBBLE_STUDIO_API_BASE and
+        SCRIBBLE_STUDIO_HISTORY_BASE); raises StudioError if one is unusable."""
+        dataclasses.replace(self.settings, **self.overrides, **values).client_settings()
+        self.overrides.update(values)
 
     def api_key(self) -> ApiKey | None:
         return self.key
@@ -86,11 +87,11 @@ class SettingsController(QObject):
 
     def update(self, **changes: Any) -> None:
         """Apply and save; raises StudioError (nothing changes) if a value is unusable."""
-        if self.base_override and changes.get("api_base", self.base_override) != \
-                self.base_override:
-            self.base_override = None  # the user chose another address: that one counts
-        elif self.base_override:
-            changes.pop("api_base", None)  # the override is never written to the file
+        for name, value in list(self.overrides.items()):
+            if changes.get(name, value) != value:
+                del self.overrides[name]  # the user chose another address: that one counts
+            else:
+                changes.pop(name, None)  # an override is never written to the file
         candidate = dataclasses.replace(self.settings, **changes)
         candidate.client_settings()
         self.settings = candidate
@@ -119,14 +120,19 @@ class SettingsController(QObject):
             # Without a key the HTTP stack may not be loaded yet: its imports and the
             # TLS context (~150 ms) are made on a worker, not in the dialog.
             tls = await asyncio.to_thread(_load_http)
-            from scribble_studio.services.api_client import RetryPolicy, SegmindClient
+            from scribble_studio.services.backends import create_backend
+            from scribble_studio.services.backends.retry import RetryPolicy
 
             try:
                 settings = ClientSettings(api_base, connect_timeout, 30.0)
                 key = ApiKey(key_text) if key_text.strip() else None
-                async with SegmindClient(key, settings, retry=RetryPolicy(attempts=1),
-                                         tls=tls) as c:
-                    balance = await c.credits()
+                if key is None:
+                    raise StudioError("No API key is set.", "Paste your Segmind API key.")
+                backend = create_backend(key, settings, tls=tls, retry=RetryPolicy(attempts=1))
+                try:
+                    balance = await backend.credits()
+                finally:
+                    await backend.aclose()
             except StudioError as exc:
                 self.tested.emit(False, f"{exc.message} {exc.action}")
                 return
@@ -138,6 +144,6 @@ class SettingsController(QObject):
 
 
 def _load_http() -> ssl.SSLContext:
-    from scribble_studio.services.api_client import tls_context
+    from scribble_studio.services.backends.transport import tls_context
 
     return tls_context()

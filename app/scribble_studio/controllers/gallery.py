@@ -16,9 +16,10 @@ from PySide6.QtGui import QImage
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
-from scribble_studio.controllers.session import GenerationSession, Job, JobState, thumbnail
+from scribble_studio.controllers.session import GenerationSession, Job, thumbnail
 from scribble_studio.controllers.sketch_files import pil_to_qimage
 from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.services.history import Entry, HistoryStore, State
 
 PAGE: Final = 40

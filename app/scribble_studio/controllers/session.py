@@ -1,7 +1,11 @@
 """The generation session: jobs queued from the canvas, recorded in the history before
 anything is sent, run on the asyncio loop (the Qt loop, through qasync) in the order
-queued with a concurrency limit; jobs that cannot be sent wait in the outbox and go out
-by themselves when the API can be reached. One funnel for every error."""
+queued with a concurrency limit, through one backend (one HTTP client) for the session.
+
+The job states are the domain's, written by the outbox; a job here mirrors its stored
+state. Jobs that cannot be sent wait in the outbox and go out by themselves when the API
+can be reached; jobs the server already has are collected, at start too, never paid for
+again. One funnel for every error."""
 
 from __future__ import annotations
 
@@ -27,28 +31,23 @@ from scribble_studio.domain.errors import (
     Offline,
     StudioError,
 )
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import ApiKey
-from scribble_studio.services.history import Entry, HistoryStore, State
+from scribble_studio.services.history import Entry, HistoryStore
+from scribble_studio.services.outbox import Outbox
 from scribble_studio.services.settings_store import AppSettings
 
 if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
     from PIL import Image
 
-    from scribble_studio.services.api_client import SegmindClient
+    from scribble_studio.domain.results import GenerationResult
+    from scribble_studio.services.backends import Backend, Progress, Ticket
 
 log = logging.getLogger(__name__)
 THUMBNAIL_SIDE = 256  # pixels: crisp at 128 logical pixels on a 2× screen
-
-
-class JobState(enum.StrEnum):
-    QUEUED = "queued"
-    WAITING = "waiting"       # in the outbox: will be sent when the API can be reached
-    SENDING = "sending"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    UNKNOWN = "outcome unknown"  # was being sent when the app stopped
+BackendFactory = Callable[[ApiKey | None, AppSettings, ssl.SSLContext | None,
+                           Callable[[float], None]], "Backend"]
 
 
 class Connection(enum.StrEnum):
@@ -74,11 +73,20 @@ class Job:
     entry: Entry | None = None
     thumbnails: list[QImage] = dataclasses.field(default_factory=list)
     force: bool = False  # the user chose to send an item whose outcome was unknown
-    ticket: asyncio.Future[None] | None = None
+    slot: asyncio.Future[None] | None = None
+    progress: Progress | None = None       # what the server last said of it
+    progress_at: float = 0.0               # when (monotonic)
+    elsewhere: bool = False                # another process is working on it
+    hidden: bool = False                   # cancelled by the user while at the server
 
     @property
     def active(self) -> bool:
-        return self.state in (JobState.QUEUED, JobState.SENDING)
+        return not self.elsewhere and self.state in (
+            JobState.QUEUED, JobState.SUBMITTING, JobState.SUBMITTED)
+
+    @property
+    def at_server(self) -> bool:
+        return self.state in (JobState.SUBMITTING, JobState.SUBMITTED)
 
     def elapsed(self, now: float | None = None) -> float:
         if self.started is None:
@@ -101,11 +109,34 @@ def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE) -> QImage:
 
 def _warm_up_network() -> ssl.SSLContext:
     # The HTTP stack is imported here, on a worker thread, when first needed (a key is
-    # there to call the credits endpoint with, or a job is sent), not at start-up:
-    # httpx and its transport cost ~130 ms of imports and ~10 MB (bench/bench_app.py).
-    from scribble_studio.services.api_client import warm_up
+    # there to call the credits endpoint with, or a job is sent), not at start-up.
+    from scribble_studio.services.backends.transport import warm_up
 
     return warm_up()
+
+
+def segmind_backend(key: ApiKey | None, settings: AppSettings, tls: ssl.SSLContext | None,
+                    on_credits: Callable[[float], None]) -> Backend:
+    from scribble_studio.services.backends import create_backend
+
+    # The app follows a job for as long as it runs: what it has not collected when it
+    # quits is collected at the next start.
+    return create_backend(key, settings.client_settings(), tls=tls, on_credits=on_credits,
+                          follow_deadline=None)
+
+
+class _JobEvents:
+    """What the backend says of one job, mirrored onto it (the outbox stores it first)."""
+
+    def __init__(self, session: GenerationSession, job: Job) -> None:
+        self._session, self._job = session, job
+
+    async def submitted(self, ticket: Ticket) -> None:
+        self._session._set(self._job, JobState.SUBMITTED)
+
+    def progress(self, progress: Progress) -> None:
+        self._job.progress, self._job.progress_at = progress, time.monotonic()
+        self._session.job_changed.emit(self._job)
 
 
 class GenerationSession(QObject):
@@ -113,17 +144,20 @@ class GenerationSession(QObject):
     job_changed = Signal(object)
     job_removed = Signal(object)
     error = Signal(object)             # every StudioError of a job or a call, in one place
+    notice = Signal(str)               # a plain message for the user (no action needed)
     credits_changed = Signal(object)   # float or None
     connection_changed = Signal(str)
-    queue_changed = Signal(int)        # jobs queued or being sent
+    queue_changed = Signal(int)        # jobs queued, being sent or at the server
 
     def __init__(self, settings: Callable[[], AppSettings], key: Callable[[], ApiKey | None],
                  store: HistoryStore, parent: QObject | None = None,
-                 probe_wait: tuple[float, float] = (2.0, 60.0)) -> None:
+                 probe_wait: tuple[float, float] = (2.0, 60.0),
+                 backend_factory: BackendFactory = segmind_backend) -> None:
         super().__init__(parent)
         self._settings = settings
         self._key = key
         self.store = store
+        self.outbox = Outbox(store)
         self.jobs: list[Job] = []
         self.credits: float | None = None
         self.connection = Connection.UNKNOWN
@@ -135,6 +169,10 @@ class GenerationSession(QObject):
         self._ready: asyncio.Task[ssl.SSLContext] | None = None
         self._probe_wait = probe_wait
         self._probing: asyncio.Task[None] | None = None
+        self._factory = backend_factory
+        self._backend: Backend | None = None
+        self._backend_for: tuple[ApiKey | None, AppSettings] | None = None
+        self._retired: list[Backend] = []
 
     # -- actions --------------------------------------------------------------------------
 
@@ -149,11 +187,15 @@ class GenerationSession(QObject):
         self.job_added.emit(job)
         return job
 
-    def _launch(self, job: Job) -> None:
+    def _launch(self, job: Job, collect: bool = False) -> None:
         self._slots.set_limit(self._settings().concurrency)
-        job.state, job.started, job.finished, job.error = JobState.QUEUED, None, None, None
-        job.ticket = self._slots.reserve()  # the place in line is taken now
-        self._job_tasks[job.id] = self._start(self._run(job))
+        job.started, job.finished, job.error = None, None, None
+        if collect:
+            self._job_tasks[job.id] = self._start(self._collect(job))
+        else:
+            job.state = JobState.QUEUED
+            job.slot = self._slots.reserve()  # the place in line is taken now
+            self._job_tasks[job.id] = self._start(self._run(job))
         self.job_changed.emit(job)
         self._emit_queue()
 
@@ -168,21 +210,21 @@ class GenerationSession(QObject):
     def send_now(self) -> None:
         """Send every waiting item at once (the user's "Send now")."""
         for job in self.jobs:
-            if job.state is JobState.WAITING:
+            if job.state is JobState.WAITING and not job.elsewhere:
                 self._launch(job)
 
     def resend(self, job: Job) -> None:
-        """Send an item whose outcome is unknown again: the user's decision (it may have
-        been billed already)."""
-        if job.state in (JobState.UNKNOWN, JobState.FAILED):
+        """Send an item whose outcome is unknown (or that failed) again: the user's
+        decision (it may have been billed already)."""
+        if job.state in (JobState.UNKNOWN, JobState.FAILED) and not job.elsewhere:
             job.force = True
             self._launch(job)
 
     def discard(self, job: Job) -> None:
         """Drop an outbox item the user does not want sent."""
-        if job.state in (JobState.WAITING, JobState.UNKNOWN) and job.history_id is not None:
-            self._start(asyncio.to_thread(self.store.set_state, job.history_id,
-                                          State.CANCELLED, "Discarded."))
+        if job.state in (JobState.WAITING, JobState.UNKNOWN, JobState.FAILED) \
+                and job.history_id is not None and not job.elsewhere:
+            self._start(self.outbox.discard(job.history_id))
         self.remove(job)
 
     @property
@@ -191,13 +233,24 @@ class GenerationSession(QObject):
         return failed[-1] if failed else None
 
     def cancel(self, job: Job) -> None:
+        """Cancel a job that has not left; one the server has keeps running there (there
+        is no cancel at Segmind, and it is billed): it is hidden and still collected."""
+        if job.at_server:
+            job.hidden = True
+            self.notice.emit(f"Job #{job.id} is already at Segmind, which keeps working on it "
+                             "and bills it: its images will still be kept in the gallery.")
+            if job in self.jobs:
+                self.jobs.remove(job)
+                self.job_removed.emit(job)
+            return
         task = self._job_tasks.get(job.id)
         if task is not None and not task.done():
             task.cancel()
 
     def cancel_all(self) -> None:
-        for job in self.jobs:
-            self.cancel(job)
+        for job in list(self.jobs):
+            if not job.at_server:
+                self.cancel(job)
 
     def remove(self, job: Job) -> None:
         self.cancel(job)
@@ -211,14 +264,19 @@ class GenerationSession(QObject):
         if self._key() is not None:
             self._start(self._fetch_credits())
 
-    def load_outbox(self, entries: list[Entry]) -> None:
-        """Show stored outbox items (at start): waiting ones go out by themselves once
-        the API answers; unknown ones wait for the user."""
-        for entry in entries:
+    def load_outbox(self, pending: list[tuple[Entry, bool]]) -> None:
+        """Show the unfinished jobs of earlier sessions (at start). What the server has
+        is collected and what is in doubt looked up, at once (both are free); waiting
+        ones go out once the API answers; those another process works on are shown."""
+        for entry, elsewhere in pending:
             job = Job(next(self._ids), entry.params, None, entry.id, created=entry.created)
-            job.state = JobState.UNKNOWN if entry.state is State.UNKNOWN else JobState.WAITING
-            job.entry = entry
+            job.state, job.entry, job.elsewhere = entry.state, entry, elsewhere
+            if entry.error and entry.state is JobState.UNKNOWN:
+                job.error = StudioError(entry.error, "")
             self._add(job)
+            if not elsewhere and entry.state in (JobState.SUBMITTED, JobState.SUBMITTING,
+                                                 JobState.UNKNOWN) and self._key() is not None:
+                self._launch(job, collect=True)
         self.wake_outbox()
 
     def wake_outbox(self) -> None:
@@ -228,14 +286,23 @@ class GenerationSession(QObject):
                                                     or self._probing.done()):
             self._probing = self._start(self._probe_then_send())
 
+    @property
+    def at_server(self) -> list[Job]:
+        return [job for job in self.jobs if job.at_server and not job.elsewhere]
+
     async def shutdown(self) -> None:
-        """Cancel every job and call, and wait for them (and the warm-up) to finish."""
+        """Cancel every job and call, wait for them (and the warm-up), close the client.
+        Jobs the server has stay ``submitted`` and are collected at the next start."""
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._ready is not None:  # a thread cannot be cancelled; it ends in ~0.1 s
             await asyncio.wait([self._ready])
+        for backend in [*self._retired, *([self._backend] if self._backend else [])]:
+            await backend.aclose()
+        self._backend, self._retired = None, []
+        await asyncio.to_thread(self.outbox.lock.release)
 
     @property
     def active_jobs(self) -> list[Job]:
@@ -244,8 +311,6 @@ class GenerationSession(QObject):
     # -- running ----------------------------------------------------------------------------
 
     def _start(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        # The app always runs inside the qasync loop; outside one this is a bug, and
-        # create_task says so at once instead of leaving a coroutine never awaited.
         task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)  # kept referenced until done (asyncio holds weak refs only)
         task.add_done_callback(self._tasks.discard)
@@ -267,80 +332,113 @@ class GenerationSession(QObject):
         # Shared by every job and call: cancelling one of them must not cancel it.
         return await asyncio.shield(self._ready)
 
-    async def _client(self) -> SegmindClient:
+    async def _backend_now(self) -> Backend:
+        """The session's backend (one HTTP client for every job and call), made anew
+        when the key or the settings change (the old one serves its jobs to the end)."""
         tls = await self._wait_ready()
-        from scribble_studio.services.api_client import SegmindClient  # imported by now
-
-        return SegmindClient(self._key(), self._settings().client_settings(),
-                             on_credits=self._on_credits, tls=tls)
+        wanted = (self._key(), self._settings())
+        if self._backend is None or self._backend_for != wanted:
+            if self._backend is not None:
+                self._retired.append(self._backend)
+            self._backend = self._factory(wanted[0], wanted[1], tls, self._on_credits)
+            self._backend_for = wanted
+        return self._backend
 
     async def _run(self, job: Job) -> None:
-        assert job.ticket is not None
-        ticket = job.ticket
+        assert job.slot is not None
+        slot = job.slot
         try:
             if job.history_id is None:
                 await self._record(job)
             if self._key() is None:
                 self._set(job, JobState.WAITING)
                 return
-            await ticket
+            await slot
             job.started = time.monotonic()
-            self._set(job, JobState.SENDING)
-            from scribble_studio.services import outbox
-
-            async with await self._client() as client:
-                result = await outbox.send(self.store, client, job.history_id or 0,
-                                           force=job.force)
-            job.entry = await asyncio.to_thread(self.store.get, job.history_id or 0)
-            assert job.entry is not None
-            # From the received JPEG bytes, which decode at reduced size (draft), not from
-            # the stored PNGs, which would each be decoded whole: that cost 30 ms stalls.
-            job.thumbnails = await asyncio.gather(*(asyncio.to_thread(thumbnail, image.data)
-                                                    for image in result.images))
-            self._set_connection(Connection.ONLINE)
-            self._set(job, JobState.DONE)
+            self._set(job, JobState.SUBMITTING)
+            backend = await self._backend_now()
+            result = await self.outbox.send(backend, job.history_id or 0, force=job.force,
+                                            events=_JobEvents(self, job))
+            await self._done(job, result)
         except asyncio.CancelledError:
             try:  # (cancelled again meanwhile, e.g. by "cancel all": the state still shows)
-                if job.history_id is not None:  # not yet claimed: it never left
-                    await asyncio.shield(asyncio.to_thread(
-                        self.store.set_state, job.history_id, State.CANCELLED, "Cancelled.",
-                        (State.QUEUED, State.WAITING)))
+                if job.history_id is not None and not job.at_server:
+                    await asyncio.shield(self.outbox.cancel_unsent(job.history_id))
             finally:
-                self._set(job, JobState.CANCELLED)
+                if not job.at_server:
+                    self._set(job, JobState.CANCELLED)
         except Offline as exc:  # nothing left this machine: the item waits in the outbox
-            job.error = exc
-            self._set(job, JobState.WAITING)
-            self.report(exc)
+            await self._failed(job, exc)
             self.wake_outbox()
         except StudioError as exc:
-            job.error = exc
-            self._set(job, JobState.FAILED)
-            self.report(exc)
+            await self._failed(job, exc)
         except Exception as exc:  # a bug: logged with its traceback, shown as one line
             log.exception("job %d failed", job.id)
-            job.error = StudioError(f"The job failed unexpectedly ({type(exc).__name__}).",
-                                    "The details are in the log file.")
-            self._set(job, JobState.FAILED)
-            self.report(job.error)
+            await self._failed(job, StudioError(
+                f"The job failed unexpectedly ({type(exc).__name__}).",
+                "The details are in the log file."))
         finally:
-            self._slots.release(ticket)
+            self._slots.release(slot)
             self._job_tasks.pop(job.id, None)
             self._emit_queue()
 
+    async def _collect(self, job: Job) -> None:
+        """Collect a job of an earlier session that the server has or may have."""
+        try:
+            job.started = time.monotonic()
+            backend = await self._backend_now()
+            result = await self.outbox.collect(backend, job.history_id or 0,
+                                               events=_JobEvents(self, job))
+            await self._done(job, result)
+        except asyncio.CancelledError:
+            raise
+        except StudioError as exc:
+            await self._failed(job, exc)
+        except Exception as exc:
+            log.exception("collecting job %d failed", job.id)
+            await self._failed(job, StudioError(
+                f"Collecting the job failed unexpectedly ({type(exc).__name__}).",
+                "The details are in the log file."))
+        finally:
+            self._job_tasks.pop(job.id, None)
+            self._emit_queue()
+
+    async def _done(self, job: Job, result: GenerationResult) -> None:
+        job.entry = await asyncio.to_thread(self.store.get, job.history_id or 0)
+        assert job.entry is not None
+        # From the received JPEG bytes, which decode at reduced size (draft), not from
+        # the stored PNGs, which would each be decoded whole.
+        job.thumbnails = await asyncio.gather(*(asyncio.to_thread(thumbnail, image.data)
+                                                for image in result.images))
+        self._set_connection(Connection.ONLINE)
+        self._set(job, JobState.DONE)
+
+    async def _failed(self, job: Job, error: StudioError) -> None:
+        """Mirror what the outbox stored (waiting, unknown, failed, or still at the
+        server to be collected), then report."""
+        job.error = error
+        entry = await asyncio.to_thread(self.store.get, job.history_id or 0) \
+            if job.history_id is not None else None
+        job.entry = entry or job.entry
+        state = entry.state if entry is not None else JobState.FAILED
+        if state in (JobState.QUEUED, JobState.SUBMITTING):
+            state = JobState.FAILED
+        self._set(job, state)
+        self.report(error, quiet=job.hidden)
+
     async def _record(self, job: Job) -> None:
         from scribble_studio.domain.scribble import export_scribble
-        from scribble_studio.services import outbox
 
         assert job.sketch is not None
         settings = self._settings()
         scribble = await asyncio.to_thread(export_scribble, job.sketch, invert=settings.invert,
                                            encoding=settings.encoding())
-        waiting = State.WAITING if self._key() is None else State.QUEUED
-        job.history_id = await outbox.record(self.store, job.params, scribble, "app", waiting)
+        waiting = JobState.WAITING if self._key() is None else JobState.QUEUED
+        job.history_id = await self.outbox.record(job.params, scribble, "app", waiting)
 
     def _set(self, job: Job, state: JobState) -> None:
         job.state = state
-        if state not in (JobState.QUEUED, JobState.SENDING):
+        if not job.active:
             job.finished = time.monotonic()
             if job.started is None:
                 job.started = job.finished
@@ -353,15 +451,13 @@ class GenerationSession(QObject):
         async for attempt in stamina.retry_context(on=Offline, attempts=None, timeout=None,
                                                    wait_initial=initial, wait_max=cap):
             with attempt:
-                async with await self._client() as client:
-                    await client.credits()
+                await (await self._backend_now()).credits()
         self._set_connection(Connection.ONLINE)
         self.send_now()
 
     async def _fetch_credits(self) -> None:
         try:
-            async with await self._client() as client:
-                await client.credits()
+            await (await self._backend_now()).credits()
             self._set_connection(Connection.ONLINE)
         except StudioError as exc:
             self.report(exc, quiet=isinstance(exc, NetworkError))

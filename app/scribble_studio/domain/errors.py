@@ -167,3 +167,27 @@ class BadResponse(StudioError):
     exit_code = 6
     may_have_been_billed = True
     default_action = "Check your balance; if this repeats, report it with the log file."
+
+
+class SubmitInDoubt(NetworkError):
+    """The request went out but no answer (or no request id) came back: the server may
+    be running, and billing, the job. It is looked up in the request history, never
+    sent again by itself."""
+
+    may_have_been_billed = True
+    default_action = ("It is looked up in Segmind's request history; send it again only "
+                      "if it is not found there.")
+
+
+class JobFailed(ApiError):
+    """The server ran the job and reported it FAILED (its own words in ``message``);
+    a failed job is not billed."""
+
+    default_action = "Change the sketch or the parameters and try again."
+
+
+class StillRunning(NetworkError):
+    """The job is at the server (it has a request id) but its result could not be
+    collected yet: it will be, later, without paying again."""
+
+    default_action = "Collect it later with: scribble-studio outbox send"

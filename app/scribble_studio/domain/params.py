@@ -1,4 +1,4 @@
-"""Generation parameters: every request field of the contract, its default and range."""
+"""Generation parameters: what the user asks for, each field's default and range."""
 
 from __future__ import annotations
 
@@ -102,29 +102,6 @@ class GenerationParams:
         if self.seed is not None:
             return self
         return dataclasses.replace(self, seed=rng.randint(0, RANDOM_SEED_MAX))
-
-    def to_request_body(self, image_b64: str) -> dict[str, Any]:
-        """The JSON body of a generate request. Needs a drawn seed.
-
-        ``base64`` is always explicit (the public docs disagree on its default):
-        one sample is read as raw bytes, several as a JSON list.
-        """
-        if self.seed is None:
-            raise ValueError("draw the seed first (with_seed_drawn)")
-        body: dict[str, Any] = {
-            "image": image_b64,
-            "prompt": self.prompt,
-            "samples": self.samples,
-            "scheduler": self.scheduler,
-            "num_inference_steps": self.steps,
-            "guidance_scale": float(self.guidance),
-            "strength": float(self.strength),
-            "seed": self.seed,
-            "base64": self.samples > 1,
-        }
-        if self.negative_prompt:
-            body["negative_prompt"] = self.negative_prompt
-        return body
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import ipaddress
 import logging
 import os
@@ -16,11 +17,14 @@ import platformdirs
 from scribble_studio.domain.errors import InsecureEndpoint, InvalidInput
 
 DEFAULT_API_BASE: Final = "https://api.segmind.com/v1"
+# Segmind's request history (what became of any request) lives on a host of its own.
+DEFAULT_HISTORY_BASE: Final = "https://api.spotprod.segmind.com"
 KEYRING_SERVICE: Final = "scribble-studio"
 KEYRING_USERNAME: Final = "api-key"
 
 ENV_API_KEY: Final = "SEGMIND_API_KEY"
 ENV_API_BASE: Final = "SCRIBBLE_STUDIO_API_BASE"
+ENV_HISTORY_BASE: Final = "SCRIBBLE_STUDIO_HISTORY_BASE"
 ENV_HOME: Final = "SCRIBBLE_STUDIO_HOME"
 ENV_CONNECT_TIMEOUT: Final = "SCRIBBLE_STUDIO_CONNECT_TIMEOUT"
 ENV_READ_TIMEOUT: Final = "SCRIBBLE_STUDIO_READ_TIMEOUT"
@@ -65,6 +69,25 @@ class KeyringLike(Protocol):
     def get_password(self, service_name: str, username: str) -> str | None: ...
 
 
+class ApiChoice(enum.StrEnum):
+    """Which of Segmind's APIs a job goes through: the v2 job API (submit, poll, fetch)
+    with v1 where a model is not served on v2 (``auto``), or one of them only."""
+
+    AUTO = "auto"
+    V2 = "v2"
+    V1 = "v1"
+
+
+def v2_base(api_base: str) -> str:
+    """The v2 root for a v1 base URL, as Segmind's SDK derives it: the last ``/vN``
+    segment replaced by ``/v2`` (``https://api.segmind.com/v1`` → ``…/v2``)."""
+    base = api_base.rstrip("/")
+    head, _, last = base.rpartition("/")
+    if head and last[:1] == "v" and last[1:].isdigit():
+        base = head
+    return base + "/v2"
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class ClientSettings:
     """How to reach the API. Timeouts in seconds."""
@@ -72,9 +95,14 @@ class ClientSettings:
     api_base: str = DEFAULT_API_BASE
     connect_timeout: float = 10.0
     read_timeout: float = 300.0
+    history_base: str = DEFAULT_HISTORY_BASE
+    api: ApiChoice = ApiChoice.AUTO
 
     def __post_init__(self) -> None:
         check_endpoint(self.api_base)
+        check_endpoint(self.history_base)
+        if not isinstance(self.api, ApiChoice):
+            raise InvalidInput(f"The API must be one of {', '.join(ApiChoice)}.")
         for name in ("connect_timeout", "read_timeout"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and 0 < value <= 3600):
@@ -82,6 +110,12 @@ class ClientSettings:
 
     def url(self, path: str) -> str:
         return self.api_base.rstrip("/") + "/" + path.lstrip("/")
+
+    def v2_url(self, path: str) -> str:
+        return v2_base(self.api_base) + "/" + path.lstrip("/")
+
+    def history_url(self, path: str) -> str:
+        return self.history_base.rstrip("/") + "/" + path.lstrip("/")
 
 
 def _is_loopback(host: str) -> bool:
@@ -118,13 +152,16 @@ def _float_env(environ: Mapping[str, str], name: str, default: float) -> float:
 
 
 def settings_from_env(
-    environ: Mapping[str, str], api_base: str | None = None
+    environ: Mapping[str, str], api_base: str | None = None,
+    api: ApiChoice = ApiChoice.AUTO,
 ) -> ClientSettings:
     """Settings from the environment; ``api_base`` (a command-line flag) wins."""
     return ClientSettings(
         api_base=api_base or environ.get(ENV_API_BASE, "").strip() or DEFAULT_API_BASE,
         connect_timeout=_float_env(environ, ENV_CONNECT_TIMEOUT, 10.0),
         read_timeout=_float_env(environ, ENV_READ_TIMEOUT, 300.0),
+        history_base=environ.get(ENV_HISTORY_BASE, "").strip() or DEFAULT_HISTORY_BASE,
+        api=api,
     )
 
 

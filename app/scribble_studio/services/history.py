@@ -1,30 +1,25 @@
 """The history: every generation, in SQLite, with its images as files named by SHA-256.
 
-History and outbox are one table. A generation's state is stored before each step:
-
-    waiting  (could not be sent: offline or no key; the outbox)
-    queued   (about to be sent)  →  sending  →  done | failed | cancelled
-    unknown  (found in "sending" after a crash: it may have been billed)
-
-``sending`` is committed *before* the request goes out, so after a crash nothing
-that might have reached the server looks unsent. Only ``waiting`` items are ever sent
-by themselves; ``unknown`` ones wait for the user.
+History and outbox are one table; a generation's state is the job state machine of
+:mod:`scribble_studio.domain.job_state`, written by the outbox through the steps here.
+Each step is one transaction, committed before the next network step starts.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.job_state import OPEN, JobState, after_crash
 from scribble_studio.domain.params import GenerationParams
+from scribble_studio.domain.results import GenerationResult
 from scribble_studio.services.atomic_files import atomic_write
 
 if TYPE_CHECKING:  # (services.history_db imports it where the database is opened: on a
@@ -34,14 +29,8 @@ if TYPE_CHECKING:  # (services.history_db imports it where the database is opene
 DB_FILE: Final = "history.sqlite3"
 
 
-class State(enum.StrEnum):
-    WAITING = "waiting"
-    QUEUED = "queued"
-    SENDING = "sending"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    UNKNOWN = "unknown"
+# The history's name for the job states (one enum: the domain's).
+State = JobState
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -70,6 +59,11 @@ class Entry:
     error: str | None
     starred: bool
     images: tuple[StoredImage, ...] = ()
+    owner: str | None = None       # the lock name of the process working on it
+    api: str | None = None         # "v2" or "v1"
+    sent_at: float | None = None   # when its submit went out (epoch seconds)
+    cost: float | None = None      # dollars, as the server said
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 class DiskFull(StudioError):
@@ -87,18 +81,13 @@ class HistoryStore:
     """Thread-safe (one connection behind a lock): call it from worker threads.
 
     The database is opened on first use, not here: opening checks the whole file
-    (``PRAGMA quick_check``: ~7 ms for 10,000 entries, growing with the history), which
-    the app does on a worker after its window shows. With ``recover_on_open`` (the app,
-    never the CLI, which may run beside it) opening also settles what a crash left
-    behind (:meth:`recover_after_crash`) before anything else uses the database: a job
-    recorded in the app's first moments is never mistaken for one the crash left."""
+    (``PRAGMA quick_check``, growing with the history), which the app does on a worker
+    after its window shows."""
 
-    def __init__(self, folder: Path, *, recover_on_open: bool = False) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.images_dir = folder / "images"
         self.path = folder / DB_FILE
-        self.in_doubt: list[int] = []  # left "sending" by a crash, found on opening
-        self._recover_on_open = recover_on_open
         self._recovered_from: Path | None = None
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
@@ -111,8 +100,6 @@ class HistoryStore:
                 from scribble_studio.services.history_db import open_database
 
                 self._connection, self._recovered_from = open_database(self.path)
-                if self._recover_on_open:
-                    self.in_doubt = self.recover_after_crash()
             return self._connection
 
     def open(self) -> None:
@@ -171,17 +158,55 @@ class HistoryStore:
     # -- steps ------------------------------------------------------------------------------
 
     def record(self, params: GenerationParams, scribble_png: bytes, size: tuple[int, int],
-               state: State, source: str = "app") -> int:
+               state: State, source: str = "app", owner: str | None = None) -> int:
         """A new generation with the exact scribble bytes; the file is stored first."""
         digest = self.put_file(scribble_png)
         now = time.time()
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO generations (created, updated, state, source, params, prompt,"
-                " seed, scribble, width, height) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " seed, scribble, width, height, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (now, now, state.value, source, json.dumps(params.to_dict()), params.prompt,
-                 params.seed if params.seed is not None else -1, digest, *size))
+                 params.seed if params.seed is not None else -1, digest, *size, owner))
             return int(cursor.lastrowid or 0)
+
+    def claim(self, gen_id: int, owner: str, allowed: frozenset[State],
+              previous_owner: str | None) -> bool:
+        """Move to ``submitting`` for ``owner``, stamped with the time the submit goes
+        out, only from an ``allowed`` state and while the row still names
+        ``previous_owner`` (so two senders cannot both claim it)."""
+        marks = ",".join("?" * len(allowed))
+        with self._transaction() as db:
+            cursor = db.execute(
+                f"UPDATE generations SET state=?, owner=?, sent_at=?, api=NULL, error=NULL,"
+                f" updated=? WHERE id=? AND state IN ({marks}) AND owner IS ?",
+                (State.SUBMITTING.value, owner, time.time(), time.time(), gen_id,
+                 *(s.value for s in allowed), previous_owner))
+            return cursor.rowcount == 1
+
+    def adopt(self, gen_id: int, owner: str, previous_owner: str | None,
+              states: frozenset[State]) -> bool:
+        """Take over a job whose owner is gone (or that has none), in one of ``states``."""
+        marks = ",".join("?" * len(states))
+        with self._transaction() as db:
+            cursor = db.execute(
+                f"UPDATE generations SET owner=?, updated=? WHERE id=? AND owner IS ? "
+                f"AND state IN ({marks})",
+                (owner, time.time(), gen_id, previous_owner, *(s.value for s in states)))
+            return cursor.rowcount == 1
+
+    def mark_submitted(self, gen_id: int, request_id: str, api: str) -> None:
+        """The server has it: its request id, stored before anything waits on it."""
+        with self._transaction() as db:
+            db.execute("UPDATE generations SET state=?, request_id=?, api=?, error=NULL,"
+                       " updated=? WHERE id=?",
+                       (State.SUBMITTED.value, request_id, api, time.time(), gen_id))
+
+    def release(self, gen_id: int, state: State, error: str | None = None) -> None:
+        """Set ``state`` and let go of the job (no process works on it any more)."""
+        with self._transaction() as db:
+            db.execute("UPDATE generations SET state=?, error=?, owner=NULL, updated=?"
+                       " WHERE id=?", (state.value, error, time.time(), gen_id))
 
     def set_state(self, gen_id: int, state: State, error: str | None = None,
                   expect: tuple[State, ...] = ()) -> bool:
@@ -201,39 +226,56 @@ class HistoryStore:
             return cursor.rowcount == 1
 
     def finish(self, gen_id: int, images: list[tuple[bytes, int, int]],
-               credits_after: float | None, request_id: str | None, elapsed: float) -> None:
-        """Done: the image files are written first, then one transaction records them."""
+               result: GenerationResult, elapsed: float) -> None:
+        """Done: the image files are written first, then one transaction records them
+        with what the job cost and the server's timings."""
         stored = [(self.put_file(data), w, h) for data, w, h in images]
         with self._transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO images (generation_id, position, sha256, width, height)"
                 " VALUES (?,?,?,?,?)",
                 [(gen_id, n, digest, w, h) for n, (digest, w, h) in enumerate(stored)])
-            db.execute("UPDATE generations SET state=?, credits_after=?, request_id=?,"
-                       " elapsed=?, error=NULL, updated=? WHERE id=?",
-                       (State.DONE.value, credits_after, request_id, elapsed, time.time(),
-                        gen_id))
+            db.execute("UPDATE generations SET state=?, credits_after=?,"
+                       " request_id=COALESCE(?, request_id), api=COALESCE(?, api), cost=?,"
+                       " timings=?, elapsed=?, error=NULL, owner=NULL, updated=? WHERE id=?",
+                       (State.DONE.value, result.credits, result.request_id, result.api,
+                        result.cost, json.dumps(dict(result.timings)) if result.timings
+                        else None, elapsed, time.time(), gen_id))
 
-    def recover_after_crash(self) -> list[int]:
-        """At start: ``sending`` becomes ``unknown`` (it may have been billed); ``queued``
-        becomes ``waiting`` (``sending`` is stored before sending, so it never left)."""
+    def settle_orphans(self, alive: Callable[[str | None], bool]) -> list[Entry]:
+        """Jobs whose process is gone (``alive(owner)`` is false) become what a crash
+        leaves (:func:`after_crash`) and are let go. Returns the settled jobs."""
+        marks = ",".join("?" * len(OPEN))
         with self._transaction() as db:
-            unknown = [r[0] for r in db.execute(
-                "SELECT id FROM generations WHERE state=?", (State.SENDING.value,))]
-            db.execute("UPDATE generations SET state=?, updated=? WHERE state=?",
-                       (State.UNKNOWN.value, time.time(), State.SENDING.value))
-            db.execute("UPDATE generations SET state=?, updated=? WHERE state=?",
-                       (State.WAITING.value, time.time(), State.QUEUED.value))
-        return unknown
+            rows = db.execute(f"SELECT * FROM generations WHERE state IN ({marks}) AND "
+                              "(owner IS NOT NULL OR state IN (?, ?, ?)) ORDER BY id",
+                              (*(s.value for s in OPEN), State.QUEUED.value,
+                               State.SUBMITTING.value, State.SUBMITTED.value)).fetchall()
+            settled = []
+            for row in rows:
+                if alive(row["owner"]):
+                    continue
+                new = after_crash(State(row["state"]))
+                note = ("The app stopped while sending it; it may have reached Segmind."
+                        if new is not State(row["state"]) and new is State.UNKNOWN
+                        else row["error"])
+                db.execute("UPDATE generations SET state=?, owner=NULL, error=?, updated=?"
+                           " WHERE id=? AND owner IS ?",
+                           (new.value, note, time.time(), row["id"], row["owner"]))
+                settled.append(row["id"])
+        return [e for e in (self.get(i) for i in settled) if e is not None]
 
     # -- reading -----------------------------------------------------------------------------
 
     def _entry(self, row: sqlite3.Row, images: tuple[StoredImage, ...]) -> Entry:
         data: dict[str, Any] = json.loads(row["params"])
+        timings = json.loads(row["timings"]) if row["timings"] else {}
         return Entry(row["id"], row["created"], row["updated"], State(row["state"]),
                      row["source"], GenerationParams.from_dict(data), row["scribble"],
                      row["width"], row["height"], row["credits_after"], row["request_id"],
-                     row["elapsed"], row["error"], bool(row["starred"]), images)
+                     row["elapsed"], row["error"], bool(row["starred"]), images,
+                     row["owner"], row["api"], row["sent_at"], row["cost"],
+                     timings if isinstance(timings, dict) else {})
 
     def _with_images(self, rows: list[sqlite3.Row]) -> list[Entry]:
         if not rows:
@@ -288,12 +330,25 @@ class HistoryStore:
         return self._with_images([row])[0] if row is not None else None
 
     def outbox(self) -> list[Entry]:
-        """Waiting and unknown items, oldest first."""
+        """Every job not finished (waiting, queued, at the server, unknown), oldest first."""
+        marks = ",".join("?" * len(OPEN))
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM generations WHERE state IN (?,?) ORDER BY created, id",
-                (State.WAITING.value, State.UNKNOWN.value)).fetchall()
+                f"SELECT * FROM generations WHERE state IN ({marks}) ORDER BY created, id",
+                tuple(s.value for s in OPEN)).fetchall()
         return self._with_images(rows)
+
+    def usual_seconds(self, api: str, last: int = 10) -> float | None:
+        """The median time of this API's last finished jobs here (to place the first
+        status poll of the next one near it), or ``None`` with no such job yet."""
+        with self._lock:
+            rows = [r[0] for r in self._db.execute(
+                "SELECT elapsed FROM generations WHERE state=? AND api=? AND elapsed > 0"
+                " ORDER BY id DESC LIMIT ?", (State.DONE.value, api, last))]
+        if not rows:
+            return None
+        rows.sort()
+        return float(rows[len(rows) // 2])
 
     # -- editing ------------------------------------------------------------------------------
 

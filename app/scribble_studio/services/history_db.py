@@ -44,6 +44,18 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX images_sha ON images(sha256);
     """,
+    # 2: the job API. Who works on a job (its process's lock), which API took it, when
+    # its submit went out, what it cost and the server's timings; the request id is now
+    # written at submit time. The old release's "sending" is "submitting": it may have
+    # reached the server, and without a request id only the request history can say.
+    """
+    ALTER TABLE generations ADD COLUMN owner TEXT;
+    ALTER TABLE generations ADD COLUMN api TEXT;
+    ALTER TABLE generations ADD COLUMN sent_at REAL;
+    ALTER TABLE generations ADD COLUMN cost REAL;
+    ALTER TABLE generations ADD COLUMN timings TEXT;
+    UPDATE generations SET state = 'submitting' WHERE state = 'sending';
+    """,
 )
 
 

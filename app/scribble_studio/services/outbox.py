@@ -1,24 +1,39 @@
-"""Sending stored generations: claim, send, record the outcome. Shared by the CLI and
-the app so both keep the same promise: nothing sent twice by itself, nothing dropped."""
+"""The one writer of job states: record, claim, submit, collect, settle. Shared by the
+CLI and the app so both keep the same promises: nothing sent twice by itself, nothing
+that was paid for dropped, a job another process works on never taken for one in doubt.
+
+Every step is committed before the next network step: ``submitting`` before the request
+goes out, ``submitted`` with the request id before anything waits for the result. A job
+with a request id is collected (polls and downloads are free), never submitted again; a
+job whose submit had no answer is looked up in the provider's request history.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from typing import TYPE_CHECKING
 
-from scribble_studio.domain.errors import Offline, StudioError
+from scribble_studio.domain.errors import (
+    JobFailed,
+    Offline,
+    RateLimited,
+    StillRunning,
+    StudioError,
+    SubmitInDoubt,
+)
+from scribble_studio.domain.job_state import RESEND_ON_REQUEST, SAFE_TO_SEND, JobState
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.results import GenerationResult
 from scribble_studio.domain.scribble_spec import ScribbleExport
-from scribble_studio.services.history import Entry, HistoryStore, State
-from scribble_studio.services.result_files import result_png
+from scribble_studio.services.history import DiskFull, Entry, HistoryStore
+from scribble_studio.services.job_locks import SenderLock
 
 if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stack
-    from scribble_studio.services.api_client import SegmindClient
+    from scribble_studio.services.backends import Backend, JobEvents, Progress, Ticket
 
-# What may be sent without asking: never sent before. UNKNOWN and FAILED need force.
-SAFE_TO_SEND = (State.WAITING, State.QUEUED)
+COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.SUBMITTING, JobState.UNKNOWN})
 
 
 class NotSendable(StudioError):
@@ -26,50 +41,205 @@ class NotSendable(StudioError):
     default_action = "Choose a waiting item, or say --resend-unknown for one in doubt."
 
 
-async def record(store: HistoryStore, params: GenerationParams, scribble: ScribbleExport,
-                 source: str, state: State = State.QUEUED) -> int:
-    return await asyncio.to_thread(store.record, params, scribble.png,
-                                   (scribble.width, scribble.height), state, source)
+class _StoringEvents:
+    """Stores the request id the moment it arrives, then tells the caller."""
+
+    def __init__(self, store: HistoryStore, gen_id: int, outer: JobEvents | None) -> None:
+        self._store = store
+        self._gen_id = gen_id
+        self._outer = outer
+        self.ticket: Ticket | None = None
+
+    async def submitted(self, ticket: Ticket) -> None:
+        await asyncio.shield(asyncio.to_thread(self._store.mark_submitted, self._gen_id,
+                                               ticket.request_id, ticket.api))
+        self.ticket = ticket
+        if self._outer is not None:
+            await self._outer.submitted(ticket)
+
+    def progress(self, progress: Progress) -> None:
+        if self._outer is not None:
+            self._outer.progress(progress)
 
 
-async def send(store: HistoryStore, client: SegmindClient, gen_id: int,
-               force: bool = False) -> GenerationResult:
-    """Send stored generation ``gen_id``. It is claimed (moved to ``sending``, committed)
-    before the request goes out; only one sender can claim it. A connection that never
-    opened puts it back to ``waiting``; any other failure leaves it ``failed``."""
-    allowed = SAFE_TO_SEND + ((State.UNKNOWN, State.FAILED, State.CANCELLED) if force else ())
-    claimed = await asyncio.to_thread(store.set_state, gen_id, State.SENDING, None, allowed)
-    entry = await asyncio.to_thread(store.get, gen_id)
-    if not claimed or entry is None:
-        state = entry.state.value if entry is not None else "missing"
-        raise NotSendable(f"Item {gen_id} is {state}; it was not sent again.")
-    scribble = await asyncio.to_thread(_scribble_of, store, entry)
-    started = time.monotonic()
-    try:
-        result = await client.generate(scribble, entry.params)
-    except Offline as exc:
-        await asyncio.to_thread(store.set_state, gen_id, State.WAITING, exc.message)
-        raise
-    except asyncio.CancelledError:
-        await asyncio.shield(asyncio.to_thread(store.set_state, gen_id, State.CANCELLED,
-                                               "Cancelled while sending."))
-        raise
-    except StudioError as exc:
-        await asyncio.to_thread(store.set_state, gen_id, State.FAILED, exc.message)
-        raise
-    extra = {"request_id": result.request_id, "credits_after": result.credits,
-             "history_id": gen_id}
-    pngs = await asyncio.to_thread(
-        lambda: [(result_png(image, result, extra), image.width, image.height)
-                 for image in result.images])
-    await asyncio.to_thread(store.finish, gen_id, pngs, result.credits, result.request_id,
-                            time.monotonic() - started)
-    return result
+def _as_of(when: float) -> str:
+    return dt.datetime.fromtimestamp(when).strftime("%H:%M")
 
 
-def _scribble_of(store: HistoryStore, entry: Entry) -> ScribbleExport:
-    data = store.read_file(entry.scribble)
-    if data is None:
-        store.set_state(entry.id, State.FAILED, "The stored scribble file is missing.")
-        raise NotSendable(f"Item {entry.id}'s scribble file is missing; it cannot be sent.")
-    return ScribbleExport(data, entry.width, entry.height, True)
+class Outbox:
+    """Jobs of one history, sent and collected by this process under its sender lock."""
+
+    def __init__(self, store: HistoryStore, lock: SenderLock | None = None) -> None:
+        self.store = store
+        self.lock = lock or SenderLock(store.folder)
+
+    # -- what a crash left (no network; call on a worker) ---------------------------------
+
+    def recover(self) -> list[Entry]:
+        """Settle the jobs whose process is gone: returns them (``submitted`` ones are to
+        collect, ``unknown`` ones to look up)."""
+        return self.store.settle_orphans(self.lock.alive)
+
+    def pending(self) -> list[tuple[Entry, bool]]:
+        """Every unfinished job, with whether another living process works on it."""
+        self.recover()
+        return [(e, e.owner is not None and e.owner != self.lock.name
+                 and self.lock.alive(e.owner)) for e in self.store.outbox()]
+
+    # -- steps ------------------------------------------------------------------------------
+
+    async def record(self, params: GenerationParams, scribble: ScribbleExport, source: str,
+                     state: JobState = JobState.QUEUED) -> int:
+        owner = self.lock.hold()
+        return await asyncio.to_thread(self.store.record, params, scribble.png,
+                                       (scribble.width, scribble.height), state, source, owner)
+
+    async def cancel_unsent(self, gen_id: int, why: str = "Cancelled.") -> bool:
+        """Cancel a job that never left (queued or waiting); False if it already had."""
+        return await asyncio.to_thread(self.store.set_state, gen_id, JobState.CANCELLED, why,
+                                       (JobState.QUEUED, JobState.WAITING))
+
+    async def discard(self, gen_id: int) -> bool:
+        """The user's "Discard" of a job in the outbox or in doubt."""
+        return await asyncio.to_thread(
+            self.store.set_state, gen_id, JobState.CANCELLED, "Discarded.",
+            (JobState.WAITING, JobState.UNKNOWN, JobState.FAILED))
+
+    async def send(self, backend: Backend, gen_id: int, force: bool = False,
+                   events: JobEvents | None = None) -> GenerationResult:
+        """Submit stored job ``gen_id`` and collect its images. Only a job never sent is
+        sent without ``force`` (the user's word for one unknown, failed or cancelled)."""
+        owner = self.lock.hold()
+        entry = await asyncio.to_thread(self.store.get, gen_id)
+        if entry is None:
+            raise NotSendable(f"Item {gen_id} does not exist.")
+        if entry.owner not in (None, owner) and self.lock.alive(entry.owner):
+            raise NotSendable(f"Item {gen_id} is being sent by another Scribble Studio "
+                              "process; it was not sent again.", "Wait for it to finish.")
+        allowed = SAFE_TO_SEND | (RESEND_ON_REQUEST if force else frozenset())
+        if not await asyncio.to_thread(self.store.claim, gen_id, owner, allowed, entry.owner):
+            state = await asyncio.to_thread(self.store.get, gen_id)
+            raise NotSendable(f"Item {gen_id} is {state.state if state else 'missing'}; "
+                              "it was not sent again.")
+        from scribble_studio.services.backends import JobRequest
+
+        scribble = await asyncio.to_thread(self._scribble_of, entry)
+        expected = await asyncio.to_thread(self.store.usual_seconds, "v2")
+        sink = _StoringEvents(self.store, gen_id, events)
+        started = time.monotonic()
+        try:
+            result = await backend.run(JobRequest(entry.params, scribble, expected), sink)
+        except (Offline, RateLimited) as exc:  # nothing exists at the server: it waits
+            await self._release(gen_id, JobState.WAITING, exc.message)
+            raise
+        except SubmitInDoubt as exc:
+            if sink.ticket is None:
+                return await self._reconcile(backend, entry, exc, events, started)
+            await self._after_failure(gen_id, exc, True)
+            raise
+        except asyncio.CancelledError:
+            # Quitting: what was submitted stays so (collected at the next start); a
+            # submit in flight is settled as in doubt once this process is gone.
+            raise
+        except StudioError as exc:
+            await self._after_failure(gen_id, exc, sink.ticket is not None)
+            raise
+        return await self._store_result(gen_id, result, started)
+
+    async def collect(self, backend: Backend, gen_id: int,
+                      events: JobEvents | None = None) -> GenerationResult:
+        """Collect a job the server may have: with a request id, by polling; without one
+        (unknown), by looking it up in the request history first. Never a submit."""
+        owner = self.lock.hold()
+        entry = await asyncio.to_thread(self.store.get, gen_id)
+        if entry is None or entry.state not in COLLECTABLE:
+            raise NotSendable(f"Item {gen_id} has nothing to collect.")
+        if entry.owner not in (None, owner) and self.lock.alive(entry.owner):
+            raise NotSendable(f"Item {gen_id} is being collected by another Scribble Studio "
+                              "process.", "Wait for it to finish.")
+        if not await asyncio.to_thread(self.store.adopt, gen_id, owner, entry.owner,
+                                       COLLECTABLE):
+            raise NotSendable(f"Item {gen_id} was taken by another process.")
+        started = time.monotonic()
+        if entry.state is not JobState.SUBMITTED or not entry.request_id:
+            return await self._reconcile(backend, entry, None, events, started)
+        from scribble_studio.services.backends import Ticket
+
+        ticket = Ticket(entry.api or "v2", entry.request_id)
+        return await self._resume(backend, entry, ticket, events, started)
+
+    # -- the parts ----------------------------------------------------------------------------
+
+    async def _reconcile(self, backend: Backend, entry: Entry, cause: SubmitInDoubt | None,
+                         events: JobEvents | None, started: float) -> GenerationResult:
+        """A submit without an answer: the request history says whether the job exists."""
+        from scribble_studio.services.backends import LostJob
+
+        lost = LostJob(entry.params, entry.sent_at or entry.created, None,
+                       entry.api or backend.api)
+        try:
+            found = await backend.find(lost)
+        except StudioError as exc:
+            note = f"{cause.message + ' ' if cause else ''}The request history could not " \
+                   f"be read ({exc.message.rstrip('.')}); it is looked up again later."
+            await self._release(entry.id, JobState.UNKNOWN, note)
+            raise SubmitInDoubt(note) from None
+        if found.failed is not None:
+            message = f"Segmind could not generate the image: {found.failed.rstrip('.')}."
+            await self._release(entry.id, JobState.FAILED, message)
+            raise JobFailed(message)
+        if found.ticket is None:
+            note = f"Not in Segmind's request history as of {_as_of(found.checked_at)}."
+            await self._release(entry.id, JobState.UNKNOWN,
+                                f"{cause.message} {note}" if cause else note)
+            raise SubmitInDoubt(f"{cause.message} {note}" if cause else note,
+                                "Send it again only if you are sure it was not billed.")
+        await asyncio.to_thread(self.store.mark_submitted, entry.id, found.ticket.request_id,
+                                found.ticket.api)
+        return await self._resume(backend, entry, found.ticket, events, started)
+
+    async def _resume(self, backend: Backend, entry: Entry, ticket: Ticket,
+                      events: JobEvents | None, started: float) -> GenerationResult:
+        sink = _StoringEvents(self.store, entry.id, events)
+        try:
+            result = await backend.resume(ticket, entry.params, sink)
+        except StudioError as exc:
+            await self._after_failure(entry.id, exc, True)
+            raise
+        return await self._store_result(entry.id, result, started)
+
+    async def _after_failure(self, gen_id: int, exc: StudioError, at_server: bool) -> None:
+        if isinstance(exc, JobFailed) or not at_server:
+            await self._release(gen_id, JobState.FAILED, exc.message)
+        else:  # the server has it: it stays to be collected, by any process, later
+            note = exc.message if isinstance(exc, StillRunning) else \
+                f"{exc.message} It is collected later."
+            await self._release(gen_id, JobState.SUBMITTED, note)
+
+    async def _store_result(self, gen_id: int, result: GenerationResult,
+                            started: float) -> GenerationResult:
+        from scribble_studio.services.result_files import result_png
+
+        extra = {"request_id": result.request_id, "credits_after": result.credits,
+                 "history_id": gen_id, "api": result.api, "cost": result.cost}
+        try:
+            pngs = await asyncio.to_thread(
+                lambda: [(result_png(image, result, extra), image.width, image.height)
+                         for image in result.images])
+            await asyncio.shield(asyncio.to_thread(self.store.finish, gen_id, pngs, result,
+                                                   time.monotonic() - started))
+        except DiskFull as exc:  # paid: it stays at the server, collected once there is room
+            await self._release(gen_id, JobState.SUBMITTED, exc.message)
+            raise DiskFull(f"{exc.message} The images were paid for; they are collected "
+                           "again once there is room.", "Free some disk space.") from None
+        return result
+
+    async def _release(self, gen_id: int, state: JobState, error: str | None) -> None:
+        await asyncio.shield(asyncio.to_thread(self.store.release, gen_id, state, error))
+
+    def _scribble_of(self, entry: Entry) -> ScribbleExport:
+        data = self.store.read_file(entry.scribble)
+        if data is None:
+            self.store.release(entry.id, JobState.FAILED, "The stored scribble file is missing.")
+            raise NotSendable(f"Item {entry.id}'s scribble file is missing; it cannot be sent.")
+        return ScribbleExport(data, entry.width, entry.height, True)

@@ -12,7 +12,7 @@ from typing import Final
 
 from scribble_studio.domain.scribble_spec import UploadEncoding
 from scribble_studio.services.atomic_files import atomic_write
-from scribble_studio.services.config import DEFAULT_API_BASE, ClientSettings
+from scribble_studio.services.config import DEFAULT_API_BASE, ApiChoice, ClientSettings
 
 SETTINGS_FILE: Final = "settings.json"
 log = logging.getLogger(__name__)
@@ -26,10 +26,21 @@ class AppSettings:
     concurrency: int = 2
     invert: bool = False
     upload_encoding: str = UploadEncoding.GRAY.value
+    api: str = ApiChoice.AUTO.value   # auto (v2, v1 where a model is not on v2), v2, v1
+    history_base: str = ""            # "" is Segmind's request-history host
 
     def client_settings(self) -> ClientSettings:
-        """Raises a StudioError if the base URL or a timeout is unusable."""
-        return ClientSettings(self.api_base, self.connect_timeout, self.read_timeout)
+        """Raises a StudioError if the base URL, the API or a timeout is unusable."""
+        from scribble_studio.domain.errors import InvalidInput
+
+        try:
+            api = ApiChoice(self.api)
+        except ValueError:
+            raise InvalidInput(f"The API must be one of {', '.join(ApiChoice)}.") from None
+        if self.history_base:
+            return ClientSettings(self.api_base, self.connect_timeout, self.read_timeout,
+                                  self.history_base, api)
+        return ClientSettings(self.api_base, self.connect_timeout, self.read_timeout, api=api)
 
     def encoding(self) -> UploadEncoding:
         try:

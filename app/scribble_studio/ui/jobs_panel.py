@@ -17,13 +17,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scribble_studio.controllers.session import Job, JobState
+from scribble_studio.controllers.session import Job
+from scribble_studio.domain.job_state import JobState
 
 HINTS = {
     JobState.WAITING: "Waiting to be sent: it goes out by itself when the API can be reached.",
-    JobState.UNKNOWN: ("It was being sent when the app stopped: it may have been generated "
-                       "and billed. Check your balance, then send it again or discard it."),
+    JobState.SUBMITTED: ("Segmind has it: it is collected, even after a restart, and never "
+                         "paid for twice."),
+    JobState.UNKNOWN: ("It was sent without an answer, and Segmind's request history does not "
+                       "know it (yet): it may have been generated and billed. Check your "
+                       "balance, then send it again or discard it."),
 }
+LABELS = {JobState.SUBMITTING: "sending", JobState.SUBMITTED: "at Segmind",
+          JobState.UNKNOWN: "outcome unknown"}
+
+
+def state_text(job: Job, now: float) -> str:
+    """What the row says: the stored state, or what the server last said of the job."""
+    if job.elsewhere:
+        return "being sent by another process"
+    if job.state is JobState.SUBMITTED and job.progress is not None:
+        seconds = job.progress.seconds + (now - job.progress_at)
+        return f"{job.progress.phase.value} {seconds:.0f} s" if seconds >= 1 \
+            else job.progress.phase.value
+    label = LABELS.get(job.state, job.state.value)
+    timed = job.started is not None and job.state not in (JobState.WAITING, JobState.UNKNOWN)
+    return f"{label} {job.elapsed(now):.1f} s" if timed else label
 
 
 def _button(text: str, name: str) -> QPushButton:
@@ -65,17 +84,18 @@ class JobRow(QWidget):
         job = self.job
         self.title.setText(f"#{job.id} {job.params.prompt}")
         self.title.setToolTip(job.params.prompt)
-        timed = job.started is not None and job.state not in (JobState.WAITING,
-                                                             JobState.UNKNOWN)
-        elapsed = f" {job.elapsed(time.monotonic()):.1f} s" if timed else ""
-        self.state.setText(job.state.value + elapsed)
-        tip = HINTS.get(job.state, job.error.message if job.error else "")
-        self.state.setToolTip(tip)
-        self.progress.setRange(0, 0 if job.state is JobState.SENDING else 1)  # busy
+        self.state.setText(state_text(job, time.monotonic()))
+        hint = HINTS.get(job.state, "")
+        reason = job.error.message if job.error else ""
+        self.state.setToolTip(" ".join(filter(None, (reason, hint))))
+        self.progress.setRange(0, 0 if job.active and job.state is not JobState.QUEUED else 1)
         self.progress.setVisible(job.active)
         self.cancel.setVisible(job.active)
-        self.resend.setVisible(job.state is JobState.UNKNOWN)
-        self.discard.setVisible(job.state in (JobState.WAITING, JobState.UNKNOWN))
+        self.cancel.setToolTip("Segmind keeps working on it and bills it; the images are kept"
+                               if job.at_server else "")
+        self.resend.setVisible(job.state is JobState.UNKNOWN and not job.elsewhere)
+        self.discard.setVisible(job.state in (JobState.WAITING, JobState.UNKNOWN)
+                                and not job.elsewhere)
 
 
 class JobsPanel(QWidget):
@@ -146,5 +166,5 @@ class JobsPanel(QWidget):
 
     def _on_ticker_timeout(self) -> None:
         for row in self.rows.values():
-            if row.job.state is JobState.SENDING:
+            if row.job.active:
                 row.refresh()

@@ -1,24 +1,33 @@
-"""The 200-body parser and the error-body cleaner, with property tests."""
+"""Segmind's wire format: the request body, the 200-body parser and the error-body
+cleaner, with property tests against the strict fake server."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import json
+import random
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scribble_studio.domain.error_text import (
+from scribble_studio.domain.errors import BadResponse, RateLimited, StudioError
+from scribble_studio.domain.params import SCHEDULERS, GenerationParams
+from scribble_studio.domain.results import ResultImage
+from scribble_studio.services.backends.segmind_errors import (
     clean_message,
     error_for_status,
     parse_credits,
     parse_reset_time,
 )
-from scribble_studio.domain.errors import BadResponse, RateLimited, StudioError
-from scribble_studio.domain.results import ResultImage, parse_images
-from tests.fakes.segmind_server import json_body, result_jpeg
+from scribble_studio.services.backends.segmind_wire import parse_images, request_body
+from tests.fakes.segmind_server import json_body, result_jpeg, validate_request
+
+TINY_PNG_B64 = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP4DwABAQEAG7buVgAAAABJRU5ErkJggg=="
+)
 
 JPEG = result_jpeg(64, 64, 1, 0)
 JPEG2 = result_jpeg(64, 64, 2, 0)
@@ -135,3 +144,32 @@ def test_a_429_carries_its_reset_time() -> None:
 ])
 def test_credit_header_values(value: str | None, expected: float | None) -> None:
     assert parse_credits(value) == expected
+
+
+def test_the_request_body_sends_numbers_as_numbers_and_base64_explicitly() -> None:
+    body = request_body(GenerationParams("x", seed=85497675147333, samples=2, guidance=7),
+                        "QQ==")
+    text = json.dumps(body)
+    assert '"seed": 85497675147333' in text and '"guidance_scale": 7.0' in text
+    assert body["base64"] is True and "negative_prompt" not in body
+    assert request_body(GenerationParams("x", seed=1), "QQ==")["base64"] is False
+
+
+values = st.one_of(st.integers(-10, 2**54), st.floats(allow_nan=True), st.booleans(),
+                   st.none(), st.text(max_size=5))
+
+
+@given(prompt=st.one_of(st.text(max_size=20), st.none()), scheduler=st.one_of(
+    st.sampled_from(SCHEDULERS), st.text(max_size=8)), steps=values, guidance=values,
+    strength=values, samples=values, seed=values)
+def test_validation_agrees_with_the_strict_fake_server(**fields: Any) -> None:
+    """Property: whatever validate() accepts, the contract accepts; whatever it rejects
+    is named by field, and nothing raises."""
+    params = GenerationParams(**fields)
+    problems = params.validate()
+    assert set(problems) <= {"prompt", "scheduler", "steps", "guidance", "strength",
+                             "samples", "seed"}
+    if not problems:
+        body = request_body(params.with_seed_drawn(random.Random(0)), TINY_PNG_B64)
+        problem, _ = validate_request(json.loads(json.dumps(body)))
+        assert problem is None, problem

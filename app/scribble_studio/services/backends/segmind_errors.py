@@ -1,4 +1,5 @@
-"""From an HTTP error answer (any body) to one clean sentence and a taxonomy error."""
+"""Segmind's error answers: from any body (JSON, HTML, text, nothing) to one clean sentence,
+and from an HTTP status to the taxonomy error, with the server's own words."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The client against the fake server: the contract's answers, every error row, retries."""
+"""The Segmind backend's v1 path against the fake server: the contract's answers, every
+error row, retries, and what is never sent twice."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ import pytest
 from scribble_studio.domain import errors
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble import export_scribble
-from scribble_studio.services.api_client import RetryPolicy, SegmindClient
-from scribble_studio.services.config import ApiKey, ClientSettings
+from scribble_studio.services.backends import JobRequest, Ticket
+from scribble_studio.services.backends.retry import RetryPolicy
+from scribble_studio.services.backends.segmind import SegmindBackend
+from scribble_studio.services.config import ApiChoice, ApiKey, ClientSettings
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
 from tests.fakes.sketches import drawn_sketch
 
@@ -29,15 +32,36 @@ def params(**changes: Any) -> GenerationParams:
     return GenerationParams(**base)
 
 
+class Events:
+    """What the backend told about the job."""
+
+    def __init__(self) -> None:
+        self.tickets: list[Ticket] = []
+
+    async def submitted(self, ticket: Ticket) -> None:
+        self.tickets.append(ticket)
+
+    def progress(self, progress: object) -> None:
+        pass
+
+
+def v1(base: str, read_timeout: float = 10.0) -> ClientSettings:
+    return ClientSettings(base, connect_timeout=2.0, read_timeout=read_timeout,
+                          api=ApiChoice.V1)
+
+
 def run(server: FakeSegmind, call: str = "generate", key: str | None = API_KEY,
-        read_timeout: float = 10.0, p: GenerationParams | None = None, **kwargs: Any) -> Any:
+        read_timeout: float = 10.0, p: GenerationParams | None = None,
+        events: Events | None = None, **kwargs: Any) -> Any:
     async def go() -> Any:
-        settings = ClientSettings(server.base_url, connect_timeout=2.0, read_timeout=read_timeout)
-        async with SegmindClient(ApiKey(key) if key else None, settings,
-                                 retry=kwargs.pop("retry", FAST), **kwargs) as client:
+        backend = SegmindBackend(ApiKey(key) if key else None, v1(server.base_url, read_timeout),
+                                 retry=kwargs.pop("retry", FAST), **kwargs)
+        try:
             if call == "credits":
-                return await client.credits()
-            return await client.generate(SCRIBBLE, p or params())
+                return await backend.credits()
+            return await backend.run(JobRequest(p or params(), SCRIBBLE), events or Events())
+        finally:
+            await backend.aclose()
     return asyncio.run(go())
 
 
@@ -123,10 +147,13 @@ ERROR_ROWS = [
      "Internal error while sampling."),
     (500, "Traceback-free plain text failure", errors.ServerError,
      "Traceback-free plain text failure."),
+    # Gateway trouble: whether the model ran is unknown, so the job is looked up.
     (502, "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>",
-     errors.ServerError, "502 Bad Gateway nginx."),
-    (503, "", errors.ServerError, "HTTP 503 Service Unavailable."),
-    (504, "   \n  ", errors.ServerError, "HTTP 504 Gateway Timeout."),
+     errors.SubmitInDoubt, "502 Bad Gateway nginx. The job may have reached Segmind."),
+    (503, "", errors.SubmitInDoubt,
+     "HTTP 503 Service Unavailable. The job may have reached Segmind."),
+    (504, "   \n  ", errors.SubmitInDoubt,
+     "HTTP 504 Gateway Timeout. The job may have reached Segmind."),
 ]
 
 
@@ -141,14 +168,18 @@ def test_every_error_row_gives_its_type_and_one_clean_sentence(
     assert type(caught.value) is kind
     assert caught.value.message == message
     assert not re.search(r"<[a-zA-Z/!]", caught.value.message) and caught.value.action
-    assert caught.value.credits == 100.0  # the header is read on errors too
+    if kind is not errors.SubmitInDoubt:
+        assert caught.value.credits == 100.0  # the header is read on errors too
     assert len(fake_api.generate_requests) == 1  # none of these is re-sent
 
 
 def test_real_404_and_405_from_the_server(fake_api: FakeSegmind):
     async def go(base: str) -> None:
-        async with SegmindClient(ApiKey(API_KEY), ClientSettings(base), retry=FAST) as client:
-            await client.generate(SCRIBBLE, params())
+        backend = SegmindBackend(ApiKey(API_KEY), v1(base), retry=FAST)
+        try:
+            await backend.run(JobRequest(params(), SCRIBBLE), Events())
+        finally:
+            await backend.aclose()
     with pytest.raises(errors.EndpointNotFound):
         asyncio.run(go(fake_api.base_url + "/wrong"))
 
@@ -188,23 +219,28 @@ def test_invalid_parameters_are_refused_before_sending(fake_api: FakeSegmind):
     Fault.truncated_image(),
 ], ids=["garbage", "empty", "html-200", "json-no-image", "bad-base64", "not-an-image",
         "truncated"])
-def test_bad_bodies_are_bad_responses(fake_api: FakeSegmind, fault: Fault):
+def test_bad_bodies_with_a_request_id_are_collected_later(fake_api: FakeSegmind, fault: Fault):
+    """The 200 was billed and its request id arrived: the result is not given up for a bad
+    body, it is collected through the request history (unreachable here: it stays to be
+    collected, never sent again)."""
     fake_api.script(fault)
-    with pytest.raises(errors.BadResponse) as caught:
-        run(fake_api)
-    assert caught.value.may_have_been_billed and caught.value.exit_code == 6
+    events = Events()
+    with pytest.raises(errors.StillRunning) as caught:
+        run(fake_api, events=events, follow_deadline=0.3)
+    assert events.tickets and events.tickets[0].api == "v1"
+    assert caught.value.exit_code == 75
     assert len(fake_api.generate_requests) == 1
 
 
 def test_an_oversized_body_is_dropped(fake_api: FakeSegmind):
     fake_api.script(Fault.oversized(200 * 2**20))
     with pytest.raises(errors.BadResponse, match="larger than"):
-        run(fake_api, max_body_bytes=2 * 2**20)
+        run(fake_api, max_body=2 * 2**20)
 
 
 def test_a_dropped_connection_mid_body_is_not_resent(fake_api: FakeSegmind):
     fake_api.script(Fault.drop_mid_body())
-    with pytest.raises(errors.ConnectionLost) as caught:
+    with pytest.raises(errors.SubmitInDoubt) as caught:
         run(fake_api)
     assert caught.value.may_have_been_billed and caught.value.exit_code == 75
     assert len(fake_api.generate_requests) == 1
@@ -212,14 +248,14 @@ def test_a_dropped_connection_mid_body_is_not_resent(fake_api: FakeSegmind):
 
 def test_a_connection_closed_without_answer_is_not_resent(fake_api: FakeSegmind):
     fake_api.script(Fault.close_without_answer())
-    with pytest.raises(errors.ConnectionLost):
+    with pytest.raises(errors.SubmitInDoubt):
         run(fake_api)
     assert len(fake_api.generate_requests) == 1
 
 
 def test_a_read_timeout_is_not_resent(fake_api: FakeSegmind):
     fake_api.script(Fault.slow(5.0))
-    with pytest.raises(errors.TimedOut, match=r"did not answer within 0\.3 seconds"):
+    with pytest.raises(errors.SubmitInDoubt, match=r"did not answer within 0\.3 seconds"):
         run(fake_api, read_timeout=0.3)
     assert len(fake_api.generate_requests) == 1
 
@@ -300,9 +336,9 @@ def test_cancelling_aborts_the_request(fake_api: FakeSegmind):
     fake_api.script(Fault.slow(10.0))
 
     async def go() -> float:
-        settings = ClientSettings(fake_api.base_url)
-        async with SegmindClient(ApiKey(API_KEY), settings, retry=FAST) as client:
-            task = asyncio.create_task(client.generate(SCRIBBLE, params()))
+        backend = SegmindBackend(ApiKey(API_KEY), v1(fake_api.base_url), retry=FAST)
+        try:
+            task = asyncio.create_task(backend.run(JobRequest(params(), SCRIBBLE), Events()))
             while not fake_api.requests:
                 await asyncio.sleep(0.01)
             loop = asyncio.get_running_loop()
@@ -311,6 +347,8 @@ def test_cancelling_aborts_the_request(fake_api: FakeSegmind):
             with pytest.raises(asyncio.CancelledError):
                 await task
             return loop.time() - started
+        finally:
+            await backend.aclose()
 
     asyncio.run(go())
     # The server sees the connection close (it stops waiting long before 10 s).

@@ -1,0 +1,131 @@
+"""The Segmind backend: v2 (submit, poll, fetch) with v1 where the model is not served
+on v2, the request history for recovery, and the free credits call, over one client."""
+
+from __future__ import annotations
+
+import json
+import random
+import ssl
+import time
+
+from scribble_studio.domain.errors import BadResponse, EndpointNotFound, InvalidParameters
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.domain.results import GenerationResult
+from scribble_studio.services.backends import segmind_v1, segmind_v2
+from scribble_studio.services.backends.base import (
+    BackendFeatures,
+    Credits,
+    CreditsListener,
+    JobEvents,
+    JobRequest,
+    Lookup,
+    LostJob,
+    Ticket,
+)
+from scribble_studio.services.backends.retry import RetryListener, RetryPolicy
+from scribble_studio.services.backends.segmind_history import RequestHistory
+from scribble_studio.services.backends.transport import MAX_BODY_BYTES, Transport
+from scribble_studio.services.config import ApiChoice, ApiKey, ClientSettings
+
+CREDITS_PATH = "get-user-credits"
+# SD 1.5 scribble at Segmind: about 3.8 s a call (the model's page, Aug 2026).
+USUAL_SECONDS = 3.8
+
+
+class SegmindBackend:
+    features = BackendFeatures(needs_key=True, bills=True, can_resume=True,
+                               reports_progress=True)
+
+    def __init__(self, key: ApiKey | None, settings: ClientSettings, *,
+                 tls: ssl.SSLContext | None = None, retry: RetryPolicy | None = None,
+                 on_retry: RetryListener | None = None,
+                 on_credits: CreditsListener | None = None,
+                 follow_deadline: float | None = 600.0,
+                 rng: random.Random | None = None, max_body: int = MAX_BODY_BYTES) -> None:
+        self.settings = settings
+        self.transport = Transport(key, settings, tls=tls, on_credits=on_credits,
+                                   max_body=max_body)
+        self._retry = retry or RetryPolicy()
+        self._on_retry = on_retry
+        self._history = RequestHistory(self.transport)
+        self._follower = segmind_v2.Follower(self.transport, self._history, self._retry,
+                                             rng or random.Random(), follow_deadline)
+        # auto: v2 until a submit says the model is not served there (then v1, for this
+        # backend's life: one per base URL and session).
+        self._use_v2 = settings.api is not ApiChoice.V1
+
+    @property
+    def api(self) -> str:
+        return segmind_v2.API if self._use_v2 else segmind_v1.API
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    async def run(self, request: JobRequest, events: JobEvents) -> GenerationResult:
+        problems = request.params.validate()
+        if problems:
+            raise InvalidParameters(problems)
+        if request.params.seed is None:
+            raise ValueError("draw the seed before sending (GenerationParams.with_seed_drawn)")
+        started = time.monotonic()
+        if self._use_v2:
+            try:
+                ticket = await segmind_v2.submit(self.transport, request, self._retry,
+                                                 self._on_retry)
+            except segmind_v2.NotServedOnV2:
+                if self.settings.api is ApiChoice.V2:
+                    raise EndpointNotFound("The model is not served on Segmind's v2 API "
+                                           "here.", "Use --api auto or --api v1.") from None
+                self._use_v2 = False
+            else:
+                await events.submitted(ticket)
+                expected = request.expected_seconds or USUAL_SECONDS
+                return await self._follower.follow(ticket, request.params, events, expected)
+        try:
+            return await segmind_v1.run(self.transport, request, events, self._retry,
+                                        self._on_retry)
+        except segmind_v1.TicketedFailure as lost:
+            return await self._follower.from_history(lost.ticket, request.params, events,
+                                                     started)
+
+    async def resume(self, ticket: Ticket, params: GenerationParams,
+                     events: JobEvents) -> GenerationResult:
+        if ticket.api == segmind_v2.API:
+            return await self._follower.follow(ticket, params, events, 0.0)
+        return await self._follower.from_history(ticket, params, events)
+
+    async def find(self, lost: LostJob) -> Lookup:
+        """By id when one is known, else by prompt and seed around the time it was sent.
+        A row that says FAILED is a failed job; COMPLETED or PENDING, a job to collect."""
+        row = await self._history.by_id(lost.request_id) if lost.request_id else \
+            await self._history.search(lost.params, lost.sent_at)
+        now = time.time()
+        if row is None:
+            return Lookup(None, checked_at=now)
+        if row.status == "FAILED":
+            return Lookup(None, failed=row.error or "no reason given", checked_at=now)
+        return Lookup(Ticket(lost.api or self.api, row.request_id), checked_at=now)
+
+    async def credits(self) -> Credits:
+        answer = await self.transport.call("GET", self.settings.url(CREDITS_PATH))
+        if not answer.ok:
+            raise self.transport.error_of(answer)
+        try:
+            document = json.loads(answer.body)
+            credits = _finite(document["credits"])
+            free = document.get("free-credits")
+            free_credits = _finite(free) if free is not None else None
+        except (ValueError, TypeError, KeyError, RecursionError):
+            raise BadResponse("The credits answer could not be read.") from None
+        self.transport.note_credits(credits)
+        return Credits(credits, free_credits)
+
+
+def _finite(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError("not a number")
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("not finite")
+    return number
+

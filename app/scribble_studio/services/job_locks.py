@@ -1,0 +1,80 @@
+"""Who is working on a job: each process that sends or collects jobs holds an OS file
+lock for its whole life, and every job it owns names that lock. The kernel releases the
+lock the moment the process dies (kill -9 included), so a job whose owner's lock can be
+taken has no sender any more: it is settled at once instead of after a timeout, and a
+job another process is still working on is never taken for one in doubt."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Final
+
+from filelock import FileLock, Timeout
+
+LOCKS_DIR: Final = "locks"
+
+
+def _lock(path: Path) -> FileLock:
+    # No soft fallback: a lock the kernel does not release on death would leave jobs
+    # looking owned forever. Not thread-local: one process, one owner.
+    return FileLock(path, thread_local=False, fallback_to_soft=False)
+
+
+class SenderLock:
+    """This process's lock, taken on first use and held until :meth:`release` or exit."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder / LOCKS_DIR
+        self.name = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self._lock: FileLock | None = None
+        self._guard = threading.Lock()
+
+    def hold(self) -> str:
+        """Take the lock (once) and return the name jobs record as their owner."""
+        with self._guard:
+            if self._lock is None:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                lock = _lock(self.folder / f"{self.name}.lock")
+                lock.acquire(timeout=0)
+                self._lock = lock
+        return self.name
+
+    def alive(self, owner: str | None) -> bool:
+        """Whether the process named ``owner`` still holds its lock (this one does)."""
+        if owner is None:
+            return False
+        if owner == self.name:
+            return self._lock is not None
+        return owner_alive(self.folder, owner)
+
+    def release(self) -> None:
+        with self._guard:
+            if self._lock is not None:
+                path = Path(self._lock.lock_file)
+                path.unlink(missing_ok=True)
+                self._lock.release()
+                self._lock = None
+
+
+def owner_alive(folder: Path, owner: str) -> bool:
+    """Try the owner's lock: taken means its process is gone (the file is then removed)."""
+    if not owner or "/" in owner or owner.startswith("."):
+        return False
+    path = folder / f"{owner}.lock"
+    if not path.exists():
+        return False
+    probe = _lock(path)
+    try:
+        probe.acquire(timeout=0)
+    except Timeout:
+        return True
+    except OSError:  # unreadable lock folder: treat as alive, never as in doubt
+        return True
+    try:
+        path.unlink(missing_ok=True)
+    finally:
+        probe.release()
+    return False
