@@ -51,7 +51,8 @@ def test_a_sent_item_goes_waiting_sending_done(tmp_path: Path, fake_api: FakeSeg
     result = asyncio.run(send(store, fake_api, first))
     entry = store.get(first)
     assert entry is not None and entry.state is State.DONE
-    assert entry.credits_after == result.credits and entry.request_id == "req-1"
+    assert entry.credits_after == result.credits
+    assert entry.request_id == fake_api.submits[0].request_id
     assert len(entry.images) == 1
     stored = store.read_file(entry.images[0].sha256)
     assert stored is not None and stored.startswith(b"\x89PNG")
