@@ -44,7 +44,7 @@ def test_generate_writes_pngs_with_parameters_and_prints_json(
                server=fake_api)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["seed"] == 77 and report["request_id"] == "req-1"
+    assert report["seed"] == 77 and report["request_id"] == fake_api.submits[0].request_id
     assert report["credits"] == fake_api.credits == 99.375
     assert [Path(p).name for p in report["images"]] == ["house-77-1.png", "house-77-2.png"]
     with Image.open(report["images"][0]) as image:

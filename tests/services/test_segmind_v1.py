@@ -79,7 +79,7 @@ def test_one_sample_is_sent_as_the_contract_says_and_read_as_bytes(fake_api: Fak
     assert (result.images[0].width, result.images[0].height) == (512, 512)
     assert result.params.seed == 1234
     assert result.credits == fake_api.credits == 99.75
-    assert result.request_id == "req-1"
+    assert result.request_id == fake_api.submits[0].request_id  # the id the history knows
 
 
 def test_several_samples_ask_base64_and_read_the_list(fake_api: FakeSegmind):

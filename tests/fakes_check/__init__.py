@@ -1,0 +1,1 @@
+"""Checks of the fake Segmind itself, against Segmind's own SDK and the contract."""
