@@ -17,6 +17,7 @@ from scribble_studio.services.config import (
     data_dir,
     load_api_key,
     settings_from_env,
+    v2_base,
 )
 from tests.fakes.keyring import MemoryKeyring
 

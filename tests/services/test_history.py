@@ -34,7 +34,8 @@ def store_with(tmp_path: Path, n: int = 3) -> tuple[HistoryStore, list[int]]:
 
 async def send(store: HistoryStore, server: FakeSegmind, gen_id: int, force: bool = False,
                box: outbox.Outbox | None = None):
-    settings = ClientSettings(server.base_url, connect_timeout=2)
+    settings = ClientSettings(server.base_url, connect_timeout=2,
+                              history_base=server.history_base)
     backend = SegmindBackend(ApiKey(API_KEY), settings, retry=FAST)
     try:
         return await (box or outbox.Outbox(store)).send(backend, gen_id, force=force)
@@ -66,7 +67,7 @@ def test_a_sent_item_goes_waiting_submitting_done(tmp_path: Path,
     assert stored is not None and stored.startswith(b"\x89PNG")
     assert store.image_path(entry.images[0].sha256).name == f"{entry.images[0].sha256}.png"
     assert store.read_file(entry.scribble) == SCRIBBLE.png  # the exact bytes sent
-    assert fake_api.generate_requests[0].json()["seed"] == 0
+    assert [job.seed for job in fake_api.submits] == [0]
 
 
 def test_offline_puts_it_back_to_waiting(tmp_path: Path) -> None:
@@ -103,7 +104,7 @@ def test_an_item_can_be_claimed_only_once(tmp_path: Path, fake_api: FakeSegmind)
 
     outcomes = asyncio.run(both())
     assert sum(isinstance(o, outbox.NotSendable) for o in outcomes) == 1, outcomes
-    assert len(fake_api.generate_requests) == 1 and fake_api.billed == 1
+    assert len(fake_api.submits) == 1 and fake_api.billed == 1
 
 
 def test_a_job_is_settled_only_once_its_sender_is_gone(tmp_path: Path) -> None:

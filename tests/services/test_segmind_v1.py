@@ -45,16 +45,20 @@ class Events:
         pass
 
 
-def v1(base: str, read_timeout: float = 10.0) -> ClientSettings:
+def v1(base: str, read_timeout: float = 10.0, history: str | None = None) -> ClientSettings:
+    if history is None:
+        return ClientSettings(base, connect_timeout=2.0, read_timeout=read_timeout,
+                              api=ApiChoice.V1)
     return ClientSettings(base, connect_timeout=2.0, read_timeout=read_timeout,
-                          api=ApiChoice.V1)
+                          history_base=history, api=ApiChoice.V1)
 
 
 def run(server: FakeSegmind, call: str = "generate", key: str | None = API_KEY,
         read_timeout: float = 10.0, p: GenerationParams | None = None,
         events: Events | None = None, **kwargs: Any) -> Any:
     async def go() -> Any:
-        backend = SegmindBackend(ApiKey(key) if key else None, v1(server.base_url, read_timeout),
+        settings = v1(server.base_url, read_timeout, server.history_base)
+        backend = SegmindBackend(ApiKey(key) if key else None, settings,
                                  retry=kwargs.pop("retry", FAST), **kwargs)
         try:
             if call == "credits":
@@ -219,17 +223,34 @@ def test_invalid_parameters_are_refused_before_sending(fake_api: FakeSegmind):
     Fault.truncated_image(),
 ], ids=["garbage", "empty", "html-200", "json-no-image", "bad-base64", "not-an-image",
         "truncated"])
-def test_bad_bodies_with_a_request_id_are_collected_later(fake_api: FakeSegmind, fault: Fault):
-    """The 200 was billed and its request id arrived: the result is not given up for a bad
-    body, it is collected through the request history (unreachable here: it stays to be
-    collected, never sent again)."""
+def test_a_bad_body_after_its_request_id_is_collected_from_the_history(
+        fake_api: FakeSegmind, fault: Fault):
+    """The 200 was billed and its request id arrived: the image is not given up for a bad
+    body, it is collected through the request history (generation_url), once."""
     fake_api.script(fault)
     events = Events()
+    result = run(fake_api, events=events)
+    (job,) = fake_api.submits
+    assert [t.request_id for t in events.tickets] == [job.request_id]
+    assert result.request_id == job.request_id and len(result.images) == 1
+    assert result.images[0].format == "JPEG" and fake_api.billed == 1
+
+
+def test_with_the_history_out_of_reach_it_is_left_to_collect_later(fake_api: FakeSegmind):
+    fake_api.script(Fault.garbage())
+    events = Events()
+
+    async def go() -> None:
+        backend = SegmindBackend(ApiKey(API_KEY), v1(fake_api.base_url), retry=FAST,
+                                 follow_deadline=0.3)  # the default history host: unreachable
+        try:
+            await backend.run(JobRequest(params(), SCRIBBLE), events)
+        finally:
+            await backend.aclose()
+
     with pytest.raises(errors.StillRunning) as caught:
-        run(fake_api, events=events, follow_deadline=0.3)
-    assert events.tickets and events.tickets[0].api == "v1"
-    assert caught.value.exit_code == 75
-    assert len(fake_api.generate_requests) == 1
+        asyncio.run(go())
+    assert events.tickets and caught.value.exit_code == 75 and len(fake_api.submits) == 1
 
 
 def test_an_oversized_body_is_dropped(fake_api: FakeSegmind):
@@ -238,12 +259,19 @@ def test_an_oversized_body_is_dropped(fake_api: FakeSegmind):
         run(fake_api, max_body=2 * 2**20)
 
 
-def test_a_dropped_connection_mid_body_is_not_resent(fake_api: FakeSegmind):
-    fake_api.script(Fault.drop_mid_body())
+def test_a_dropped_connection_mid_body_is_collected_not_resent(fake_api: FakeSegmind):
+    fake_api.script(Fault.drop_mid_body())  # the headers (with x-request-id) arrived
+    result = run(fake_api)
+    assert len(fake_api.submits) == 1 and result.request_id == fake_api.submits[0].request_id
+    assert len(result.images) == 1
+
+
+def test_a_submit_answer_lost_before_its_headers_is_in_doubt(fake_api: FakeSegmind):
+    fake_api.script_for("v1", Fault.after_job_created("close"))
     with pytest.raises(errors.SubmitInDoubt) as caught:
         run(fake_api)
     assert caught.value.may_have_been_billed and caught.value.exit_code == 75
-    assert len(fake_api.generate_requests) == 1
+    assert len(fake_api.submits) == 1
 
 
 def test_a_connection_closed_without_answer_is_not_resent(fake_api: FakeSegmind):
