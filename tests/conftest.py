@@ -27,7 +27,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     home = tmp_path / "studio-home"
     monkeypatch.setenv("SCRIBBLE_STUDIO_HOME", str(home))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    for name in ("SEGMIND_API_KEY", "SCRIBBLE_STUDIO_API_BASE",
+    for name in ("SEGMIND_API_KEY", "SCRIBBLE_STUDIO_API_BASE", "SCRIBBLE_STUDIO_HISTORY_BASE",
                  "SCRIBBLE_STUDIO_CONNECT_TIMEOUT", "SCRIBBLE_STUDIO_READ_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     return home

@@ -42,6 +42,9 @@ class RetryPolicy:
     poll_max: float = 10.0
     poll_jitter: float = 0.15      # ± this fraction
     network_wait_max: float = 30.0
+    # The request history: rows may lag (up to two hours, older docs say).
+    history_wait_initial: float = 2.0
+    history_wait_max: float = 60.0
 
 
 def rate_limit_wait(error: RateLimited, policy: RetryPolicy) -> float:

@@ -17,6 +17,7 @@ from scribble_studio.domain.errors import (
     NetworkError,
     Offline,
     RateLimited,
+    ServerError,
     StillRunning,
     SubmitInDoubt,
     TimedOut,
@@ -160,7 +161,7 @@ class Follower:
         for attempt in range(DOWNLOAD_TRIES):
             try:
                 return await self._t.download_image(url)
-            except NetworkError:
+            except (NetworkError, ServerError):
                 if attempt == DOWNLOAD_TRIES - 1:
                     raise
                 await asyncio.sleep(network_wait(attempt, self._policy, self._rng))
@@ -189,7 +190,9 @@ class Follower:
                                         ticket.request_id, time.monotonic() - started,
                                         api=ticket.api, cost=row.cost)
             events.progress(Progress(Phase.GENERATING, time.monotonic() - started))
-            await self._sleep(min(2.0 * 1.5 ** waits, 60.0), give_up_at, ticket)
+            p = self._policy
+            await self._sleep(min(p.history_wait_initial * p.poll_growth ** waits,
+                                  p.history_wait_max), give_up_at, ticket)
             waits += 1
 
 

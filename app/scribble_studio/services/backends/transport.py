@@ -25,6 +25,7 @@ from scribble_studio.domain.errors import (
     ConnectionLost,
     InvalidInput,
     Offline,
+    ServerError,
     StudioError,
     TimedOut,
 )
@@ -159,8 +160,11 @@ class Transport:
         answer = await self._request("GET", url, None, {"accept": "image/*"}, None, None,
                                      redirects=True, cap=MAX_IMAGE_BYTES)
         if not answer.ok:
-            raise BadResponse(f"The result image could not be downloaded "
-                              f"(HTTP {answer.status} from {self.host(url)}).")
+            message = (f"The result image could not be downloaded "
+                       f"(HTTP {answer.status} from {self.host(url)}).")
+            if answer.status >= 500 or answer.status == 429:  # passing trouble: try again
+                raise ServerError(message, status=answer.status)
+            raise BadResponse(message)
         return await asyncio.to_thread(check_image, answer.body)
 
     # -- plumbing -------------------------------------------------------------------------
