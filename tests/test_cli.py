@@ -24,6 +24,7 @@ def cli(*args: str, server: FakeSegmind | None, key: str | None = API_KEY,
         environ["SEGMIND_API_KEY"] = key
     if server is not None:
         environ["SCRIBBLE_STUDIO_API_BASE"] = server.base_url
+        environ["SCRIBBLE_STUDIO_HISTORY_BASE"] = server.history_base
     environ.update(env)
     return subprocess.run([sys.executable, "-m", "scribble_studio", *args], capture_output=True,
                           text=True, env=environ, timeout=60)
@@ -63,7 +64,7 @@ def test_a_random_seed_is_drawn_and_reported(fake_api: FakeSegmind, sketch: Path
                server=fake_api)
     report = json.loads(done.stdout)
     assert 0 <= report["seed"] < 2**32
-    assert fake_api.generate_requests[0].json()["seed"] == report["seed"]
+    assert [job.seed for job in fake_api.submits] == [report["seed"]]
 
 
 def test_results_are_never_overwritten(fake_api: FakeSegmind, sketch: Path,
@@ -80,7 +81,8 @@ def test_invert_sends_white_on_black(fake_api: FakeSegmind, sketch: Path, tmp_pa
     import base64
     import io
     cli("generate", str(sketch), "-p", "x", "--invert", "--out", str(tmp_path), server=fake_api)
-    sent = Image.open(io.BytesIO(base64.b64decode(fake_api.generate_requests[0].json()["image"])))
+    (post,) = [r for r in fake_api.requests if r.method == "POST"]
+    sent = Image.open(io.BytesIO(base64.b64decode(post.json()["image"])))
     assert sent.mode == "L" and sent.getpixel((5, 5)) == 0  # background black
 
 
@@ -101,11 +103,10 @@ EXIT_CASES = [
      3, "API key is invalid or may have expired."),
     ("no credits", [], Fault.status_code(406, {"error": "Not enough credits"}), 4,
      "Not enough credits."),
-    ("server error", [], Fault.status_code(500, "<html><body>Oops</body></html>", "text/html"),
-     5, "Oops."),
+    # v1 only: a 500 from a v2 submit means no job exists, and is tried again.
+    ("server error", ["--api", "v1"],
+     Fault.status_code(500, "<html><body>Oops</body></html>", "text/html"), 5, "Oops."),
     ("retired", [], Fault.status_code(410, {"error": "gone"}), 5, "Gone."),
-    ("garbage", [], Fault.garbage(), 6, "neither an image"),
-    ("dropped", [], Fault.drop_mid_body(), 75, "connection dropped"),
 ]
 
 
@@ -118,6 +119,7 @@ def test_exit_codes_and_one_line_errors(fake_api: FakeSegmind, sketch: Path, tmp
         fake_api.script(fault)
     done = cli("generate", str(sketch), "-p", "x", "--out", str(tmp_path), *extra,
                server=fake_api)
+    assert fake_api.billed == 0
     assert done.returncode == code, done.stderr
     assert says in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
@@ -147,10 +149,12 @@ def test_offline_and_timeout_exit_75(sketch: Path, tmp_path: Path) -> None:
     assert done.returncode == 75 and "Could not connect" in done.stderr
     assert "stamina" not in done.stderr  # retries are noted once each, in plain words
     with FakeSegmind() as slow:
-        slow.script(Fault.slow(5))
+        slow.script(Fault.slow(5))  # the submit never reached a job: nothing to find
         done = cli("generate", str(sketch), "-p", "x", "--out", str(tmp_path), server=slow,
                    SCRIBBLE_STUDIO_READ_TIMEOUT="0.5")
     assert done.returncode == 75 and "did not answer within 0.5 seconds" in done.stderr
+    assert "Not in Segmind's request history as of" in done.stderr
+    assert "kept as #2 (unknown)" in done.stderr and "--resend-unknown" in done.stderr
 
 
 def test_plain_http_to_a_remote_host_is_refused(sketch: Path) -> None:
@@ -166,7 +170,8 @@ def test_the_key_never_appears_in_output_logs_or_files(fake_api: FakeSegmind, sk
     fake_api.script(Fault.status_code(401, {"error": f"key {API_KEY} is invalid"}),
                     Fault.status_code(500, f"<p>failed for {API_KEY}</p>", "text/html"))
     outputs = [cli("generate", str(sketch), "-p", "x", "--out", str(tmp_path / "o"),
-                   server=fake_api, SCRIBBLE_STUDIO_HOME=str(home)) for _ in range(3)]
+                   "--api", "v1", server=fake_api, SCRIBBLE_STUDIO_HOME=str(home))
+               for _ in range(3)]
     outputs.append(cli("credits", server=fake_api, SCRIBBLE_STUDIO_HOME=str(home)))
     assert [o.returncode for o in outputs] == [3, 5, 0, 0]
     assert "[api key]" in outputs[0].stderr
@@ -193,7 +198,8 @@ def test_offline_generate_goes_to_the_outbox_and_is_sent_later(
     assert cli("outbox", "send", server=server).returncode == 75  # still offline
     with server:
         sent = cli("outbox", "send", server=server)
-        assert sent.returncode == 0 and "#1 done" in sent.stdout
+        assert sent.returncode == 0 and "#1 done" in sent.stderr
+        assert Path(sent.stdout.strip()).is_file()  # where the image is
         again = cli("outbox", "send", server=server)
         assert again.returncode == 0 and "nothing waiting" in again.stderr
         assert server.billed == 1
@@ -235,3 +241,68 @@ def test_desktop_install_and_uninstall(tmp_path: Path) -> None:
     assert exec_line.endswith(" %F") and "/" in exec_line
     assert cli("desktop", "uninstall", server=None, XDG_DATA_HOME=str(data)).returncode == 0
     assert not entry.exists() and not icon.exists()
+
+
+def test_generate_reports_the_api_and_the_cost_and_the_history_shows_them(
+        fake_api: FakeSegmind, sketch: Path, tmp_path: Path) -> None:
+    reports = [json.loads(cli("generate", str(sketch), "-p", f"try {api}", "--api", api,
+                              "--out", str(tmp_path), "--json", server=fake_api).stdout)
+               for api in ("auto", "v1")]
+    assert [r["api"] for r in reports] == ["v2", "v1"]
+    assert [r["cost"] for r in reports] == [job.cost for job in fake_api.submits]
+    assert [r["request_id"] for r in reports] == [j.request_id for j in fake_api.submits]
+    listed = json.loads(cli("history", "list", "--json", server=None).stdout)
+    assert [(i["state"], i["api"], i["cost"], i["request_id"]) for i in listed] == [
+        ("done", r["api"], r["cost"], r["request_id"]) for r in reversed(reports)]
+
+
+@pytest.mark.parametrize("fault", [Fault.after_job_created("close"), Fault.drop_mid_body()],
+                         ids=["closed", "dropped"])
+def test_a_lost_submit_answer_is_found_in_the_request_history_and_paid_once(
+        fake_api: FakeSegmind, sketch: Path, tmp_path: Path, fault: Fault) -> None:
+    fake_api.script_for("submit", fault)
+    done = cli("generate", str(sketch), "-p", "a lost answer", "--out", str(tmp_path),
+               "--json", server=fake_api)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert len(fake_api.submits) == 1 and fake_api.billed == 1
+    assert report["request_id"] == fake_api.submits[0].request_id
+    assert Path(report["images"][0]).is_file()
+
+
+def test_a_job_still_at_segmind_is_kept_and_collected_by_outbox_send(
+        sketch: Path, tmp_path: Path) -> None:
+    with FakeSegmind(job_seconds=600) as server:
+        done = cli("generate", str(sketch), "-p", "a slow one", "--wait", "0.5", "--json",
+                   "--out", str(tmp_path), server=server)
+        assert done.returncode == 75, done.stderr
+        assert "kept as #1 (submitted)" in done.stderr
+        assert json.loads(done.stdout) == {"outbox_id": 1, "state": "submitted"}
+        (job,) = server.submits
+        listed = json.loads(cli("outbox", "list", "--json", server=server).stdout)
+        assert [(i["id"], i["state"], i["request_id"], i["api"]) for i in listed] == [
+            (1, "submitted", job.request_id, "v2")]
+        job.started -= 1000  # the model finishes
+        out = tmp_path / "collected"
+        sent = cli("outbox", "send", "--out", str(out), server=server)
+        assert sent.returncode == 0, sent.stderr
+        assert "#1 done" in sent.stderr
+        (path,) = sent.stdout.split()
+        assert Path(path).parent == out and Path(path).is_file()
+        assert len(server.submits) == 1 and server.billed == 1
+    assert json.loads(cli("outbox", "list", "--json", server=None).stdout) == []
+
+
+def test_an_unknown_job_is_looked_up_and_sent_again_only_when_named(
+        sketch: Path, tmp_path: Path) -> None:
+    with FakeSegmind() as server:
+        server.script(Fault.slow(5))  # no job comes of it
+        done = cli("generate", str(sketch), "-p", "lost", "--out", str(tmp_path), server=server,
+                   SCRIBBLE_STUDIO_READ_TIMEOUT="0.5")
+        assert done.returncode == 75 and "(unknown)" in done.stderr
+        again = cli("outbox", "send", server=server)
+        assert again.returncode == 75 and "Not in Segmind's request history" in again.stderr
+        assert server.submits == []
+        named = cli("outbox", "send", "1", "--resend-unknown", server=server)
+        assert named.returncode == 0, named.stderr
+        assert len(server.submits) == 1 and server.billed == 1

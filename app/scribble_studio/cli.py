@@ -23,11 +23,8 @@ from scribble_studio.domain.errors import (
     AuthenticationFailed,
     InvalidInput,
     InvalidParameters,
-    NetworkError,
     Offline,
-    StillRunning,
     StudioError,
-    SubmitInDoubt,
     UnreadableImage,
 )
 from scribble_studio.domain.params import SCHEDULERS, SEED_MAX, GenerationParams
@@ -42,6 +39,16 @@ from scribble_studio.services.secrets import KeyringModule, SecretStore, system_
 
 log = logging.getLogger("scribble_studio.cli")
 PROG = "scribble-studio"
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 86400 seconds")
+    return value
 
 
 def _seed(text: str) -> int | None:
@@ -81,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
                      choices=list(UploadEncoding), help="gray (compact, default) or rgb")
     gen.add_argument("--out", type=Path, default=Path("."), help="folder for the results")
     gen.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    gen.add_argument("--wait", type=_seconds, default=600.0, metavar="SECONDS",
+                     help="how long to wait for the result (default 600); a job still at "
+                          "Segmind then is kept and collected later by 'outbox send'")
     add_api_option(gen)
 
     commands.add_parser("credits", help="print the remaining credits")
@@ -104,13 +114,17 @@ class StoredInOutbox(Offline):
         self.state = state
 
 
-class LeftAtServer(NetworkError):
+class LeftAtServer(StudioError):
     """The job is at the server (or may be), and its result is not here yet: it is
-    collected later, never paid for again."""
+    kept, collected later, never paid for again. The exit code is the cause's."""
 
     def __init__(self, error: StudioError, gen_id: int, state: str) -> None:
-        super().__init__(f"{error.message} It is kept as #{gen_id} ({state}).",
-                         "Collect it later with: scribble-studio outbox send")
+        action = ("Look it up again later with: scribble-studio outbox send; send it again "
+                  f"only if it never ran: scribble-studio outbox send {gen_id} --resend-unknown"
+                  if state == "unknown" else
+                  "Collect it later with: scribble-studio outbox send")
+        super().__init__(f"{error.message} It is kept as #{gen_id} ({state}).", action)
+        self.exit_code = error.exit_code
         self.gen_id = gen_id
         self.state = state
 
@@ -166,15 +180,17 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
     try:
         await asyncio.to_thread(outbox.recover)
         gen_id = await outbox.record(params, scribble, "cli")
-        backend = create_backend(key, settings, on_retry=_note_retry)
+        backend = create_backend(key, settings, on_retry=_note_retry,
+                                 follow_deadline=args.wait)
         try:
             result = await outbox.send(backend, gen_id)
         except Offline as exc:
             raise StoredInOutbox(exc.message, gen_id) from None
-        except (StillRunning, SubmitInDoubt) as exc:
+        except StudioError as exc:
             entry = store.get(gen_id)
-            raise LeftAtServer(exc, gen_id, entry.state.value if entry else "unknown") \
-                from None
+            if entry is None or not entry.state.at_server:
+                raise
+            raise LeftAtServer(exc, gen_id, entry.state.value) from None
         finally:
             await backend.aclose()
         entry = store.get(gen_id)
