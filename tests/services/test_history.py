@@ -61,7 +61,8 @@ def test_a_sent_item_goes_waiting_submitting_done(tmp_path: Path,
     entry = store.get(first)
     assert entry is not None and entry.state is State.DONE and entry.owner is None
     assert entry.credits_after == result.credits and entry.request_id == result.request_id
-    assert entry.request_id == fake_api.submits[0].request_id and entry.api == result.api and entry.sent_at is not None
+    assert entry.request_id == fake_api.submits[0].request_id and entry.api == result.api
+    assert entry.sent_at is not None
     assert len(entry.images) == 1
     stored = store.read_file(entry.images[0].sha256)
     assert stored is not None and stored.startswith(b"\x89PNG")

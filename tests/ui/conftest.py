@@ -34,6 +34,6 @@ def app_window(qtbot: QtBot, isolated_environment: Path,
                fake_api: FakeSegmind) -> Iterator[MainWindow]:
     """The real window with a key, talking to the fake server."""
     win = build_window(isolated_environment, {**LOOPBACK, "SEGMIND_API_KEY": API_KEY}, None)
-    win.studio.settings.update(api_base=fake_api.base_url)
+    win.studio.settings.update(api_base=fake_api.base_url, history_base=fake_api.history_base)
     yield _show(qtbot, win)
     win.studio.runner.shutdown()

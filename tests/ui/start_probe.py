@@ -21,7 +21,7 @@ import qasync
 from PySide6.QtCore import QEvent, QObject
 
 from scribble_studio import main as studio
-from scribble_studio.controllers.session import JobState
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.ui.main_window import MainWindow
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.session import JobState
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import SEED_MAX
 from scribble_studio.main import build_window, start
 from scribble_studio.ui.main_window import MainWindow
@@ -56,8 +56,10 @@ def test_draw_generate_and_see_thumbnails_with_the_parameters(
     assert len(card.buttons) == 2 and not card.buttons[0].icon().isNull()
     assert f"seed {SEED_MAX}" in card.header.text() and "30 steps" in card.header.text()
     (job,) = win.session.jobs
-    sent = fake_api.generate_requests[0].json()
+    (submitted,) = fake_api.submits
+    sent = submitted.body
     assert (sent["seed"], sent["num_inference_steps"], sent["samples"]) == (SEED_MAX, 30, 2)
+    assert job.entry is not None and job.entry.request_id == submitted.request_id
     assert sent["prompt"] == "a lighthouse at dusk"
     assert win.status.credits.text() == f"Credits: {fake_api.credits:g}"
     assert "Online" in win.status.connection.text()
@@ -69,7 +71,7 @@ def test_ctrl_return_generates_and_the_user_can_keep_drawing(
         aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
         qtbot: QtBot) -> None:
     win = app_window
-    fake_api.script(Fault.slow(0.6))
+    fake_api.job_seconds_next(1000)  # held at the server until the test moves it on
     fill(win)
     draw(win)
     win.activateWindow()
@@ -77,10 +79,12 @@ def test_ctrl_return_generates_and_the_user_can_keep_drawing(
 
     async def scenario() -> None:
         qtbot.keyClick(win.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-        await until(lambda: win.session.jobs and win.session.jobs[0].state is JobState.SENDING)
+        await until(lambda: win.session.jobs
+                    and win.session.jobs[0].state is JobState.SUBMITTED)
         before = win.view.document.undo_stack.count()
         draw(win)  # drawing goes on while the job is out
         assert win.view.document.undo_stack.count() == before + 1
+        fake_api.submits[0].started -= 1000
         await until(lambda: not win.session.active_jobs)
 
     run(aloop, scenario())
@@ -91,7 +95,7 @@ def test_two_jobs_with_concurrency_one_run_one_after_the_other(
         aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind) -> None:
     win = app_window
     win.studio.settings.update(concurrency=1)
-    fake_api.script(Fault.slow(0.4), Fault.slow(0.4))
+    fake_api.job_seconds_next(1000)
     fill(win)
     draw(win)
 
@@ -99,29 +103,59 @@ def test_two_jobs_with_concurrency_one_run_one_after_the_other(
         win.request_generate()
         win.request_generate()
         await until(lambda: "Jobs: 2" in win.status.queue.text())
+        await until(lambda: win.session.jobs[0].state is JobState.SUBMITTED)
+        assert win.session.jobs[1].state is JobState.QUEUED and len(fake_api.submits) == 1
+        fake_api.submits[0].started -= 1000  # the first one finishes: the second goes
         await until(lambda: len(win.gallery.cards) == 2, what="both jobs")
 
     run(aloop, scenario())
-    assert fake_api.max_in_flight == 1
+    assert len(fake_api.submits) == 2
     assert "No jobs running" in win.status.queue.text()
 
 
-def test_cancel_one_job_from_its_row(aloop: asyncio.AbstractEventLoop, app_window: MainWindow,
-                                     fake_api: FakeSegmind, qtbot: QtBot) -> None:
+def test_cancel_a_queued_job_from_its_row(aloop: asyncio.AbstractEventLoop,
+                                          app_window: MainWindow, fake_api: FakeSegmind,
+                                          qtbot: QtBot) -> None:
     win = app_window
-    fake_api.script(Fault.slow(10))
+    win.studio.settings.update(concurrency=1)
+    fake_api.job_seconds_next(1000)
     fill(win)
     draw(win)
 
     async def scenario() -> None:
         win.request_generate()
-        await until(lambda: win.session.jobs[0].state is JobState.SENDING)
-        row = win.jobs.rows[win.session.jobs[0].id]
-        qtbot.mouseClick(row.cancel, Qt.MouseButton.LeftButton)
-        await until(lambda: win.session.jobs[0].state is JobState.CANCELLED)
+        win.request_generate()
+        await until(lambda: win.session.jobs[0].state is JobState.SUBMITTED)
+        second = win.session.jobs[1]
+        qtbot.mouseClick(win.jobs.rows[second.id].cancel, Qt.MouseButton.LeftButton)
+        await until(lambda: second.state is JobState.CANCELLED)
+        fake_api.submits[0].started -= 1000
+        await until(lambda: win.gallery.cards)
 
     run(aloop, scenario())
-    assert fake_api.billed == 0 and not win.gallery.cards
+    assert len(fake_api.submits) == 1 and fake_api.billed == 1 and len(win.gallery.cards) == 1
+
+
+def test_cancelling_a_job_at_segmind_says_so_and_still_keeps_its_image(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
+        qtbot: QtBot) -> None:
+    win = app_window
+    fake_api.job_seconds_next(1000)
+    fill(win)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        job = win.session.jobs[0]
+        await until(lambda: job.state is JobState.SUBMITTED)
+        qtbot.mouseClick(win.jobs.rows[job.id].cancel, Qt.MouseButton.LeftButton)
+        assert job.id not in win.jobs.rows  # the row goes; the job does not
+        assert "keeps working on it and bills it" in win.banner.label.text()
+        fake_api.submits[0].started -= 1000
+        await until(lambda: win.gallery.cards, what="the paid image in the gallery")
+
+    run(aloop, scenario())
+    assert fake_api.billed == 1 and len(fake_api.submits) == 1
 
 
 def test_a_401_shows_the_banner_with_the_settings_action(
@@ -341,20 +375,27 @@ def test_closing_with_jobs_running_exits_cleanly(
     from scribble_studio.services.logs import configure_logging
     configure_logging(isolated_environment)
     win = app_window
-    fake_api.script(Fault.slow(10), Fault.slow(10))
+    win.studio.settings.update(concurrency=1)
+    fake_api.job_seconds_next(1000)
     fill(win)
     draw(win)
 
     async def scenario() -> None:
         win.request_generate()
         win.request_generate()
-        await until(lambda: any(j.state is JobState.SENDING for j in win.session.jobs))
-        win.close()
+        await until(lambda: win.session.jobs[0].state is JobState.SUBMITTED)
+        win.close()  # one job is at Segmind: the window says so and stays
+        assert win.isVisible() and "collected the next time" in win.banner.label.text()
+        win.close()  # closing again quits
+        assert not win.isVisible()
         await win.studio.session.shutdown()
 
     run(aloop, scenario())
-    assert all(j.state is JobState.CANCELLED for j in win.session.jobs)
-    assert fake_api.billed == 0
+    first, second = (win.session.store.get(j.history_id or 0) for j in win.session.jobs)
+    assert first is not None and first.state is JobState.SUBMITTED  # collected at next start
+    assert first.request_id == fake_api.submits[0].request_id
+    assert second is not None and second.state is JobState.CANCELLED  # never left
+    assert len(fake_api.submits) == 1
     log = (isolated_environment / "logs" / "scribble-studio.log").read_text()
     assert "ERROR" not in log and "Traceback" not in log
 
@@ -362,20 +403,19 @@ def test_closing_with_jobs_running_exits_cleanly(
 def test_job_rows_show_state_and_elapsed_time(
         aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind) -> None:
     win = app_window
-    fake_api.script(Fault.slow(0.8))
+    fake_api.job_seconds_next(1000)
     fill(win)
     draw(win)
-    seen: set[str] = set()
 
     async def scenario() -> None:
         win.request_generate()
         job = win.session.jobs[0]
-        while job.active:
-            seen.add(win.jobs.rows[job.id].state.text().split()[0])
-            await asyncio.sleep(0.05)
+        await until(lambda: win.jobs.rows[job.id].state.text().startswith("generating"),
+                    what="the server's state on the row")
+        fake_api.submits[0].started -= 1000
+        await until(lambda: not job.active)
 
     run(aloop, scenario())
     row = win.jobs.rows[win.session.jobs[0].id]
-    assert "sending" in seen and row.state.text().startswith("done ")
-    assert float(row.state.text().split()[1]) >= 0.8
+    assert row.state.text().startswith("done ")
     _ = dataclasses

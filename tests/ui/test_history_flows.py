@@ -6,15 +6,17 @@ import asyncio
 import time
 from pathlib import Path
 
+import httpx
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.canvas_document import alpha_to_pil
-from scribble_studio.controllers.session import JobState
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.main import build_window, start
 from scribble_studio.services.history import HistoryStore, State
+from scribble_studio.services.job_locks import SenderLock
 from scribble_studio.services.result_files import result_png
 from scribble_studio.ui.main_window import MainWindow
 from tests.asyncqt import run, until
@@ -126,37 +128,100 @@ def test_drafts_autosave_come_back_and_new_sketch_keeps_the_old(
     run(aloop, open_old())
 
 
-def test_an_item_that_was_sending_at_a_crash_is_never_sent_by_itself(
+def fake_env(server: FakeSegmind) -> dict[str, str]:
+    return {**ENV, "SCRIBBLE_STUDIO_API_BASE": server.base_url,
+            "SCRIBBLE_STUDIO_HISTORY_BASE": server.history_base}
+
+
+def crashed_jobs(home: Path, *prompts: str) -> tuple[HistoryStore, list[int], SenderLock]:
+    """Jobs claimed by a process that then died (its lock released, as the kernel does)."""
+    store = HistoryStore(home)
+    scribble = export_scribble(drawn_sketch())
+    dead = SenderLock(home)
+    ids = [store.record(GenerationParams(p, seed=n), scribble.png, (512, 512), State.QUEUED,
+                        owner=dead.hold()) for n, p in enumerate(prompts, start=5)]
+    return store, ids, dead
+
+
+def test_an_item_that_was_sending_at_a_crash_is_looked_up_never_sent_by_itself(
         aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path,
         fake_api: FakeSegmind) -> None:
-    store = HistoryStore(isolated_environment)
-    scribble = export_scribble(drawn_sketch())
-    in_doubt = store.record(GenerationParams("in doubt", seed=5), scribble.png, (512, 512),
-                            State.QUEUED)
-    store.set_state(in_doubt, State.SENDING)  # the app died here
-    never_sent = store.record(GenerationParams("never sent", seed=6), scribble.png,
-                              (512, 512), State.QUEUED)
+    store, (in_doubt, never_sent), dead = crashed_jobs(isolated_environment, "in doubt",
+                                                       "never sent")
+    store.claim(in_doubt, dead.name, frozenset({State.QUEUED}), dead.name)  # the app died here
+    dead.release()
     store.close()
-    window = open_window(qtbot, isolated_environment,
-                         {**ENV, "SCRIBBLE_STUDIO_API_BASE": fake_api.base_url})
+    window = open_window(qtbot, isolated_environment, fake_env(fake_api))
 
     async def scenario() -> None:
         start(window)
-        await until(lambda: "may have been generated and billed" in window.banner.label.text())
+        await until(lambda: "looking them up in Segmind's request history"
+                    in window.banner.label.text())
         await until(lambda: len(window.session.jobs) == 2)
         by_prompt = {j.params.prompt: j for j in window.session.jobs}
         await until(lambda: by_prompt["never sent"].state is JobState.DONE, timeout=20)
-        await asyncio.sleep(0.5)
+        await until(lambda: by_prompt["in doubt"].error is not None
+                    and "request history as of" in by_prompt["in doubt"].error.message)
         assert by_prompt["in doubt"].state is JobState.UNKNOWN
-        assert [r.json()["seed"] for r in fake_api.generate_requests] == [6]
+        assert [job.seed for job in fake_api.submits] == [6]
         row = window.jobs.rows[by_prompt["in doubt"].id]
         assert row.resend.isVisible() and row.discard.isVisible()
+        assert "request history as of" in row.state.toolTip()
         row.resend.click()  # the user's decision
         await until(lambda: by_prompt["in doubt"].state is JobState.DONE, timeout=20)
 
     run(aloop, scenario(), timeout=40)
-    assert sorted(r.json()["seed"] for r in fake_api.generate_requests) == [5, 6]
+    assert sorted(job.seed for job in fake_api.submits) == [5, 6]
     assert window.session.store.get(never_sent).state is State.DONE  # type: ignore[union-attr]
+
+
+def test_a_job_segmind_had_at_a_crash_is_collected_at_start_and_paid_once(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    with FakeSegmind(job_seconds=1000) as server:
+        store, (gen_id,), dead = crashed_jobs(isolated_environment, "at segmind")
+        body = {"image": export_scribble(drawn_sketch()).base64(), "prompt": "at segmind",
+                "seed": 5, "base64": False}
+        answer = httpx.post(f"{server.api_origin}/v2/sd1.5-controlnet-scribble", json=body,
+                            headers={"x-api-key": API_KEY}).json()
+        store.claim(gen_id, dead.name, frozenset({State.QUEUED}), dead.name)
+        store.mark_submitted(gen_id, answer["request_id"], "v2")
+        dead.release()  # ... and the app was killed while the model worked
+        store.close()
+        window = open_window(qtbot, isolated_environment, fake_env(server))
+
+        async def scenario() -> None:
+            start(window)
+            await until(lambda: "collecting them now" in window.banner.label.text())
+            await until(lambda: window.session.jobs
+                        and window.session.jobs[0].state is JobState.SUBMITTED)
+            server.submits[0].started -= 1000  # the model finishes
+            await until(lambda: window.gallery.cards, timeout=20, what="the collected image")
+
+        run(aloop, scenario(), timeout=40)
+        assert len(server.submits) == 1 and server.billed == 1
+        entry = window.session.store.get(gen_id)
+        assert entry is not None and entry.state is State.DONE and len(entry.images) == 1
+
+
+def test_a_job_another_process_is_sending_is_never_taken_for_one_in_doubt(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path,
+        fake_api: FakeSegmind) -> None:
+    store, (gen_id,), living = crashed_jobs(isolated_environment, "the CLI sends this")
+    store.claim(gen_id, living.name, frozenset({State.QUEUED}), living.name)
+    window = open_window(qtbot, isolated_environment, fake_env(fake_api))
+
+    async def scenario() -> None:
+        start(window)
+        await until(lambda: len(window.session.jobs) == 1)
+
+    run(aloop, scenario())
+    (job,) = window.session.jobs
+    assert job.elsewhere and job.state is JobState.SUBMITTING
+    row = window.jobs.rows[job.id]
+    assert not row.resend.isVisible() and not row.discard.isVisible()
+    assert "another process" in row.state.text() and "billed" not in window.banner.label.text()
+    assert fake_api.submits == [] and store.get(gen_id).state is State.SUBMITTING  # type: ignore[union-attr]
+    living.release()
 
 
 def test_a_corrupt_database_is_reported_and_the_app_still_opens(

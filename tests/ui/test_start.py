@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.session import JobState
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.main import build_window, start
 from scribble_studio.services.config import KEYRING_SERVICE, KEYRING_USERNAME
 from tests.asyncqt import run, until
@@ -37,7 +37,8 @@ def test_a_job_queued_while_the_keyring_is_read_goes_out_once_the_key_is_there(
         unlocked.wait(10)  # the user is typing the keyring's password
         return keyring
 
-    win = build_window(isolated_environment, {"SCRIBBLE_STUDIO_API_BASE": fake_api.base_url},
+    win = build_window(isolated_environment, {"SCRIBBLE_STUDIO_API_BASE": fake_api.base_url,
+                        "SCRIBBLE_STUDIO_HISTORY_BASE": fake_api.history_base},
                        None, find)
     qtbot.addWidget(win)
     win.show()

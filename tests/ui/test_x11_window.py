@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from scribble_studio.controllers.session import JobState
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.ui.main_window import MainWindow
 from tests.asyncqt import run, until
 from tests.fakes.segmind_server import FakeSegmind

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any, Final
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.job_state import OPEN, JobState, after_crash
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.domain.results import GenerationResult
 from scribble_studio.services.atomic_files import atomic_write
 
+if TYPE_CHECKING:  # (results load Pillow: not at the app's start)
+    from scribble_studio.domain.results import GenerationResult
 if TYPE_CHECKING:  # (services.history_db imports it where the database is opened: on a
     import sqlite3  # worker, after the window shows; sqlite3 and the datetime it loads
     #                 cost ~2.5 ms of start-up)

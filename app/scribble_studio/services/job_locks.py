@@ -7,7 +7,6 @@ job another process is still working on is never taken for one in doubt."""
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 from pathlib import Path
 from typing import Final
@@ -28,7 +27,7 @@ class SenderLock:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder / LOCKS_DIR
-        self.name = f"{os.getpid()}-{secrets.token_hex(4)}"
+        self.name = f"{os.getpid()}-{os.urandom(4).hex()}"
         self._lock: FileLock | None = None
         self._guard = threading.Lock()
 

@@ -11,7 +11,6 @@ job whose submit had no answer is looked up in the provider's request history.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 from typing import TYPE_CHECKING
 
@@ -25,12 +24,12 @@ from scribble_studio.domain.errors import (
 )
 from scribble_studio.domain.job_state import RESEND_ON_REQUEST, SAFE_TO_SEND, JobState
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.domain.results import GenerationResult
 from scribble_studio.domain.scribble_spec import ScribbleExport
 from scribble_studio.services.history import DiskFull, Entry, HistoryStore
 from scribble_studio.services.job_locks import SenderLock
 
-if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stack
+if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stack or Pillow
+    from scribble_studio.domain.results import GenerationResult
     from scribble_studio.services.backends import Backend, JobEvents, Progress, Ticket
 
 COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.SUBMITTING, JobState.UNKNOWN})
@@ -63,7 +62,7 @@ class _StoringEvents:
 
 
 def _as_of(when: float) -> str:
-    return dt.datetime.fromtimestamp(when).strftime("%H:%M")
+    return time.strftime("%H:%M", time.localtime(when))
 
 
 class Outbox:

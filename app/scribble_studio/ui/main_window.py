@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.import_dialog: ImportDialog | None = None
         self.drafts_dialog: DraftsDialog | None = None
+        self._told_about_jobs_at_server = False
         self.generate_action = build_menus(self)
         self._connect()
         self._update_generate()
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
                              (session.credits_changed, self.status.set_credits),
                              (session.connection_changed, self.status.set_connection),
                              (session.error, self.errors.present),
+                             (session.notice, self.banner.show_message),
                              (self.gallery.reuse_requested, self._set_params),
                              (self.studio.gallery.failed, self.errors.present),
                              (self.files.failed, self.errors.present),
@@ -236,7 +238,22 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    def _quit_now(self) -> None:
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        at_server = len(self.session.at_server)
+        if at_server and not self._told_about_jobs_at_server:
+            # The server keeps working on them (and bills them): say what becomes of them,
+            # without a modal question; closing again quits.
+            self._told_about_jobs_at_server = True
+            jobs = "1 job is" if at_server == 1 else f"{at_server} jobs are"
+            self.banner.show_message(
+                f"{jobs} still at Segmind. If you quit now they are collected the next time "
+                "Scribble Studio starts, and nothing is paid twice. Close again to quit.",
+                "Quit now", self._quit_now)
+            event.ignore()
+            return
         self.studio.layout.setValue("window/geometry", self.saveGeometry())
         self.studio.layout.setValue("window/state", self.saveState())
         self.studio.drafts.save_now(wait=True)

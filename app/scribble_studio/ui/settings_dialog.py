@@ -1,4 +1,5 @@
-"""Settings: API key, base URL, timeouts, concurrency, invert, upload encoding."""
+"""Settings: API key, base URL, which of Segmind's APIs, timeouts, concurrency, invert,
+upload encoding."""
 
 from __future__ import annotations
 
@@ -39,6 +40,14 @@ class SettingsDialog(QDialog):
         self.key_note.setWordWrap(True)
         self.base = QLineEdit(s.api_base)
         self.base.setAccessibleName("API base URL")
+        self.api = QComboBox()
+        self.api.setAccessibleName("Segmind API")
+        for text, value in (("Job API (v2), v1 where a model is not on v2", "auto"),
+                            ("Job API (v2) only", "v2"), ("One blocking call (v1) only", "v1")):
+            self.api.addItem(text, value)
+        self.api.setCurrentIndex(max(self.api.findData(s.api), 0))
+        self.api.setToolTip("With the job API a job that was paid for is collected even "
+                            "after a crash or a lost connection.")
         self.connect_timeout = self._seconds(s.connect_timeout, 1, 120, "Connect timeout")
         self.read_timeout = self._seconds(s.read_timeout, 5, 3600, "Read timeout")
         self.concurrency = QSpinBox()
@@ -68,6 +77,7 @@ class SettingsDialog(QDialog):
         form.addRow("API key", self.key)
         form.addRow("", self.key_note)
         form.addRow("API base URL", self.base)
+        form.addRow("Segmind API", self.api)
         form.addRow("Connect timeout", self.connect_timeout)
         form.addRow("Read timeout", self.read_timeout)
         form.addRow("Jobs at once", self.concurrency)
@@ -110,7 +120,8 @@ class SettingsDialog(QDialog):
             self.controller.update(
                 api_base=self.base.text().strip(), connect_timeout=self.connect_timeout.value(),
                 read_timeout=self.read_timeout.value(), concurrency=self.concurrency.value(),
-                invert=self.invert.isChecked(), upload_encoding=self.encoding.currentData())
+                invert=self.invert.isChecked(), upload_encoding=self.encoding.currentData(),
+                api=self.api.currentData())
         except StudioError as exc:
             self.problem.setText(f"{exc.message} {exc.action}")
             return
