@@ -38,7 +38,11 @@ from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
 from scribble_studio.controllers.draft_keeper import DraftKeeper
 from scribble_studio.controllers.gallery import GalleryModel
-from scribble_studio.controllers.session import GenerationSession
+from scribble_studio.controllers.session import (
+    BackendFactory,
+    GenerationSession,
+    segmind_backend,
+)
 from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.look import STYLE_ARGS, app_icon, follow_color_scheme
@@ -51,9 +55,11 @@ KeyringLoader = Callable[[], KeyringModule | None]
 
 
 def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule | None,
-                 load_keyring: KeyringLoader | None = None) -> Studio:
+                 load_keyring: KeyringLoader | None = None,
+                 backend_factory: BackendFactory = segmind_backend) -> Studio:
     """Build the services and controllers once; nothing here is global. With
-    ``load_keyring`` the keyring is found and read after the window shows."""
+    ``load_keyring`` the keyring is found and read after the window shows;
+    ``backend_factory`` makes the backend jobs go through (Segmind's by default)."""
     runner = BackgroundRunner()
     secrets = SecretStore(home, keyring, environ, load_keyring=load_keyring)
     settings = SettingsController(SettingsStore(home), secrets, runner)
@@ -64,7 +70,8 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
     if overrides:
         settings.override(**overrides)
     store = HistoryStore(home)  # opened by start(), on a worker
-    session = GenerationSession(settings.current, settings.api_key, store)
+    session = GenerationSession(settings.current, settings.api_key, store,
+                                backend_factory=backend_factory)
     document = CanvasDocument(QSize(512, 512))
     view = CanvasView(document)
     files_ = SketchFiles(document, runner)
@@ -76,8 +83,9 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
 
 def build_window(home: Path, environ: Mapping[str, str] = os.environ,
                  keyring: KeyringModule | None = None,
-                 load_keyring: KeyringLoader | None = None) -> MainWindow:
-    studio = build_studio(home, environ, keyring, load_keyring)
+                 load_keyring: KeyringLoader | None = None,
+                 backend_factory: BackendFactory = segmind_backend) -> MainWindow:
+    studio = build_studio(home, environ, keyring, load_keyring, backend_factory)
     window = MainWindow(studio)
     studio.drafts.params = lambda: _storable(window.generate.params.params())
     for owned in (studio.runner, studio.settings, studio.session, studio.view.document,

@@ -22,7 +22,7 @@ from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
 from tests.fakes.sketches import drawn_sketch
 
 SCRIBBLE = export_scribble(drawn_sketch())
-FAST = RetryPolicy(attempts=1)
+FAST = RetryPolicy(attempts=1, first_poll=0.02, poll_initial=1.0, poll_max=0.1)
 
 
 def store_with(tmp_path: Path, n: int = 3) -> tuple[HistoryStore, list[int]]:

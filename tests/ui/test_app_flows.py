@@ -71,7 +71,7 @@ def test_ctrl_return_generates_and_the_user_can_keep_drawing(
         aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
         qtbot: QtBot) -> None:
     win = app_window
-    fake_api.job_seconds_next(1000)  # held at the server until the test moves it on
+    fake_api.job_seconds_next(5)  # held at the server until the test moves it on
     fill(win)
     draw(win)
     win.activateWindow()
@@ -84,7 +84,7 @@ def test_ctrl_return_generates_and_the_user_can_keep_drawing(
         before = win.view.document.undo_stack.count()
         draw(win)  # drawing goes on while the job is out
         assert win.view.document.undo_stack.count() == before + 1
-        fake_api.submits[0].started -= 1000
+        fake_api.submits[0].started -= 5
         await until(lambda: not win.session.active_jobs)
 
     run(aloop, scenario())
@@ -95,7 +95,7 @@ def test_two_jobs_with_concurrency_one_run_one_after_the_other(
         aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind) -> None:
     win = app_window
     win.studio.settings.update(concurrency=1)
-    fake_api.job_seconds_next(1000)
+    fake_api.job_seconds_next(5)
     fill(win)
     draw(win)
 
@@ -105,7 +105,7 @@ def test_two_jobs_with_concurrency_one_run_one_after_the_other(
         await until(lambda: "Jobs: 2" in win.status.queue.text())
         await until(lambda: win.session.jobs[0].state is JobState.SUBMITTED)
         assert win.session.jobs[1].state is JobState.QUEUED and len(fake_api.submits) == 1
-        fake_api.submits[0].started -= 1000  # the first one finishes: the second goes
+        fake_api.submits[0].started -= 5  # the first one finishes: the second goes
         await until(lambda: len(win.gallery.cards) == 2, what="both jobs")
 
     run(aloop, scenario())
@@ -118,7 +118,7 @@ def test_cancel_a_queued_job_from_its_row(aloop: asyncio.AbstractEventLoop,
                                           qtbot: QtBot) -> None:
     win = app_window
     win.studio.settings.update(concurrency=1)
-    fake_api.job_seconds_next(1000)
+    fake_api.job_seconds_next(5)
     fill(win)
     draw(win)
 
@@ -129,7 +129,7 @@ def test_cancel_a_queued_job_from_its_row(aloop: asyncio.AbstractEventLoop,
         second = win.session.jobs[1]
         qtbot.mouseClick(win.jobs.rows[second.id].cancel, Qt.MouseButton.LeftButton)
         await until(lambda: second.state is JobState.CANCELLED)
-        fake_api.submits[0].started -= 1000
+        fake_api.submits[0].started -= 5
         await until(lambda: win.gallery.cards)
 
     run(aloop, scenario())
@@ -140,7 +140,7 @@ def test_cancelling_a_job_at_segmind_says_so_and_still_keeps_its_image(
         aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
         qtbot: QtBot) -> None:
     win = app_window
-    fake_api.job_seconds_next(1000)
+    fake_api.job_seconds_next(5)
     fill(win)
     draw(win)
 
@@ -151,7 +151,7 @@ def test_cancelling_a_job_at_segmind_says_so_and_still_keeps_its_image(
         qtbot.mouseClick(win.jobs.rows[job.id].cancel, Qt.MouseButton.LeftButton)
         assert job.id not in win.jobs.rows  # the row goes; the job does not
         assert "keeps working on it and bills it" in win.banner.label.text()
-        fake_api.submits[0].started -= 1000
+        fake_api.submits[0].started -= 5
         await until(lambda: win.gallery.cards, what="the paid image in the gallery")
 
     run(aloop, scenario())
@@ -376,7 +376,7 @@ def test_closing_with_jobs_running_exits_cleanly(
     configure_logging(isolated_environment)
     win = app_window
     win.studio.settings.update(concurrency=1)
-    fake_api.job_seconds_next(1000)
+    fake_api.job_seconds_next(5)
     fill(win)
     draw(win)
 
@@ -403,7 +403,7 @@ def test_closing_with_jobs_running_exits_cleanly(
 def test_job_rows_show_state_and_elapsed_time(
         aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind) -> None:
     win = app_window
-    fake_api.job_seconds_next(1000)
+    fake_api.job_seconds_next(5)
     fill(win)
     draw(win)
 
@@ -412,7 +412,7 @@ def test_job_rows_show_state_and_elapsed_time(
         job = win.session.jobs[0]
         await until(lambda: win.jobs.rows[job.id].state.text().startswith("generating"),
                     what="the server's state on the row")
-        fake_api.submits[0].started -= 1000
+        fake_api.submits[0].started -= 5
         await until(lambda: not job.active)
 
     run(aloop, scenario())

@@ -24,13 +24,15 @@ from tests.fakes.history_data import seed_history
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, result_jpeg
 from tests.fakes.sketches import drawn_sketch
 from tests.pointer import drag
+from tests.ui.conftest import quick_polls
 
 # Tests never reach a real host: without a fake server the API is a closed local port.
 ENV = {"SEGMIND_API_KEY": API_KEY, "SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"}
 
 
 def open_window(qtbot: QtBot, home: Path, environ: dict[str, str] | None = None) -> MainWindow:
-    window = build_window(home, environ if environ is not None else ENV, None)
+    window = build_window(home, environ if environ is not None else ENV, None,
+                          backend_factory=quick_polls)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)

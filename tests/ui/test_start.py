@@ -21,6 +21,7 @@ from scribble_studio.services.config import KEYRING_SERVICE, KEYRING_USERNAME
 from tests.asyncqt import run, until
 from tests.fakes.keyring import MemoryKeyring
 from tests.fakes.segmind_server import API_KEY, FakeSegmind
+from tests.ui.conftest import quick_polls
 from tests.ui.test_app_flows import draw, fill
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ def test_a_job_queued_while_the_keyring_is_read_goes_out_once_the_key_is_there(
 
     win = build_window(isolated_environment, {"SCRIBBLE_STUDIO_API_BASE": fake_api.base_url,
                         "SCRIBBLE_STUDIO_HISTORY_BASE": fake_api.history_base},
-                       None, find)
+                       None, find, backend_factory=quick_polls)
     qtbot.addWidget(win)
     win.show()
     fill(win)

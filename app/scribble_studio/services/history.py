@@ -340,16 +340,24 @@ class HistoryStore:
         return self._with_images(rows)
 
     def usual_seconds(self, api: str, last: int = 10) -> float | None:
-        """The median time of this API's last finished jobs here (to place the first
-        status poll of the next one near it), or ``None`` with no such job yet."""
+        """How long this API's last finished jobs here took, as the server timed them
+        (its total time, else ours), median: the next job's first status poll goes near
+        it. ``None`` with no such job yet."""
         with self._lock:
-            rows = [r[0] for r in self._db.execute(
-                "SELECT elapsed FROM generations WHERE state=? AND api=? AND elapsed > 0"
-                " ORDER BY id DESC LIMIT ?", (State.DONE.value, api, last))]
-        if not rows:
+            rows = self._db.execute(
+                "SELECT timings, elapsed FROM generations WHERE state=? AND api=?"
+                " ORDER BY id DESC LIMIT ?", (State.DONE.value, api, last)).fetchall()
+        times = []
+        for row in rows:
+            timings = json.loads(row["timings"]) if row["timings"] else {}
+            total = timings.get("total_time") if isinstance(timings, dict) else None
+            value = total if isinstance(total, int | float) and total > 0 else row["elapsed"]
+            if isinstance(value, int | float) and value > 0:
+                times.append(float(value))
+        if not times:
             return None
-        rows.sort()
-        return float(rows[len(rows) // 2])
+        times.sort()
+        return times[len(times) // 2]
 
     # -- editing ------------------------------------------------------------------------------
 

@@ -35,10 +35,12 @@ class RetryPolicy:
     max_rate_limit_wait: float = 65.0
     # When a 429 names no reset time (the free tier allows about 5 requests a minute).
     rate_limit_fallback_wait: float = 12.0
-    # Polls: the first near the model's usual time, then backing off with jitter.
-    first_poll: float = 0.8        # × the usual time
-    poll_initial: float = 0.15     # × the usual time
-    poll_growth: float = 1.6
+    # Polls: the first just after the model's usual time (a job that takes its usual
+    # time is seen done at once), then backing off with jitter.
+    first_poll: float = 1.05       # × the usual time
+    first_poll_max: float = 30.0   # however long the last jobs took
+    poll_initial: float = 0.1      # × the usual time
+    poll_growth: float = 1.5
     poll_max: float = 10.0
     poll_jitter: float = 0.15      # ± this fraction
     network_wait_max: float = 30.0
@@ -82,12 +84,13 @@ async def submit_with_retries(send: Callable[[], Awaitable[T]], policy: RetryPol
 
 
 def next_poll_wait(n: int, expected: float, policy: RetryPolicy, rng: random.Random) -> float:
-    """Seconds before status poll ``n`` (0 is the first, near the usual time)."""
+    """Seconds before status poll ``n`` (0 is the first, just after the usual time: its
+    jitter only ever delays it a little, so many clients do not poll in step while a
+    job of the usual length is still seen done at the first poll)."""
     if n == 0:
-        base = policy.first_poll * expected
-    else:
-        base = min(policy.poll_initial * expected * policy.poll_growth ** (n - 1),
-                   policy.poll_max)
+        first = min(policy.first_poll * expected, policy.first_poll_max)
+        return max(first * (1 + rng.uniform(0, 0.05)), 0.05)
+    base = min(policy.poll_initial * expected * policy.poll_growth ** (n - 1), policy.poll_max)
     return max(base * (1 + rng.uniform(-policy.poll_jitter, policy.poll_jitter)), 0.05)
 
 

@@ -91,7 +91,8 @@ class SegmindBackend:
     async def resume(self, ticket: Ticket, params: GenerationParams,
                      events: JobEvents) -> GenerationResult:
         if ticket.api == segmind_v2.API:
-            return await self._follower.follow(ticket, params, events, 0.0)
+            return await self._follower.follow(ticket, params, events, USUAL_SECONDS,
+                                               at_once=True)
         return await self._follower.from_history(ticket, params, events)
 
     async def find(self, lost: LostJob) -> Lookup:

@@ -100,7 +100,9 @@ class Follower:
         await asyncio.sleep(seconds)
 
     async def follow(self, ticket: Ticket, params: GenerationParams, events: JobEvents,
-                     expected: float) -> GenerationResult:
+                     expected: float, at_once: bool = False) -> GenerationResult:
+        """Poll until the job is done. ``at_once`` (a job submitted earlier, being
+        collected): the first poll goes now, then the schedule goes on from there."""
         started = time.monotonic()
         give_up_at = started + self._deadline if self._deadline is not None else None
         status_url = self._t.settings.v2_url(f"requests/{quote(ticket.request_id, safe='')}"
@@ -109,8 +111,9 @@ class Follower:
         phase_since = started
         polls = 0
         while True:
-            await self._sleep(next_poll_wait(polls, expected, self._policy, self._rng),
-                              give_up_at, ticket)
+            if not (at_once and polls == 0):
+                await self._sleep(next_poll_wait(polls, expected, self._policy, self._rng),
+                                  give_up_at, ticket)
             polls += 1
             answer = await self.get(status_url, events, give_up_at, ticket)
             if answer.status == 404:  # the record expired: the history still knows it
