@@ -167,3 +167,19 @@ class BadResponse(StudioError):
     exit_code = 6
     may_have_been_billed = True
     default_action = "Check your balance; if this repeats, report it with the log file."
+
+
+class HistoryUnavailable(StudioError):
+    """The history database cannot be opened or written for a reason that is not damage
+    (a full disk, a read-only folder, a file that is not ours): nothing was changed."""
+
+    exit_code = 2
+    default_action = "Fix the cause named above and try again; the history was not changed."
+
+
+class HistoryLocked(HistoryUnavailable):
+    """Another program holds a lock on the history database: try again later (75)."""
+
+    exit_code = 75
+    default_action = ("Close the other program using the history (or wait for it to finish) "
+                      "and try again; the history was not changed.")
