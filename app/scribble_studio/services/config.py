@@ -85,12 +85,20 @@ class ClientSettings:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+    """A literal loopback address (127.0.0.0/8, ::1, ::ffff:127.x.x.x) or ``localhost``
+    itself. Not ``*.localhost``: RFC 6761 asks resolvers to keep those on this machine,
+    but many (glibc without systemd-resolved, most stub resolvers) send them to DNS,
+    which may answer with any address, and the key would then cross it in clear.
+    ``localhost`` is in every hosts file, which is read before DNS."""
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 def check_endpoint(url: str) -> None:
