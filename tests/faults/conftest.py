@@ -113,8 +113,9 @@ def history_with(folder: Path, n: int) -> None:
 
 
 def cli(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = dict(os.environ, SCRIBBLE_STUDIO_HOME=str(home), **env)
+    environ = dict(os.environ)
     environ.pop("SEGMIND_API_KEY", None)
+    environ.update(SCRIBBLE_STUDIO_HOME=str(home), **env)
     return subprocess.run([sys.executable, "-m", "scribble_studio", *args], capture_output=True,
                           text=True, env=environ, timeout=60)
 

@@ -106,7 +106,11 @@ class SettingsController(QObject):
         self.failed.emit(error)
 
     def set_key(self, text: str) -> None:
-        key = ApiKey(text) if text.strip() else None
+        try:
+            key = ApiKey(text) if text.strip() else None
+        except StudioError as exc:  # a character no HTTP header can carry
+            self.failed.emit(exc)
+            return
         self.key = key
         self.key_pending = False
         self.runner.run(lambda: self.secrets.save(key), lambda _: None, self._on_save_failed)
