@@ -87,16 +87,32 @@ def flatten_on_white(image: Image.Image) -> Image.Image:
         flat = Image.new("RGBA", image.size, (255, 255, 255, 255))
         flat.alpha_composite(image.convert("RGBA"))
         return flat.convert("RGB")
-    if image.mode in ("I", "I;16", "F"):
-        return image.convert("L").convert("RGB")
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        return _to_8_bit(image).convert("RGB")
     # convert() would copy an RGB image for nothing (2 ms at 1024×1024).
     return image if image.mode == "RGB" else image.convert("RGB")
 
 
+def _to_8_bit(image: Image.Image) -> Image.Image:
+    """An "L" image of a 16- or 32-bit grayscale one, scaled rather than clipped: a
+    16-bit dark grey (20000 of 65535) is 78, ink, not white. Values that all fit in a
+    byte (an 8-bit picture widened without scaling, as Pillow's convert does) are
+    taken as they are."""
+    if image.mode == "F":
+        return image.convert("L")
+    wide = image.convert("I")
+    extrema: tuple[int, int] = wide.getextrema()  # type: ignore[assignment]
+    if extrema[1] > 255:
+        wide = wide.point(lambda value: value * (1 / 257))
+    return wide.convert("L")
+
+
 def darkness(image: Image.Image) -> Image.Image:
     """An "L" image of ``min(R, G, B)`` after flattening any transparency on white."""
-    if image.mode in ("1", "L", "I", "I;16", "F"):
+    if image.mode in ("1", "L"):
         return image.convert("L")
+    if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+        return _to_8_bit(image)
     red, green, blue = flatten_on_white(image).split()
     return ImageChops.darker(ImageChops.darker(red, green), blue)
 
