@@ -73,12 +73,11 @@ class DraftStore:
     def load(self, draft_id: str) -> Draft:
         """Raises UnreadableImage if the draft is missing or damaged."""
         from scribble_studio.domain.scribble import decode_image
+        from scribble_studio.services.sketch_files import read_picture_file
 
-        try:
-            data = self.path(draft_id).read_bytes()
-        except OSError:
-            raise UnreadableImage(f"Draft {draft_id} is missing.") from None
-        image = decode_image(data)
+        if not self.path(draft_id).exists():
+            raise UnreadableImage(f"Draft {draft_id} is missing.")
+        image = decode_image(read_picture_file(self.path(draft_id)))
         try:
             meta = json.loads(image.info.get(DRAFT_KEY, ""))
         except ValueError:
@@ -86,8 +85,8 @@ class DraftStore:
         reference = None
         if meta.get("reference"):
             try:
-                reference = (self.folder / f"ref-{meta['reference']}.png").read_bytes()
-            except OSError:
+                reference = read_picture_file(self.folder / f"ref-{meta['reference']}.png")
+            except UnreadableImage:
                 reference = None
         return Draft(draft_id, image.convert("L"), dict(meta.get("params") or {}), reference,
                      float(meta.get("opacity", 0.5)), float(meta.get("updated", 0)))
