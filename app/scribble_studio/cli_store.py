@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scribble_studio import cli_args
 from scribble_studio.domain.errors import InvalidInput, Offline, StudioError
 from scribble_studio.services import desktop_entry, outbox
 from scribble_studio.services.api_client import SegmindClient
@@ -35,9 +36,9 @@ def add_commands(commands: Any) -> None:
     hlist = history.add_parser("list", help="newest first")
     hlist.add_argument("--json", action="store_true")
     hlist.add_argument("--search", default="", metavar="TEXT", help="in the prompt")
-    hlist.add_argument("--limit", type=int, default=50)
+    hlist.add_argument("--limit", type=cli_args.history_limit, default=50)
     export = history.add_parser("export", help="write an entry's images and parameters")
-    export.add_argument("id", type=int, metavar="ID")
+    export.add_argument("id", type=cli_args.history_id, metavar="ID")
     export.add_argument("folder", type=Path, metavar="DIR")
     desktop = commands.add_parser("desktop", help="add to (or remove from) the desktop's "
                                   "launcher, for this user").add_subparsers(
