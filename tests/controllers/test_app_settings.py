@@ -31,8 +31,10 @@ def test_the_environments_base_url_is_used_but_never_saved(tmp_path: Path) -> No
 
 def test_a_broken_settings_file_gives_defaults_and_is_kept_aside(tmp_path: Path) -> None:
     (tmp_path / "settings.json").write_text("{not json")
-    settings = SettingsStore(tmp_path).load()
-    assert settings.concurrency == 2 and (tmp_path / "settings.json.broken").exists()
+    store = SettingsStore(tmp_path)
+    settings = store.load()
+    assert settings.concurrency == 2 and list(tmp_path.glob("settings.json.corrupt-*"))
+    assert store.problem is not None and "kept as settings.json.corrupt-" in str(store.problem)
 
 
 def test_the_keyring_is_read_on_a_thread_after_the_build(tmp_path: Path,

@@ -183,3 +183,11 @@ class HistoryLocked(HistoryUnavailable):
     exit_code = 75
     default_action = ("Close the other program using the history (or wait for it to finish) "
                       "and try again; the history was not changed.")
+
+
+class SettingsDamaged(StudioError):
+    """The settings file could not be used (whole or in part): defaults were put in
+    its place, and a damaged file was kept aside. Shown once; nothing failed."""
+
+    exit_code = 2
+    default_action = "Check your choices in Settings."
