@@ -141,3 +141,18 @@ def test_processes_creating_the_history_at_once_never_move_it_aside(
     results = [child.communicate(timeout=60) for child in children]
     assert [out.strip() for out, _ in results] == ["sound"] * 4, results
     assert corrupt_copies(tmp_path) == []
+
+
+def test_a_database_file_that_cannot_be_written_is_a_message(
+        tmp_path: Path, make_read_only: Any) -> None:
+    home = tmp_path / "home"
+    history_with(home, 2)
+    before = snapshot(home)
+    make_read_only(home / "history.sqlite3")  # the file alone; its folder stays writable
+    done = cli("history", "list", home=home)  # SQLite would open it read-only, silently
+    assert done.returncode == 2, done.stderr
+    assert "read-only" in done.stderr and "Traceback" not in done.stderr
+    # (an empty -wal and its index may appear beside it: the folder is writable)
+    after = snapshot(home)
+    assert after["history.sqlite3"] == before["history.sqlite3"]
+    assert corrupt_copies(home) == []

@@ -101,6 +101,7 @@ def _checked(path: Path) -> sqlite3.Connection:
         if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise _Damaged("quick_check failed")
         migrate(db)
+        _check_writable(db)
     except sqlite3.DatabaseError as exc:
         db.close()
         if _code(exc) in _DAMAGE:
@@ -190,14 +191,26 @@ def migrate(db: sqlite3.Connection) -> None:
         raise
 
 
+def _check_writable(db: sqlite3.Connection) -> None:
+    """Raise SQLITE_READONLY now, not at the first job, if the file cannot be written
+    (SQLite opens a read-only file without a word): a write that is rolled back."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(f"PRAGMA user_version={_version(db)}")
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+
+
 def _version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
 def _foreign(db: sqlite3.Connection) -> bool:
     """Tables, but no version of ours: another program's database (ours always has a
-    version, set in the same transaction as the tables)."""
-    if _version(db):
-        return False
-    row = db.execute("SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchone()
-    return row is not None
+    version, set in the same transaction as the tables). One statement reads both, so
+    a process migrating the file at this moment is seen before or after, not half."""
+    row = db.execute(
+        "SELECT (SELECT user_version FROM pragma_user_version), EXISTS("
+        "SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%')").fetchone()
+    return bool(row[0] == 0 and row[1])
