@@ -84,7 +84,7 @@ def test_a_file_past_the_limit_is_refused_and_the_read_is_bounded(tmp_path: Path
 def test_a_missing_file_is_a_message(tmp_path: Path) -> None:
     from scribble_studio.services.sketch_files import read_picture_file
 
-    with pytest.raises(UnreadableImage, match="Cannot read gone.png"):
+    with pytest.raises(UnreadableImage, match=r"Cannot read gone\.png"):
         read_picture_file(tmp_path / "gone.png")
 
 
