@@ -25,7 +25,6 @@ from scribble_studio.domain.errors import (
     InvalidParameters,
     Offline,
     StudioError,
-    UnreadableImage,
 )
 from scribble_studio.domain.params import SCHEDULERS, SEED_MAX, GenerationParams
 from scribble_studio.domain.scribble import UploadEncoding, decode_image, export_scribble
@@ -36,6 +35,7 @@ from scribble_studio.services.logs import configure_logging
 from scribble_studio.services.outbox import Outbox
 from scribble_studio.services.result_files import save_pngs
 from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
+from scribble_studio.services.sketch_files import read_picture_file
 
 log = logging.getLogger("scribble_studio.cli")
 PROG = "scribble-studio"
@@ -129,13 +129,6 @@ class LeftAtServer(StudioError):
         self.state = state
 
 
-def _read_sketch(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UnreadableImage(f"Cannot read {path}: {exc.strerror or exc}.") from None
-
-
 def _note_retry(attempt: int, error: StudioError) -> None:
     print(f"{PROG}: {error.message} Trying again (attempt {attempt}).", file=sys.stderr)
 
@@ -167,7 +160,7 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
     problems = params.validate()
     if problems:
         raise InvalidParameters(problems)
-    image = decode_image(_read_sketch(args.sketch))
+    image = decode_image(read_picture_file(args.sketch))
     scribble = export_scribble(image, invert=args.invert, encoding=args.upload_encoding)
     params = params.with_seed_drawn(random.SystemRandom())
     settings = settings_from_env(environ, args.api_base, args.api)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scribble_studio import cli_args
 from scribble_studio.domain.errors import AuthenticationFailed, InvalidInput, Offline, StudioError
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.results import GenerationResult
@@ -33,7 +34,8 @@ def add_commands(commands: Any) -> None:
     listing.add_argument("--json", action="store_true")
     send = box.add_parser("send", help="collect what the server has, look up what is in "
                           "doubt, send what waits")
-    send.add_argument("ids", nargs="*", type=int, metavar="ID", help="only these items")
+    send.add_argument("ids", nargs="*", type=cli_args.history_id, metavar="ID",
+                      help="only these items")
     send.add_argument("--resend-unknown", action="store_true",
                       help="send the given items again if Segmind's request history does not "
                            "know them (they may have been billed already)")
@@ -46,9 +48,9 @@ def add_commands(commands: Any) -> None:
     hlist = history.add_parser("list", help="newest first")
     hlist.add_argument("--json", action="store_true")
     hlist.add_argument("--search", default="", metavar="TEXT", help="in the prompt")
-    hlist.add_argument("--limit", type=int, default=50)
+    hlist.add_argument("--limit", type=cli_args.history_limit, default=50)
     export = history.add_parser("export", help="write an entry's images and parameters")
-    export.add_argument("id", type=int, metavar="ID")
+    export.add_argument("id", type=cli_args.history_id, metavar="ID")
     export.add_argument("folder", type=Path, metavar="DIR")
     desktop = commands.add_parser("desktop", help="add to (or remove from) the desktop's "
                                   "launcher, for this user").add_subparsers(

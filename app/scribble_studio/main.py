@@ -152,6 +152,8 @@ def start(window: MainWindow) -> None:
         deferred()
     studio.after_first_frame.clear()
     studio.runner.run(_load_imaging, lambda _: None, window.errors.present)
+    for problem in studio.settings.startup_problems:  # damaged settings, unusable key
+        window.errors.present(problem)
     studio.settings.load_key()
     studio.session.refresh_credits()  # with a key (from the environment): warms up HTTP
     studio.drafts.restore_last()

@@ -31,8 +31,10 @@ def test_the_environments_base_url_is_used_but_never_saved(tmp_path: Path) -> No
 
 def test_a_broken_settings_file_gives_defaults_and_is_kept_aside(tmp_path: Path) -> None:
     (tmp_path / "settings.json").write_text("{not json")
-    settings = SettingsStore(tmp_path).load()
-    assert settings.concurrency == 2 and (tmp_path / "settings.json.broken").exists()
+    store = SettingsStore(tmp_path)
+    settings = store.load()
+    assert settings.concurrency == 2 and list(tmp_path.glob("settings.json.corrupt-*"))
+    assert store.problem is not None and "kept as settings.json.corrupt-" in str(store.problem)
 
 
 def test_the_keyring_is_read_on_a_thread_after_the_build(tmp_path: Path,
@@ -80,3 +82,16 @@ def test_a_key_typed_while_the_keyring_is_read_wins(tmp_path: Path, qtbot: QtBot
     key = controller.api_key()
     assert key is not None and key.reveal() == "sg_typed" and changes == []
     assert keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] == "sg_typed"
+
+
+def test_an_unusable_key_in_the_environment_is_a_startup_problem_not_a_crash(
+        tmp_path: Path) -> None:
+    (tmp_path / "settings.json").write_text("[]")
+    runner = BackgroundRunner()
+    secrets = SecretStore(tmp_path, None, {"SEGMIND_API_KEY": "sg_\u00e9t\u00e9"})
+    controller = SettingsController(SettingsStore(tmp_path), secrets, runner)
+    assert controller.api_key() is None
+    kinds = [p.kind for p in controller.startup_problems]
+    assert kinds == ["SettingsDamaged", "InvalidInput"]
+    assert all("\u00e9t\u00e9" not in p.message for p in controller.startup_problems)
+    runner.shutdown(wait=True)

@@ -34,10 +34,19 @@ class SettingsController(QObject):
         super().__init__(parent)
         self.store, self.secrets, self.runner = store, secrets, runner
         self.settings = store.load()
+        # What the window should say once it shows: a damaged settings file, a key that
+        # cannot be used (each a StudioError; the app starts in any case).
+        self.startup_problems: list[StudioError] = [] if store.problem is None \
+            else [store.problem]
         # Without a key in the environment, reading the system keyring can take a few
         # hundred ms (or wait for the user to unlock it): that happens in load_key().
         self.key_pending = secrets.pending
-        self.key: ApiKey | None = None if self.key_pending else secrets.load()
+        self.key: ApiKey | None = None
+        if not self.key_pending:
+            try:
+                self.key = secrets.load()
+            except StudioError as exc:  # e.g. a character no HTTP header can carry
+                self.startup_problems.append(exc)
         self._key_loaded.connect(self._on_key_loaded)
         # From the environment (API and history base URLs): used, never saved.
         self.overrides: dict[str, Any] = {}
@@ -66,6 +75,10 @@ class SettingsController(QObject):
         def read() -> None:
             try:
                 key = self.secrets.load()
+            except StudioError as exc:  # a stored key that cannot be used: say so
+                key = None
+                with contextlib.suppress(RuntimeError):
+                    self.failed.emit(exc)
             except Exception as exc:  # a broken backend: no key, as with no keyring
                 log.warning("reading the key failed: %s", type(exc).__name__)
                 key = None
@@ -107,7 +120,11 @@ class SettingsController(QObject):
         self.failed.emit(error)
 
     def set_key(self, text: str) -> None:
-        key = ApiKey(text) if text.strip() else None
+        try:
+            key = ApiKey(text) if text.strip() else None
+        except StudioError as exc:  # a character no HTTP header can carry
+            self.failed.emit(exc)
+            return
         self.key = key
         self.key_pending = False
         self.runner.run(lambda: self.secrets.save(key), lambda _: None, self._on_save_failed)

@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument, pil_to_alpha
 from scribble_studio.controllers.sketch_files import pil_to_qimage, qimage_to_pil
-from scribble_studio.domain.errors import StudioError, UnreadableImage
+from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
 from scribble_studio.services.drafts import Draft, DraftInfo, DraftStore
 
 AUTOSAVE_MS = 2000
@@ -122,6 +122,10 @@ class DraftKeeper(QObject):
         self.document.set_reference_opacity(draft.reference_opacity)
         self._timer.stop()  # opening is not an edit
         self.restored.emit(draft.params)
+        if draft.dropped:  # the draft opened; say what of it could not be read
+            self.failed.emit(InvalidInput(
+                f"Some of the draft's settings could not be read and were reset: "
+                f"{', '.join(draft.dropped)}.", "Check them before generating."))
 
     def new_sketch(self) -> None:
         """Keep the current sketch as a draft and start a blank one."""

@@ -191,3 +191,27 @@ class StillRunning(NetworkError):
     collected yet: it will be, later, without paying again."""
 
     default_action = "Collect it later with: scribble-studio outbox send"
+
+
+class HistoryUnavailable(StudioError):
+    """The history database cannot be opened or written for a reason that is not damage
+    (a full disk, a read-only folder, a file that is not ours): nothing was changed."""
+
+    exit_code = 2
+    default_action = "Fix the cause named above and try again; the history was not changed."
+
+
+class HistoryLocked(HistoryUnavailable):
+    """Another program holds a lock on the history database: try again later (75)."""
+
+    exit_code = 75
+    default_action = ("Close the other program using the history (or wait for it to finish) "
+                      "and try again; the history was not changed.")
+
+
+class SettingsDamaged(StudioError):
+    """The settings file could not be used (whole or in part): defaults were put in
+    its place, and a damaged file was kept aside. Shown once; nothing failed."""
+
+    exit_code = 2
+    default_action = "Check your choices in Settings."

@@ -7,14 +7,17 @@ import enum
 import ipaddress
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 from urllib.parse import urlsplit
 
 import platformdirs
 
 from scribble_studio.domain.errors import InsecureEndpoint, InvalidInput
+
+if TYPE_CHECKING:  # (loaded when something is first redacted: json, base64 stay off start-up)
+    from scribble_studio.services.redaction import SecretForms
 
 DEFAULT_API_BASE: Final = "https://api.segmind.com/v1"
 # Segmind's request history (what became of any request) lives on a host of its own.
@@ -36,20 +39,47 @@ class ApiKey:
     """The secret. Its ``repr`` and ``str`` never show it; only :meth:`reveal` does,
     and only the HTTP client calls that."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_forms", "_value")
 
     def __init__(self, value: str) -> None:
         value = value.strip()
         if not value:
             raise ValueError("an API key cannot be empty")
+        for position, char in enumerate(value, start=1):
+            # An HTTP header carries ASCII only: anything else fails deep in the client.
+            if not (char.isascii() and char.isprintable()) or char.isspace():
+                raise InvalidInput(
+                    f"The API key has a character that cannot be sent (character "
+                    f"{position} of {len(value)}): keys are plain letters, digits and "
+                    "punctuation.",
+                    "Copy the key again from your Segmind account, without spaces or "
+                    "typographic quotes.")
         self._value = value
+        self._forms: SecretForms | None = None
 
     def reveal(self) -> str:
         return self._value
 
     def redact(self, text: str) -> str:
-        """``text`` with every occurrence of the key replaced."""
-        return text.replace(self._value, "[api key]") if self._value in text else text
+        """``text`` with the key replaced in every form a server could echo it in:
+        plain, URL-encoded, JSON-escaped, inside base64, or cut off (see
+        :mod:`services.redaction`)."""
+        return self._secret_forms().redact(text)
+
+    def redact_mapping(self, mapping: Mapping[str, str] | Iterable[tuple[str, str]]
+                       ) -> dict[str, str]:
+        """Headers (or any name/value pairs) safe to log: values redacted, and the
+        secret headers (``x-api-key``, ``authorization``, cookies) hidden."""
+        return self._secret_forms().redact_mapping(mapping)
+
+    redact_headers = redact_mapping
+
+    def _secret_forms(self) -> SecretForms:
+        if self._forms is None:
+            from scribble_studio.services.redaction import SecretForms
+
+            self._forms = SecretForms(self._value)
+        return self._forms
 
     def __repr__(self) -> str:
         return "ApiKey(<hidden>)"
@@ -119,12 +149,20 @@ class ClientSettings:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+    """A literal loopback address (127.0.0.0/8, ::1, ::ffff:127.x.x.x) or ``localhost``
+    itself. Not ``*.localhost``: RFC 6761 asks resolvers to keep those on this machine,
+    but many (glibc without systemd-resolved, most stub resolvers) send them to DNS,
+    which may answer with any address, and the key would then cross it in clear.
+    ``localhost`` is in every hosts file, which is read before DNS."""
+    if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
 
 
 def check_endpoint(url: str) -> None:

@@ -8,6 +8,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -20,6 +21,45 @@ if TYPE_CHECKING:  # Pillow is loaded when a draft is first read or written, not
     from PIL import Image
 
 DRAFT_KEY: Final = "scribble-studio-draft"
+_DIGEST: Final = re.compile(r"[0-9a-f]{64}")
+
+
+def valid_params(raw: object) -> tuple[dict[str, Any], list[str]]:
+    """The parameters of a draft that the panel can take, and the names of those it
+    cannot (wrong type or out of range). Names this version does not know are kept:
+    a newer version may have written them, and the panel ignores them."""
+    from scribble_studio.domain.params import GenerationParams
+
+    if not isinstance(raw, dict):
+        return {}, ([] if raw is None else ["parameters"])
+    known = {f.name for f in dataclasses.fields(GenerationParams)}
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for name, value in raw.items():
+        if not isinstance(name, str):
+            continue
+        if name not in known:
+            kept[name] = value
+            continue
+        if name == "prompt":
+            valid = isinstance(value, str)
+        else:
+            valid = name not in GenerationParams("x", **{name: value}).validate()
+        if valid:
+            kept[name] = value
+        else:
+            dropped.append(name)
+    return kept, dropped
+
+
+def _number(meta: dict[str, Any], name: str, default: float, low: float, high: float,
+            dropped: list[str]) -> float:
+    value = meta.get(name, default)
+    if isinstance(value, int | float) and not isinstance(value, bool) and (
+            low <= value <= high):
+        return float(value)
+    dropped.append(name)
+    return default
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -30,6 +70,7 @@ class Draft:
     reference: bytes | None
     reference_opacity: float
     updated: float
+    dropped: tuple[str, ...] = ()  # settings that were unreadable, left at their defaults
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -71,26 +112,49 @@ class DraftStore:
         atomic_write(self.pointer, draft_id.encode())
 
     def load(self, draft_id: str) -> Draft:
-        """Raises UnreadableImage if the draft is missing or damaged."""
+        """The draft, with what is valid in its settings: a field of the wrong type or
+        out of range is dropped and named in :attr:`Draft.dropped`. Raises
+        UnreadableImage if the draft is missing, its sketch damaged, or of a size the
+        canvas cannot take."""
         from scribble_studio.domain.scribble import decode_image
+        from scribble_studio.domain.strokes import SIDE_RANGE, size_problem
+        from scribble_studio.services.sketch_files import read_picture_file
 
+        if not self.path(draft_id).exists():
+            raise UnreadableImage(f"Draft {draft_id} is missing.")
+        largest = SIDE_RANGE[1]
         try:
-            data = self.path(draft_id).read_bytes()
-        except OSError:
-            raise UnreadableImage(f"Draft {draft_id} is missing.") from None
-        image = decode_image(data)
+            image = decode_image(read_picture_file(self.path(draft_id)),
+                                 max_pixels=largest * largest, max_side=largest)
+        except UnreadableImage as exc:
+            raise UnreadableImage(f"Draft {draft_id}: {exc.message}") from None
+        problem = size_problem(image.width, image.height)
+        if problem is not None:
+            raise UnreadableImage(
+                f"Draft {draft_id} is {image.width}×{image.height} pixels, a size the "
+                f"canvas cannot take ({problem[:1].lower()}{problem[1:]})")
         try:
             meta = json.loads(image.info.get(DRAFT_KEY, ""))
         except ValueError:
-            raise UnreadableImage(f"Draft {draft_id} has no readable settings.") from None
+            meta = None
+        dropped: list[str] = []
+        if not isinstance(meta, dict):
+            meta, dropped = {}, ["settings"]
+        params, bad = valid_params(meta.get("params"))
+        dropped += bad
+        opacity = _number(meta, "opacity", 0.5, 0.0, 1.0, dropped)
+        updated = _number(meta, "updated", 0.0, 0.0, float("inf"), dropped)
         reference = None
-        if meta.get("reference"):
+        digest = meta.get("reference")
+        if isinstance(digest, str) and _DIGEST.fullmatch(digest):
             try:
-                reference = (self.folder / f"ref-{meta['reference']}.png").read_bytes()
-            except OSError:
+                reference = read_picture_file(self.folder / f"ref-{digest}.png")
+            except UnreadableImage:
                 reference = None
-        return Draft(draft_id, image.convert("L"), dict(meta.get("params") or {}), reference,
-                     float(meta.get("opacity", 0.5)), float(meta.get("updated", 0)))
+        elif digest is not None:
+            dropped.append("reference")
+        return Draft(draft_id, image.convert("L"), params, reference, opacity, updated,
+                     tuple(dropped))
 
     def current_id(self) -> str | None:
         try:

@@ -66,9 +66,15 @@ def configure_logging(
     if early is not None:
         for name in LOGGERS:
             logging.getLogger(name).removeHandler(early)
+
+    class QuietFileHandler(logging.handlers.RotatingFileHandler):
+        def handleError(self, record: logging.LogRecord) -> None:
+            """Drop a record that cannot be written (a full disk): the default prints a
+            traceback with the record on stderr, where the CLI promises one line."""
+
     try:
         (folder / "logs").mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = QuietFileHandler(
             folder / "logs" / LOG_NAME, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:

@@ -3,13 +3,14 @@ with live in the current draft (:mod:`drafts`); the API key in :mod:`secrets`.""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Final
 
+from scribble_studio.domain.errors import SettingsDamaged, StudioError
 from scribble_studio.domain.scribble_spec import UploadEncoding
 from scribble_studio.services.atomic_files import atomic_write
 from scribble_studio.services.config import DEFAULT_API_BASE, ApiChoice, ClientSettings
@@ -50,29 +51,87 @@ class AppSettings:
 
 
 class SettingsStore:
-    """Loads and saves :class:`AppSettings`. A missing or broken file gives defaults
-    (a broken one is kept aside as ``settings.json.broken`` rather than lost)."""
+    """Loads and saves :class:`AppSettings`. A missing file gives defaults. A damaged one
+    (not JSON, not an object) is kept aside as ``settings.json.corrupt-<time>``; a field
+    of the wrong type or value is put back to its default. Either way :attr:`problem`
+    says so (a :class:`SettingsDamaged` for the window to show; ``None`` otherwise)."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / SETTINGS_FILE
+        self.problem: SettingsDamaged | None = None
 
     def load(self) -> AppSettings:
+        self.problem = None
         try:
-            document = json.loads(self.path.read_text(encoding="utf-8"))
-            names = {f.name for f in dataclasses.fields(AppSettings)}
-            settings = AppSettings(**{k: v for k, v in document.items() if k in names})
-            settings.client_settings()
-            if not (isinstance(settings.concurrency, int) and 1 <= settings.concurrency <= 8):
-                settings = dataclasses.replace(settings, concurrency=2)
-            return settings
+            document = json.loads(self.path.read_bytes().decode("utf-8"))
         except FileNotFoundError:
             return AppSettings()
-        except Exception as exc:  # unreadable, not JSON, wrong types, bad URL
-            log.warning("settings file unusable (%s); using defaults", type(exc).__name__)
-            with contextlib.suppress(OSError):
-                self.path.replace(self.path.with_name(SETTINGS_FILE + ".broken"))
+        except OSError as exc:  # unreadable: left alone, maybe the user can fix it
+            log.warning("settings file unreadable (%s); using defaults", type(exc).__name__)
+            self.problem = SettingsDamaged(
+                f"The settings file {self.path} cannot be read ({exc.strerror or exc}); "
+                "the defaults are used for now.",
+                "Check the file's permissions, or change the settings again.")
             return AppSettings()
+        except ValueError:  # not UTF-8, not JSON
+            document = None
+        if not isinstance(document, dict):
+            kept = self._keep_aside()
+            where = f"it was kept as {kept.name}" if kept else "it could not be kept"
+            log.warning("settings file damaged; %s; using defaults", where)
+            self.problem = SettingsDamaged(
+                f"The settings file was damaged; {where} and the defaults are used.",
+                "Check your choices in Settings (the kept file shows the old ones).")
+            return AppSettings()
+        settings, reset = _valid(document)
+        if reset:
+            log.warning("settings reset to defaults: %s", ", ".join(reset))
+            self.problem = SettingsDamaged(
+                "Some settings could not be used and are back to their defaults: "
+                f"{', '.join(reset)}.")
+        return settings
+
+    def _keep_aside(self) -> Path | None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for n in range(1, 100):
+            kept = self.path.with_name(f"{SETTINGS_FILE}.corrupt-{stamp}"
+                                       + (f"-{n}" if n > 1 else ""))
+            if kept.exists():
+                continue
+            try:
+                self.path.replace(kept)
+            except OSError:
+                return None
+            return kept
+        return None
 
     def save(self, settings: AppSettings) -> None:
         text = json.dumps(dataclasses.asdict(settings), indent=2, sort_keys=True)
         atomic_write(self.path, text.encode("utf-8"))
+
+
+def _field_ok(name: str, value: object) -> bool:
+    if name == "api_base":
+        try:
+            return isinstance(value, str) and ClientSettings(value).api_base == value
+        except StudioError:
+            return False
+    if name in ("connect_timeout", "read_timeout"):
+        return isinstance(value, int | float) and not isinstance(value, bool) and (
+            0 < value <= 3600)
+    if name == "concurrency":
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 8
+    if name == "invert":
+        return isinstance(value, bool)
+    if name == "upload_encoding":
+        return value in {e.value for e in UploadEncoding}
+    return False
+
+
+def _valid(document: dict[str, object]) -> tuple[AppSettings, list[str]]:
+    """The settings from the fields that are usable, and the names of those that are not
+    (unknown names are ignored: a newer version may have written them)."""
+    names = [f.name for f in dataclasses.fields(AppSettings)]
+    good = {k: v for k, v in document.items() if k in names and _field_ok(k, v)}
+    reset = [k for k in names if k in document and k not in good]
+    return AppSettings(**good), reset  # type: ignore[arg-type]

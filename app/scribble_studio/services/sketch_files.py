@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import stat
 from pathlib import Path
 from typing import Final
 
@@ -18,16 +20,48 @@ SKETCH_MARKER: Final = "scribble-studio-sketch"
 MAX_FILE_BYTES: Final = 256 * 2**20
 
 
-def read_image(path: Path) -> Image.Image:
-    """Decode an image file; :class:`UnreadableImage` with a plain reason otherwise
-    (missing, unreadable, empty, not an image, damaged, too large)."""
+def read_picture_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a picture file the user named, read safely: only a regular file (a
+    FIFO would block forever, ``/dev/zero`` never ends), its size checked before
+    reading and the read bounded (a file that grows meanwhile is not read past the
+    limit). Raises :class:`UnreadableImage` with a plain reason."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | (
+        getattr(os, "O_BINARY", 0))
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UnreadableImage(f"{path.name} is too large ({size // 2**20} MB).")
-        data = path.read_bytes()
+        fd = os.open(path, flags)  # non-blocking: opening a FIFO returns at once
     except OSError as exc:
         raise UnreadableImage(f"Cannot read {path.name}: {exc.strerror or exc}.") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise UnreadableImage(f"{path.name} is a folder, not an image file.")
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableImage(f"{path.name} is not a regular file (a device or a pipe).")
+        if info.st_size > max_bytes:
+            raise UnreadableImage(_too_large(path, info.st_size, max_bytes))
+        chunks, left = [], max_bytes + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        raise UnreadableImage(f"Cannot read {path.name}: {exc.strerror or exc}.") from None
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > max_bytes:
+        raise UnreadableImage(_too_large(path, len(data), max_bytes))
+    return data
+
+
+def _too_large(path: Path, size: int, limit: int) -> str:
+    return (f"{path.name} is too large ({size / 2**20:.0f} MB; the limit is "
+            f"{limit // 2**20} MB).")
+
+
+def read_image(path: Path) -> Image.Image:
+    """Decode an image file; :class:`UnreadableImage` with a plain reason otherwise
+    (missing, unreadable, empty, not a regular file, not an image, damaged, too large)."""
+    data = read_picture_file(path)
     try:
         return decode_image(data)
     except UnreadableImage as exc:

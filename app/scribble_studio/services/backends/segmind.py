@@ -104,7 +104,8 @@ class SegmindBackend:
         if row is None:
             return Lookup(None, checked_at=now)
         if row.status == "FAILED":
-            return Lookup(None, failed=row.error or "no reason given", checked_at=now)
+            return Lookup(None, failed=self.transport.redact(row.error or "no reason given"),
+                          checked_at=now)
         return Lookup(Ticket(lost.api or self.api, row.request_id), checked_at=now)
 
     async def credits(self) -> Credits:

@@ -56,9 +56,10 @@ async def run(transport: Transport, request: JobRequest, events: JobEvents,
 
     async def headers_arrived(headers: httpx.Headers) -> None:
         nonlocal ticket
-        request_id = headers.get("x-request-id", "").strip()
-        if request_id and ticket is None:
-            ticket = Ticket(API, transport.redact(request_id)[:128])
+        request_id = headers.get("x-request-id", "").strip()[:128]
+        # An id that echoes the key is no id: it is never stored, written or shown.
+        if request_id and ticket is None and transport.redact(request_id) == request_id:
+            ticket = Ticket(API, request_id)
             await events.submitted(ticket)
 
     async def once() -> GenerationResult:

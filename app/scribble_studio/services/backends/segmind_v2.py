@@ -216,8 +216,9 @@ async def submit(transport: Transport, request: JobRequest, policy: RetryPolicy,
             raise NotServedOnV2()
         if not answer.ok:
             raise transport.error_of(answer)
-        try:
-            return Ticket(API, parse_submit(answer.body))
+        try:  # (an id that echoes the key is no id: it is never stored or shown)
+            return Ticket(API, parse_submit(transport.redact(answer.body.decode(
+                "utf-8", "replace")).encode()))
         except BadResponse as exc:  # a 200 without an id: a job may exist
             raise SubmitInDoubt(exc.message) from None
 

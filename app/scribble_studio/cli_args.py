@@ -1,0 +1,33 @@
+"""Argument types for the CLI that bound what they accept, so an oversized number is
+a one-line usage error (exit 2) rather than a traceback from SQLite."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Final
+
+# SQLite's integers are signed 64-bit: a larger id cannot exist.
+ID_MAX: Final = 2**63 - 1
+# A page of the history printed at once; more is a scroll nobody reads.
+LIMIT_MAX: Final = 100_000
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse ``type`` for a whole number in ``low…high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return value
+
+    parse.__name__ = "whole number"  # what argparse names in its message
+    return parse
+
+
+history_id = bounded_int(1, ID_MAX)
+history_limit = bounded_int(1, LIMIT_MAX)
