@@ -157,13 +157,16 @@ def startup_rows() -> list[list[Any]]:
              f"{mb['app-key'] / mb['bare']:.2f}×", "≤ 1.6×"]]
 
 
-def start_server(delay: float) -> tuple[subprocess.Popen[str], str]:
+def start_server(delay: float) -> tuple[subprocess.Popen[str], str, str]:
+    """The fake in its own process, its v1 calls and v2 jobs taking ``delay`` seconds.
+    Returns it, its base URL and its request history's."""
     server = subprocess.Popen([sys.executable, "-m", "tests.fakes.segmind_server",
-                               "--delay", str(delay), "--credits", "100000"],
+                               "--delay", str(delay), "--job-seconds", str(delay),
+                               "--credits", "100000"],
                               stdout=subprocess.PIPE, text=True, cwd=REPO,
                               env={**os.environ, "PYTHONPATH": str(REPO)})
     assert server.stdout is not None
-    return server, server.stdout.readline().strip()
+    return server, server.stdout.readline().strip(), server.stdout.readline().strip()
 
 
 async def longest_gap(seconds: float, until_done: Any = None) -> float:
@@ -196,10 +199,10 @@ def app_rows() -> list[list[Any]]:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     rows: list[list[Any]] = []
-    server, base = start_server(delay=0.3)
+    server, base, history = start_server(delay=0.3)
     try:
         environ = {"SEGMIND_API_KEY": "sk-test-6f1e0c0ffee5ecret",
-                   "SCRIBBLE_STUDIO_API_BASE": base}
+                   "SCRIBBLE_STUDIO_API_BASE": base, "SCRIBBLE_STUDIO_HISTORY_BASE": history}
         window = build_window(Path(tempfile.mkdtemp()), environ, None)
         window.show()
         settle_garbage_collection()  # as run_window does once the window has painted
@@ -224,9 +227,9 @@ def app_rows() -> list[list[Any]]:
                      "≤ 16 ms"])
     finally:
         server.terminate()
-    server, base = start_server(delay=1.0)
+    server, base, history = start_server(delay=1.0)
     try:
-        window.studio.settings.update(api_base=base)
+        window.studio.settings.override(api_base=base, history_base=history)
 
         async def throughput() -> float:
             small = Image.new("L", (512, 512), 255)

@@ -1,7 +1,8 @@
 """Client overhead, upload size and cancellation latency (issue 2). Printed, not asserted.
 
-- overhead: a 1024×1024 sketch file → decode → binarize → PNG → our client's generate()
-  (base64, JSON, httpx) → the request's first byte at a loopback server; median of 50.
+- overhead: a 1024×1024 sketch file → decode → binarize → PNG → the backend's submit
+  (base64, JSON, the shared httpx client) → the request's first byte at a loopback
+  server; median of 50.
   The server runs in its own process and reads the time the first byte arrives
   (CLOCK_MONOTONIC, shared by all processes): a server thread in the bench's own
   process had to win the GIL before it could read the clock, which added up to the
@@ -32,9 +33,11 @@ from PIL import Image
 
 from bench._table import median_ms, p95_ms, print_table
 from scribble_studio.domain.errors import StudioError
-from scribble_studio.domain.params import MODEL_SLUG, GenerationParams
+from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble import decode_image, export_scribble
-from scribble_studio.services.api_client import RetryPolicy, SegmindClient
+from scribble_studio.services.backends import JobRequest, Progress, Ticket, create_backend
+from scribble_studio.services.backends.retry import RetryPolicy
+from scribble_studio.services.backends.segmind_wire import SLUG, request_body
 from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.pillow_memory import keep_image_memory
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
@@ -103,36 +106,47 @@ def sketch_file(folder: Path) -> Path:
     return path
 
 
+class NoEvents:
+    async def submitted(self, ticket: Ticket) -> None:
+        pass
+
+    def progress(self, progress: Progress) -> None:
+        pass
+
+
 async def overhead(path: Path, server: FirstByteServer) -> tuple[list[float], list[float]]:
     ours, reference = [], []
     base = f"http://127.0.0.1:{server.port}/v1"
     params = GenerationParams("a person", seed=1)
-    settings = ClientSettings(base)
-    client = SegmindClient(ApiKey(API_KEY), settings, retry=RetryPolicy(attempts=1))
-    async with client as ours_client, httpx.AsyncClient() as plain:
+    backend = create_backend(ApiKey(API_KEY), ClientSettings(base),
+                             retry=RetryPolicy(attempts=1))
+    async with httpx.AsyncClient() as plain:
         for _ in range(RUNS + WARMUP):
             started = time.perf_counter()
             scribble = export_scribble(decode_image(path.read_bytes()))
-            # The sink answers 200 with no image: a BadResponse, after the first byte.
+            # The sink answers 200 with no request id: a StudioError, after the first byte.
             with contextlib.suppress(StudioError):
-                await ours_client.generate(scribble, params)
+                await backend.run(JobRequest(params, scribble), NoEvents())
             ours.append(server.first_byte() - started)
-            body = json.dumps(params.to_request_body(scribble.base64())).encode()
+            body = json.dumps(request_body(params, scribble.base64())).encode()
             started = time.perf_counter()
-            await plain.post(f"{base}/{MODEL_SLUG}", content=body,
+            await plain.post(f"{base[:-3]}/v2/{SLUG}", content=body,
                              headers={"content-type": "application/json"})
             reference.append(server.first_byte() - started)
+    await backend.aclose()
     return ours[WARMUP:], reference[WARMUP:]
 
 
 async def cancel_latency(fake: FakeSegmind, scribble_png: Path) -> tuple[list[float], list[float]]:
     scribble = export_scribble(decode_image(scribble_png.read_bytes()))
     ours, reference = [], []
-    async with SegmindClient(ApiKey(API_KEY), ClientSettings(fake.base_url)) as client:
+    client = create_backend(ApiKey(API_KEY), ClientSettings(fake.base_url))
+    try:
         for _ in range(20):
             fake.script(Fault.slow(30))
             seen = len(fake.requests)
-            task = asyncio.create_task(client.generate(scribble, GenerationParams("x", seed=1)))
+            task = asyncio.create_task(client.run(JobRequest(GenerationParams("x", seed=1),
+                                                             scribble), NoEvents()))
             while len(fake.requests) == seen:
                 await asyncio.sleep(0.005)
             started = time.perf_counter()
@@ -145,6 +159,8 @@ async def cancel_latency(fake: FakeSegmind, scribble_png: Path) -> tuple[list[fl
             sleeper.cancel()
             await asyncio.gather(sleeper, return_exceptions=True)
             reference.append(time.perf_counter() - started)
+    finally:
+        await client.aclose()
     return ours, reference
 
 

@@ -17,16 +17,19 @@ from tests.fakes.keyring import MemoryKeyring
 pytestmark = pytest.mark.usefixtures("qapp")
 
 
-def test_the_environments_base_url_is_used_but_never_saved(tmp_path: Path) -> None:
+def test_the_environments_base_urls_are_used_but_never_saved(tmp_path: Path) -> None:
     runner = BackgroundRunner()
     controller = SettingsController(SettingsStore(tmp_path), SecretStore(tmp_path, None, {}),
                                     runner)
-    controller.override_base("http://127.0.0.1:9/v1")
+    controller.override(api_base="http://127.0.0.1:9/v1", history_base="http://127.0.0.1:8")
     controller.update(concurrency=3)
     runner.shutdown(wait=True)
     saved = json.loads((tmp_path / "settings.json").read_text())
-    assert controller.current().api_base == "http://127.0.0.1:9/v1"
+    current = controller.current().client_settings()
+    assert (current.api_base, current.history_base) == ("http://127.0.0.1:9/v1",
+                                                        "http://127.0.0.1:8")
     assert saved["api_base"] == "https://api.segmind.com/v1" and saved["concurrency"] == 3
+    assert saved["history_base"] == ""
 
 
 def test_a_broken_settings_file_gives_defaults_and_is_kept_aside(tmp_path: Path) -> None:

@@ -125,6 +125,14 @@ def _field_ok(name: str, value: object) -> bool:
         return isinstance(value, bool)
     if name == "upload_encoding":
         return value in {e.value for e in UploadEncoding}
+    if name == "api":
+        return value in {a.value for a in ApiChoice}
+    if name == "history_base":
+        try:
+            return isinstance(value, str) and (
+                value == "" or ClientSettings(history_base=value).history_base == value)
+        except StudioError:
+            return False
     return False
 
 
