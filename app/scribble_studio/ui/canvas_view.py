@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -17,29 +17,46 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPen,
     QPointingDevice,
     QResizeEvent,
     QTabletEvent,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.domain.shapes import ShapeKind
 from scribble_studio.domain.strokes import (
+    DEFAULT_ERASER_WIDTH,
     DEFAULT_WIDTH,
     Stabilizer,
     clamp_width,
     pressure_width,
 )
+from scribble_studio.ui.canvas_tools import SelectTool, copy_to_clipboard, ink_from_clipboard
 
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.1, 16.0, 1.25
 PAPER = QColor(255, 255, 255)
 DESK = QColor(128, 128, 128)
+MIRROR_AXIS = QColor(0, 150, 220)
+ANTS_INTERVAL_MS = 150
 
 
 class Tool(enum.Enum):
     PEN = "pen"
     ERASER = "eraser"
+    SELECT = "select"
+    LASSO = "lasso"
+    RECTANGLE = "rectangle"
+    ELLIPSE = "ellipse"
+    LINE = "line"
+
+
+SHAPES = {Tool.RECTANGLE: ShapeKind.RECTANGLE, Tool.ELLIPSE: ShapeKind.ELLIPSE,
+          Tool.LINE: ShapeKind.LINE}
+SELECTING = (Tool.SELECT, Tool.LASSO)
 
 
 class _Surface(QWidget):
@@ -57,13 +74,20 @@ class _Surface(QWidget):
 
 class CanvasView(QAbstractScrollArea):
     zoom_changed = Signal(float)
-    pen_width_changed = Signal(float)
+    width_changed = Signal(float)  # the width of the current tool (pen or eraser)
+    tool_changed = Signal(object)
 
     def __init__(self, document: CanvasDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.tool = Tool.PEN
+        self._tool = Tool.PEN
         self.pen_width = DEFAULT_WIDTH
+        self.eraser_width = DEFAULT_ERASER_WIDTH
+        self.select_tool = SelectTool(self)
+        self._stroke_shape: ShapeKind | None = None
+        self._ants = QTimer(self)
+        self._ants.setInterval(ANTS_INTERVAL_MS)
+        self._ants.timeout.connect(self._on_ants_timeout)
         self.stabilizer = Stabilizer(0.0)
         self.overlay: QImage | None = None  # "what the model sees", drawn instead of ink
         self._zoom = 1.0
@@ -72,6 +96,7 @@ class CanvasView(QAbstractScrollArea):
         self._pan_from: QPoint | None = None
         self._space_down = False
         self._origin = QPointF()
+        self._modifiers = Qt.KeyboardModifier.NoModifier
         self.setViewport(_Surface(self._on_tablet))
         self.setAccessibleName("Sketch canvas")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -79,7 +104,41 @@ class CanvasView(QAbstractScrollArea):
         self.viewport().setCursor(Qt.CursorShape.CrossCursor)
         document.changed.connect(self._on_document_changed)
         document.size_changed.connect(self._on_document_size_changed)
+        document.selection.changed.connect(self._on_selection_changed)
+        document.selection.active_changed.connect(self._on_selection_active_changed)
         self._update_scroll_bars()
+
+    # -- tools -------------------------------------------------------------------------------
+
+    @property
+    def tool(self) -> Tool:
+        return self._tool
+
+    @tool.setter
+    def tool(self, tool: Tool) -> None:
+        self.set_tool(tool)
+
+    def set_tool(self, tool: Tool) -> None:
+        """Switch tools; leaving the select tools applies a transform in progress."""
+        if tool is self._tool:
+            return
+        if tool not in SELECTING:
+            self.document.selection.apply()
+        self._tool = tool
+        self.select_tool.lasso = tool is Tool.LASSO
+        self.tool_changed.emit(tool)
+        self.width_changed.emit(self.width)
+
+    @property
+    def width(self) -> float:  # type: ignore[override]  # the current tool's, not QWidget's
+        return self.eraser_width if self._tool is Tool.ERASER else self.pen_width
+
+    def set_width(self, width: float) -> None:
+        """Set the width of the tool in use: the pen and the eraser keep their own."""
+        if self._tool is Tool.ERASER:
+            self.set_eraser_width(width)
+        else:
+            self.set_pen_width(width)
 
     # -- geometry --------------------------------------------------------------------------
 
@@ -157,10 +216,24 @@ class CanvasView(QAbstractScrollArea):
 
     # -- painting -----------------------------------------------------------------------------
 
+    def view_transform(self) -> QTransform:
+        """Document → viewport coordinates."""
+        return QTransform(self._zoom, 0, 0, self._zoom, self._origin.x(), self._origin.y())
+
+    def update_document_rect(self, rect: QRect) -> None:
+        if not rect.isEmpty():
+            self.viewport().update(self.view_rect(rect).adjusted(-2, -2, 2, 2))
+
+    def _decorated(self) -> bool:
+        doc = self.document
+        return doc.selection.active or doc.mirror_vertical or doc.mirror_horizontal or \
+            self.select_tool.drag is not None
+
     def paintEvent(self, event: QPaintEvent) -> None:
         rect = event.rect()
         image = self.document.image
-        if self._zoom == 1.0 and self.overlay is None and self.document.reference is None:
+        if self._zoom == 1.0 and self.overlay is None and self.document.reference is None \
+                and not self._decorated():
             # The common case while drawing: pixel for pixel, a rectangle on the paper.
             source = rect.translated(-self._origin.toPoint())
             if image.rect().contains(source):
@@ -191,7 +264,51 @@ class CanvasView(QAbstractScrollArea):
                 painter.setClipping(False)
             layer = self.overlay if self.overlay is not None else self.document.image
             painter.drawImage(target, layer, source)
+        self._paint_decorations(painter, exposed)
         painter.end()
+
+    def _paint_decorations(self, painter: QPainter, exposed: QRectF) -> None:
+        """The floating selection, the outlines and handles, the mirror axes."""
+        doc, to_view = self.document, self.view_transform()
+        painter.setClipRect(exposed)
+        selection = doc.selection
+        if selection.floating is not None:
+            painter.save()
+            if not selection.is_identity or self._zoom < 1:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.setTransform(selection.transform() * to_view)
+            painter.drawImage(selection.source.topLeft(), selection.floating)
+            painter.restore()
+        paper = to_view.mapRect(QRectF(doc.image.rect()))
+        pen = QPen(MIRROR_AXIS, 1, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        if doc.mirror_vertical:
+            painter.drawLine(QPointF(paper.center().x(), paper.top()),
+                             QPointF(paper.center().x(), paper.bottom()))
+        if doc.mirror_horizontal:
+            painter.drawLine(QPointF(paper.left(), paper.center().y()),
+                             QPointF(paper.right(), paper.center().y()))
+        self.select_tool.paint(painter, to_view)
+        painter.setClipping(False)
+
+    def _on_selection_changed(self, rect: QRect) -> None:
+        # Handles and the rotation knob reach outside the outline.
+        reach = round(40 / self._zoom) + 4
+        self.update_document_rect(rect.adjusted(-reach, -reach, reach, reach))
+
+    def _on_selection_active_changed(self, active: bool) -> None:
+        if active:
+            self._ants.start()
+        else:
+            self._ants.stop()
+
+    def _on_ants_timeout(self) -> None:
+        self.select_tool.ants_phase = (self.select_tool.ants_phase + 1) % 8
+        self._on_selection_changed(self.document.selection.bounds())
+
+    def set_mirror(self, vertical: bool, horizontal: bool) -> None:
+        self.document.mirror_vertical, self.document.mirror_horizontal = vertical, horizontal
+        self.viewport().update()
 
     def set_overlay(self, overlay: QImage | None) -> None:
         self.overlay = overlay
@@ -214,24 +331,36 @@ class CanvasView(QAbstractScrollArea):
 
     # -- pointer input ---------------------------------------------------------------------
 
-    def _begin(self, device: str, at: QPointF, width: float, erase: bool, straight: bool) -> None:
+    def _begin(self, device: str, at: QPointF, width: float, erase: bool,
+               modifiers: Qt.KeyboardModifier) -> None:
         self._stroke_device = device
-        self._straight = straight
+        self._modifiers = modifiers
+        shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+        self._stroke_shape = SHAPES.get(self._tool)
+        self._straight = shift and self._stroke_shape is None
+        if self._straight:
+            self._stroke_shape = ShapeKind.LINE
         doc_point = self.to_document(at)
         self.stabilizer.start(doc_point.x(), doc_point.y())
-        self.document.begin_stroke(doc_point, width, erase=erase or self.tool is Tool.ERASER)
+        self.document.begin_stroke(doc_point, width, erase=erase or self._tool is Tool.ERASER,
+                                   dot=self._stroke_shape is None)
 
-    def _move(self, at: QPointF, width: float) -> None:
+    def _move(self, at: QPointF, width: float,
+              modifiers: Qt.KeyboardModifier | None = None) -> None:
         doc_point = self.to_document(at)
-        if self._straight:
-            self.document.straight_stroke_to(doc_point)
+        if self._stroke_shape is not None:
+            mods = self._modifiers if modifiers is None else modifiers
+            constrain = bool(mods & Qt.KeyboardModifier.ShiftModifier) and not self._straight
+            self.document.shape_stroke_to(
+                self._stroke_shape, doc_point, constrain=constrain,
+                from_centre=bool(mods & Qt.KeyboardModifier.AltModifier))
             return
         if self.stabilizer.strength > 0:
             doc_point = QPointF(*self.stabilizer.add(doc_point.x(), doc_point.y()))
         self.document.extend_stroke(doc_point, width)
 
     def _end(self, width: float) -> None:
-        if not self._straight and self.stabilizer.strength > 0:
+        if self._stroke_shape is None and self.stabilizer.strength > 0:
             self.document.extend_stroke(QPointF(*self.stabilizer.finish()), width)
         self.document.end_stroke()
         self._stroke_device = None
@@ -242,9 +371,10 @@ class CanvasView(QAbstractScrollArea):
                 button == Qt.MouseButton.LeftButton and self._space_down):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif button == Qt.MouseButton.LeftButton and self._tool in SELECTING:
+            self.select_tool.press(event.position(), event.modifiers())
         elif button == Qt.MouseButton.LeftButton and self._stroke_device is None:
-            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            self._begin("mouse", event.position(), self.pen_width, False, shift)
+            self._begin("mouse", event.position(), self.width, False, event.modifiers())
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -253,8 +383,10 @@ class CanvasView(QAbstractScrollArea):
             self._pan_from = event.position().toPoint()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+        elif self.select_tool.drag is not None:
+            self.select_tool.move(event.position(), event.modifiers())
         elif self._stroke_device == "mouse":
-            self._move(event.position(), self.pen_width)
+            self._move(event.position(), self.width, event.modifiers())
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -263,23 +395,37 @@ class CanvasView(QAbstractScrollArea):
             self._pan_from = None
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space_down
                                       else Qt.CursorShape.CrossCursor)
+        elif self.select_tool.drag is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.select_tool.release(event.position(), event.modifiers())
         elif self._stroke_device == "mouse" and event.button() == Qt.MouseButton.LeftButton:
-            self._end(self.pen_width)
+            self._end(self.width)
         event.accept()
 
     def _on_tablet(self, event: QTabletEvent) -> None:
         # Accepting it stops Qt from also delivering the same input as mouse events.
         event.accept()
-        width = pressure_width(self.pen_width, event.pressure())
+        eraser = event.pointerType() == QPointingDevice.PointerType.Eraser
+        if self._tool in SELECTING and not eraser:
+            self._on_tablet_selecting(event)
+            return
+        base = self.eraser_width if eraser or self._tool is Tool.ERASER else self.pen_width
+        width = pressure_width(base, event.pressure())
         kind = event.type()
         if kind == QEvent.Type.TabletPress and self._stroke_device is None:
-            eraser = event.pointerType() == QPointingDevice.PointerType.Eraser
-            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            self._begin("tablet", event.position(), width, eraser, shift)
+            self._begin("tablet", event.position(), width, eraser, event.modifiers())
         elif kind == QEvent.Type.TabletMove and self._stroke_device == "tablet":
-            self._move(event.position(), width)
+            self._move(event.position(), width, event.modifiers())
         elif kind == QEvent.Type.TabletRelease and self._stroke_device == "tablet":
             self._end(width)
+
+    def _on_tablet_selecting(self, event: QTabletEvent) -> None:
+        kind, tool = event.type(), self.select_tool
+        if kind == QEvent.Type.TabletPress:
+            tool.press(event.position(), event.modifiers())
+        elif kind == QEvent.Type.TabletMove and tool.drag is not None:
+            tool.move(event.position(), event.modifiers())
+        elif kind == QEvent.Type.TabletRelease and tool.drag is not None:
+            tool.release(event.position(), event.modifiers())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -296,17 +442,71 @@ class CanvasView(QAbstractScrollArea):
         width = clamp_width(width)
         if width != self.pen_width:
             self.pen_width = width
-            self.pen_width_changed.emit(width)
+            if self._tool is not Tool.ERASER:
+                self.width_changed.emit(width)
+
+    def set_eraser_width(self, width: float) -> None:
+        width = clamp_width(width)
+        if width != self.eraser_width:
+            self.eraser_width = width
+            if self._tool is Tool.ERASER:
+                self.width_changed.emit(width)
+
+    # -- the selection's edit commands (also the Edit menu's) ---------------------------
+
+    def select_all(self) -> None:
+        if self._tool not in SELECTING:
+            self.set_tool(Tool.SELECT)
+        self.document.selection.select_all()
+
+    def copy_selection(self) -> bool:
+        found = self.document.selection.copy_ink()
+        if found is None:
+            return False
+        copy_to_clipboard(*found)
+        return True
+
+    def cut_selection(self) -> bool:
+        if not self.copy_selection():
+            return False
+        self.document.selection.delete()
+        self.document.selection.drop()
+        return True
+
+    def paste_ink(self) -> bool:
+        """Paste ink this canvas copied, in its old place, floating and selected so it
+        can be moved at once; False when the clipboard holds something else."""
+        found = ink_from_clipboard()
+        if found is None:
+            return False
+        ink, at = found
+        size = self.document.size()
+        at = QPoint(max(0, min(at.x(), size.width() - ink.width())),
+                    max(0, min(at.y(), size.height() - ink.height())))
+        if self._tool not in SELECTING:
+            self.set_tool(Tool.SELECT)
+        self.document.selection.float_image(ink, at, "Paste")
+        return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
+        key, ctrl = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
         if key == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_down = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
         elif key == Qt.Key.Key_BracketLeft:
-            self.set_pen_width(self.pen_width - max(1.0, self.pen_width * 0.15))
+            self.set_width(self.width - max(1.0, self.width * 0.15))
         elif key == Qt.Key.Key_BracketRight:
-            self.set_pen_width(self.pen_width + max(1.0, self.pen_width * 0.15))
+            self.set_width(self.width + max(1.0, self.width * 0.15))
+        elif ctrl and key == Qt.Key.Key_A:
+            self.select_all()
+        elif ctrl and key == Qt.Key.Key_C:
+            self.copy_selection()
+        elif ctrl and key == Qt.Key.Key_X:
+            self.cut_selection()
+        elif ctrl and key == Qt.Key.Key_V:
+            self.paste_ink()
+        elif not ctrl and self.select_tool.key(event):
+            pass
         else:
             super().keyPressEvent(event)
 
