@@ -6,9 +6,10 @@ from __future__ import annotations
 import enum
 import json
 import math
+import zlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QMimeData, QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QKeyEvent, QPainter, QPen, QTransform
 
 from scribble_studio.domain.shapes import corner_scale, rotation_degrees, snap_angle
@@ -239,16 +240,16 @@ class SelectTool:
 def copy_to_clipboard(ink: QImage, rect: QRect) -> None:
     """Put selected ink on the clipboard: as ink for this canvas (with where it was),
     and as a dark-on-white picture for other programs."""
-    gray = QImage(ink.constBits(), ink.width(), ink.height(), ink.bytesPerLine(),
-                  QImage.Format.Format_Grayscale8).copy()
-    buffer = QBuffer()
-    buffer.open(QBuffer.OpenModeFlag.WriteOnly)
-    gray.save(buffer, b"PNG")
-    header = json.dumps({"x": rect.x(), "y": rect.y()}).encode()
+    header = {"x": rect.x(), "y": rect.y(), "width": ink.width(), "height": ink.height(),
+              "stride": ink.bytesPerLine()}
+    body = zlib.compress(bytes(ink.constBits()), 1)
     mime = QMimeData()
-    mime.setData(INK_MIME, QByteArray(header + b"\n" + bytes(buffer.data().data())))
-    picture = gray.copy()
-    picture.invertPixels()
+    mime.setData(INK_MIME, QByteArray(json.dumps(header).encode() + b"\n" + body))
+    picture = QImage(ink.size(), QImage.Format.Format_RGB32)
+    picture.fill(QColor(255, 255, 255))
+    painter = QPainter(picture)
+    painter.drawImage(0, 0, ink)  # Alpha8 draws as black with that alpha
+    painter.end()
     mime.setImageData(picture)
     QGuiApplication.clipboard().setMimeData(mime)
 
@@ -258,12 +259,14 @@ def ink_from_clipboard() -> tuple[QImage, QPoint] | None:
     mime = QGuiApplication.clipboard().mimeData()
     if mime is None or not mime.hasFormat(INK_MIME):
         return None
-    raw = bytes(mime.data(INK_MIME).data())
-    header, _, png = raw.partition(b"\n")
-    gray = QImage.fromData(png, b"PNG").convertToFormat(QImage.Format.Format_Grayscale8)
-    if gray.isNull():
+    header_line, _, body = bytes(mime.data(INK_MIME).data()).partition(b"\n")
+    try:
+        header = json.loads(header_line)
+        raw = zlib.decompress(body)
+        width, height, stride = int(header["width"]), int(header["height"]), int(header["stride"])
+        if width < 1 or height < 1 or len(raw) < stride * height:
+            return None
+    except (ValueError, KeyError, TypeError, zlib.error):
         return None
-    ink = QImage(gray.constBits(), gray.width(), gray.height(), gray.bytesPerLine(),
-                 QImage.Format.Format_Alpha8).copy()
-    where = json.loads(header)
-    return ink, QPoint(int(where["x"]), int(where["y"]))
+    ink = QImage(raw, width, height, stride, QImage.Format.Format_Alpha8).copy()
+    return ink, QPoint(int(header["x"]), int(header["y"]))

@@ -57,6 +57,7 @@ class Tool(enum.Enum):
 SHAPES = {Tool.RECTANGLE: ShapeKind.RECTANGLE, Tool.ELLIPSE: ShapeKind.ELLIPSE,
           Tool.LINE: ShapeKind.LINE}
 SELECTING = (Tool.SELECT, Tool.LASSO)
+SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 class _Surface(QWidget):
@@ -497,6 +498,10 @@ class CanvasView(QAbstractScrollArea):
             self.set_width(self.width - max(1.0, self.width * 0.15))
         elif key == Qt.Key.Key_BracketRight:
             self.set_width(self.width + max(1.0, self.width * 0.15))
+        elif ctrl and key == Qt.Key.Key_Z and not event.modifiers() & SHIFT:
+            self.document.undo()  # in the window, the Undo action takes these keys first
+        elif ctrl and key in (Qt.Key.Key_Z, Qt.Key.Key_Y):
+            self.document.redo()
         elif ctrl and key == Qt.Key.Key_A:
             self.select_all()
         elif ctrl and key == Qt.Key.Key_C:
