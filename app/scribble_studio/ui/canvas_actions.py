@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
@@ -184,8 +185,9 @@ class CanvasActions:
         return action
 
     def fill_tool_bar(self, bar: QToolBar) -> None:
-        for item in (self.pen, self.eraser, self.select, self.lasso, self.rectangle,
-                     self.ellipse, self.line, self.width_box, None, self.undo, self.redo, None,
+        compact = (self.select, self.lasso, self.rectangle, self.ellipse, self.line)
+        for item in (self.pen, self.eraser, *compact, self.width_box, None,
+                     self.undo, self.redo, None,
                      self.zoom_out, self.zoom_in, self.zoom_fit, None, self.reference,
                      self.opacity, self.import_, self.model_view):
             if item is None:
@@ -194,6 +196,12 @@ class CanvasActions:
                 bar.addAction(item)
             else:
                 bar.addWidget(item)
+        # The selection and shape tools as icons only (their tool tips name them), so the
+        # bar still has room for the reference and import actions.
+        for action in compact:
+            button = bar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
     # -- handlers -------------------------------------------------------------------------
 
