@@ -66,6 +66,9 @@ class CanvasDocument(QObject):
                                   undo_budget_bytes)
         self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
         self.reference: QImage | None = None
+        # Where the reference picture is drawn, document pixels: a layer of its own,
+        # fitted as an import of it would be, then moved and scaled at will.
+        self.reference_rect = QRectF()
         self.reference_opacity = 0.5
         self._stroke_before: QImage | None = None
         self._stroke_rect = QRect()
@@ -262,6 +265,10 @@ class CanvasDocument(QObject):
 
     def _apply_patch(self, patch: InkPatch) -> None:
         if patch.canvas != self.image.size():
+            # The drawing stays centred in a resize (and its undo): so does the reference.
+            shift = QPointF((patch.canvas.width() - self.image.width()) / 2,
+                            (patch.canvas.height() - self.image.height()) / 2)
+            self.reference_rect.translate(shift)
             self.image = self._blank(patch.canvas)
             patch.paint_into(self.image)
             self.size_changed.emit(self.image.size())
@@ -305,9 +312,22 @@ class CanvasDocument(QObject):
     # -- reference image -------------------------------------------------------------
 
     def set_reference(self, image: QImage | None) -> None:
+        from scribble_studio.domain.scribble_import import fit_box
+
         self.reference = image
+        if image is not None:
+            size = self.size()
+            self.reference_rect = QRectF(*fit_box(image.width(), image.height(),
+                                                  size.width(), size.height()))
         self.reference_changed.emit()
         self.changed.emit(self.image.rect())
+
+    def set_reference_rect(self, rect: QRectF) -> None:
+        """Move or scale the reference picture (never sent, so not an ink edit)."""
+        old = self.reference_rect.toAlignedRect()
+        self.reference_rect = QRectF(rect)
+        self.reference_changed.emit()
+        self.changed.emit(old.united(rect.toAlignedRect()).adjusted(-1, -1, 1, 1))
 
     def set_reference_opacity(self, opacity: float) -> None:
         self.reference_opacity = max(0.0, min(1.0, opacity))

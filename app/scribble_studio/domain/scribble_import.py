@@ -59,16 +59,27 @@ def xdog_ink(image: Image.Image, strength: float = 0.5, sigma: float = 1.0) -> I
     return ramp.point([255 if v >= 128 else 0 for v in range(256)])
 
 
+def fit_box(width: int, height: int, into_width: int,
+            into_height: int) -> tuple[int, int, int, int]:
+    """Where a width×height picture lands fitted into the canvas, aspect kept and
+    centred: ``(left, top, width, height)``. An import and a reference image of the same
+    picture both land here."""
+    scale = min(into_width / width, into_height / height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return (into_width - size[0]) // 2, (into_height - size[1]) // 2, size[0], size[1]
+
+
 def fit_ink(ink: Image.Image, width: int, height: int) -> Image.Image:
     """``ink`` scaled to fit inside width×height (aspect kept, centred), thresholded
     again after scaling so it stays two-level."""
-    scale = min(width / ink.width, height / ink.height)
-    size = (max(1, round(ink.width * scale)), max(1, round(ink.height * scale)))
+    left, top, *fitted = fit_box(ink.width, ink.height, width, height)
+    size = (fitted[0], fitted[1])
+    scale = size[0] / ink.width
     resample = Image.Resampling.LANCZOS if scale > 1 else Image.Resampling.BOX
     scaled = ink.resize(size, resample) if size != ink.size else ink
     scaled = scaled.point([255 if v > 255 - THRESHOLD else 0 for v in range(256)])
     canvas = Image.new("L", (width, height), 0)
-    canvas.paste(scaled, ((width - size[0]) // 2, (height - size[1]) // 2))
+    canvas.paste(scaled, (left, top))
     return canvas
 
 

@@ -146,6 +146,14 @@ class CanvasActions:
                                       icon_name="insert-image")
         self.clear_reference = self._action("Remove reference image", "",
                                             lambda: doc.set_reference(None))
+        self.edit_reference = self._action(
+            "Move and scale the reference image", "", checkable=True,
+            tip="With the select tool, drag the reference picture or its corners; "
+                "the drawing stays put")
+        self.edit_reference.toggled.connect(view.set_edit_reference)
+        doc.reference_changed.connect(
+            lambda: self.edit_reference.setEnabled(doc.reference is not None))
+        self.edit_reference.setEnabled(False)
         self.custom_size = self._action("Custom size…", "", self._custom_size)
         self.size_menu = QMenu("Canvas size", window)
         for width, height in SIZE_PRESETS:

@@ -35,7 +35,12 @@ from scribble_studio.domain.strokes import (
     clamp_width,
     pressure_width,
 )
-from scribble_studio.ui.canvas_tools import SelectTool, copy_to_clipboard, ink_from_clipboard
+from scribble_studio.ui.canvas_tools import (
+    ReferenceTool,
+    SelectTool,
+    copy_to_clipboard,
+    ink_from_clipboard,
+)
 
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.1, 16.0, 1.25
 PAPER = QColor(255, 255, 255)
@@ -85,6 +90,9 @@ class CanvasView(QAbstractScrollArea):
         self.pen_width = DEFAULT_WIDTH
         self.eraser_width = DEFAULT_ERASER_WIDTH
         self.select_tool = SelectTool(self)
+        self.reference_tool = ReferenceTool(self)
+        # With the select tool, drags move and scale the reference picture, not the ink.
+        self.edit_reference = False
         self._stroke_shape: ShapeKind | None = None
         self._ants = QTimer(self)
         self._ants.setInterval(ANTS_INTERVAL_MS)
@@ -228,7 +236,7 @@ class CanvasView(QAbstractScrollArea):
     def _decorated(self) -> bool:
         doc = self.document
         return doc.selection.active or doc.mirror_vertical or doc.mirror_horizontal or \
-            self.select_tool.drag is not None
+            self.select_tool.drag is not None or self.edit_reference
 
     def paintEvent(self, event: QPaintEvent) -> None:
         rect = event.rect()
@@ -260,7 +268,11 @@ class CanvasView(QAbstractScrollArea):
             if reference is not None and self.overlay is None:
                 painter.setClipRect(target)
                 painter.setOpacity(self.document.reference_opacity)
-                painter.drawImage(paper, reference)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawImage(self.view_transform().mapRect(self.document.reference_rect),
+                                  reference)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform,
+                                      self._zoom < 1)
                 painter.setOpacity(1.0)
                 painter.setClipping(False)
             layer = self.overlay if self.overlay is not None else self.document.image
@@ -290,6 +302,8 @@ class CanvasView(QAbstractScrollArea):
             painter.drawLine(QPointF(paper.left(), paper.center().y()),
                              QPointF(paper.right(), paper.center().y()))
         self.select_tool.paint(painter, to_view)
+        if self.edit_reference and doc.reference is not None:
+            self.reference_tool.paint(painter, to_view)
         painter.setClipping(False)
 
     def _on_selection_changed(self, rect: QRect) -> None:
@@ -373,7 +387,7 @@ class CanvasView(QAbstractScrollArea):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
         elif button == Qt.MouseButton.LeftButton and self._tool in SELECTING:
-            self.select_tool.press(event.position(), event.modifiers())
+            self.pointer_tool().press(event.position(), event.modifiers())
         elif button == Qt.MouseButton.LeftButton and self._stroke_device is None:
             self._begin("mouse", event.position(), self.width, False, event.modifiers())
         event.accept()
@@ -384,8 +398,8 @@ class CanvasView(QAbstractScrollArea):
             self._pan_from = event.position().toPoint()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
-        elif self.select_tool.drag is not None:
-            self.select_tool.move(event.position(), event.modifiers())
+        elif self.pointer_tool().drag is not None:
+            self.pointer_tool().move(event.position(), event.modifiers())
         elif self._stroke_device == "mouse":
             self._move(event.position(), self.width, event.modifiers())
         event.accept()
@@ -396,8 +410,9 @@ class CanvasView(QAbstractScrollArea):
             self._pan_from = None
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space_down
                                       else Qt.CursorShape.CrossCursor)
-        elif self.select_tool.drag is not None and event.button() == Qt.MouseButton.LeftButton:
-            self.select_tool.release(event.position(), event.modifiers())
+        elif self.pointer_tool().drag is not None and \
+                event.button() == Qt.MouseButton.LeftButton:
+            self.pointer_tool().release(event.position(), event.modifiers())
         elif self._stroke_device == "mouse" and event.button() == Qt.MouseButton.LeftButton:
             self._end(self.width)
         event.accept()
@@ -419,8 +434,23 @@ class CanvasView(QAbstractScrollArea):
         elif kind == QEvent.Type.TabletRelease and self._stroke_device == "tablet":
             self._end(width)
 
+    def pointer_tool(self) -> SelectTool | ReferenceTool:
+        """What a drag with the select tools acts on: the ink, or the reference layer."""
+        if self.edit_reference and self.document.reference is not None:
+            return self.reference_tool
+        return self.select_tool
+
+    def set_edit_reference(self, on: bool) -> None:
+        """Let the select tools move and scale the reference picture instead of the ink."""
+        self.edit_reference = on
+        if on:
+            self.document.selection.drop()
+            if self._tool not in SELECTING:
+                self.set_tool(Tool.SELECT)
+        self.viewport().update()
+
     def _on_tablet_selecting(self, event: QTabletEvent) -> None:
-        kind, tool = event.type(), self.select_tool
+        kind, tool = event.type(), self.pointer_tool()
         if kind == QEvent.Type.TabletPress:
             tool.press(event.position(), event.modifiers())
         elif kind == QEvent.Type.TabletMove and tool.drag is not None:

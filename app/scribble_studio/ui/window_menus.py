@@ -20,7 +20,8 @@ def build_menus(window: MainWindow) -> QAction:
     file_menu.addAction("&New sketch", QKeySequence("Ctrl+N"), studio.drafts.new_sketch)
     file_menu.addAction("&Drafts…", window.open_drafts)
     file_menu.addSeparator()
-    for action in (a.open, a.save, a.import_, a.paste, a.reference, a.clear_reference):
+    for action in (a.open, a.save, a.import_, a.paste, a.reference, a.edit_reference,
+                   a.clear_reference):
         file_menu.addAction(action)
     file_menu.addSeparator()
     file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), window.open_settings)
