@@ -222,10 +222,12 @@ class CanvasDocument(QObject):
         if self.selection.is_floating:
             self.selection.cancel()
         else:
+            self.selection.drop()  # an outline left where the undone edit put it misleads
             self.undo_stack.undo()
 
     def redo(self) -> None:
         self.selection.cancel()
+        self.selection.drop()
         self.undo_stack.redo()
 
     def clear(self) -> None:

@@ -51,6 +51,7 @@ class InkSelection(QObject):
         self._before: QImage | None = None
         self._text = "Move selection"
         self._rectangular = True
+        self._pasted = False  # the floating ink came from the clipboard, not the layer
 
     # -- state ---------------------------------------------------------------------------
 
@@ -168,6 +169,7 @@ class InkSelection(QObject):
         self.drop()
         self._before = self.document.image.copy()
         self._text = text
+        self._pasted = True
         self.floating = ink.convertToFormat(ALPHA8)
         self.source = QRect(at, ink.size())
         path = QPainterPath()
@@ -215,10 +217,14 @@ class InkSelection(QObject):
         """Put the floating ink down: one undo step since the pick-up."""
         if self.floating is None or self._before is None:
             return
+        if self.is_identity and self.offset.isNull() and not self._pasted:
+            self.cancel()  # picked up and put back where it was: no edit, no undo step
+            return
         old = self.bounds()
         target = self.paint_floating(self.document.image)
         outline = self.outline()
         before, self._before, self.floating = self._before, None, None
+        self._pasted = False
         rect = self.source.united(target).intersected(before.rect())
         self.path = outline
         self._rectangular = self._rectangular and self.is_identity
@@ -235,6 +241,7 @@ class InkSelection(QObject):
             return
         old = self.bounds()
         before, self._before, self.floating = self._before, None, None
+        self._pasted = False
         self.path = self.transform().map(self.path)
         self._rectangular = self._rectangular and self.is_identity
         self._reset_transform()
@@ -252,6 +259,11 @@ class InkSelection(QObject):
         painter.end()
         self._before, self.floating = None, None
         self._reset_transform()
+        self.document.changed.emit(self.source)
+        if self._pasted:  # a cancelled paste leaves nothing to outline
+            self._pasted = False
+            self.path = QPainterPath()
+            self.active_changed.emit(False)
         self._announce(old.united(self.source))
 
     def copy_ink(self) -> tuple[QImage, QRect] | None:

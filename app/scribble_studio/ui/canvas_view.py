@@ -132,6 +132,7 @@ class CanvasView(QAbstractScrollArea):
         if tool is self._tool:
             return
         if tool not in SELECTING:
+            self.select_tool.drag = None  # a key pressed mid-drag ends the drag here
             self.document.selection.apply()
         self._tool = tool
         self.select_tool.lasso = tool is Tool.LASSO
