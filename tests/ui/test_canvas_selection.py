@@ -271,3 +271,39 @@ def test_undoing_a_paste_takes_it_and_its_outline_away(view: CanvasView) -> None
     qtbot_keys(view, Qt.Key.Key_Z, modifiers=CTRL)
     assert not view.document.selection.active
     assert ink(view).tobytes() == before and sent(view).tobytes() == ink(view).tobytes()
+
+
+def test_a_scaled_selection_shows_what_applying_puts_down(view: CanvasView) -> None:
+    draw_rect(view, 100, 100, 200, 150)
+    select(view, 90, 90, 211, 161)
+    corner = view.select_tool.corners()[2]
+    drag(view.viewport(), [at(view, corner.x(), corner.y()),
+                           at(view, corner.x() + 61, corner.y() + 37)])
+    sel = view.document.selection
+    sel.set_geometry(sel.offset, sel.scale, 7.0)  # and turned a little
+    corners = view.select_tool.corners()
+    knob = view.to_document(view.select_tool.rotate_handle())
+    segments = list(zip(corners, corners[1:] + corners[:1], strict=True))
+    segments.append(((corners[0] + corners[1]) / 2, knob))  # the rotation handle's stalk
+    shot = view.viewport().grab().toImage()
+    origin = view.to_view(QPointF(0, 0)).toPoint()
+    shown = {(x, y) for x in range(40, 330) for y in range(40, 300)
+             if shot.pixelColor(origin.x() + x, origin.y() + y).red() < 127}
+    qtbot_keys(view, Qt.Key.Key_Return)
+    applied = {(x, y) for x in range(40, 330) for y in range(40, 300)
+               if ink(view).getpixel((x, y))}
+    assert len(applied) > 500
+
+    def on_outline(x: int, y: int) -> bool:  # the marching outline and its handles
+        p = QPointF(x + 0.5, y + 0.5)
+        for a, b in segments:
+            d = b - a
+            t = max(0.0, min(1.0, QPointF.dotProduct(p - a, d) / QPointF.dotProduct(d, d)))
+            q = a + d * t - p
+            if (q.x() ** 2 + q.y() ** 2) ** 0.5 < 6:
+                return True
+        return False
+
+    assert applied <= shown  # every pixel applied was shown …
+    extra = sorted(p for p in shown - applied if not on_outline(*p))
+    assert not extra, (len(extra), extra[:20], corners)  # … and nothing else but the outline

@@ -52,6 +52,7 @@ class InkSelection(QObject):
         self._text = "Move selection"
         self._rectangular = True
         self._pasted = False  # the floating ink came from the clipboard, not the layer
+        self._rendered: tuple[object, QImage, QRect] | None = None
 
     # -- state ---------------------------------------------------------------------------
 
@@ -190,10 +191,14 @@ class InkSelection(QObject):
         self.set_geometry(self.offset + QPointF(dx, dy), self.scale, self.angle)
 
     def rendered(self) -> tuple[QImage, QRect]:
-        """The floating ink as it would be applied: where, and two-level."""
+        """The floating ink as it would be applied: where, and two-level. Kept until the
+        geometry changes, so that the view can show it exactly once a drag ends."""
         assert self.floating is not None
         if self.is_identity:
             return self.floating, self.source.translated(self.offset.toPoint())
+        key = (self.offset.x(), self.offset.y(), self.scale, self.angle, self.floating.cacheKey())
+        if self._rendered is not None and self._rendered[0] == key:
+            return self._rendered[1], self._rendered[2]
         transform = self.transform()
         target = transform.mapRect(QRectF(self.source)).toAlignedRect()
         out = QImage(target.size(), ALPHA8)
@@ -203,7 +208,9 @@ class InkSelection(QObject):
         painter.setTransform(transform * QTransform.fromTranslate(-target.x(), -target.y()))
         painter.drawImage(self.source.topLeft(), self.floating)
         painter.end()
-        return threshold_alpha(out), target
+        ink = threshold_alpha(out)
+        self._rendered = (key, ink, target)
+        return ink, target
 
     def paint_floating(self, into: QImage) -> QRect:
         """Draw the floating ink, as applied, into ``into`` (the layer or a copy)."""

@@ -288,10 +288,18 @@ class CanvasView(QAbstractScrollArea):
         selection = doc.selection
         if selection.floating is not None:
             painter.save()
-            if not selection.is_identity or self._zoom < 1:
+            if selection.is_identity or self.select_tool.drag is None:
+                # Exactly what applying will put down (resampled and thresholded once,
+                # when a scale or a turn ends); while a handle is dragged, a fast preview.
+                ink, target = selection.rendered()
+                painter.setTransform(to_view)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform,
+                                      self._zoom < 1)
+                painter.drawImage(target.topLeft(), ink)
+            else:
                 painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.setTransform(selection.transform() * to_view)
-            painter.drawImage(selection.source.topLeft(), selection.floating)
+                painter.setTransform(selection.transform() * to_view)
+                painter.drawImage(selection.source.topLeft(), selection.floating)
             painter.restore()
         paper = to_view.mapRect(QRectF(doc.image.rect()))
         pen = QPen(MIRROR_AXIS, 1, Qt.PenStyle.DashLine)
