@@ -8,11 +8,12 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import QPointF, QRectF, QSize
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
+from scribble_studio.controllers.canvas_document import alpha_to_pil
 from scribble_studio.controllers.scribble_importer import make_ink
 from scribble_studio.controllers.sketch_files import pil_to_qimage
 from scribble_studio.domain.scribble_import import ImportMode
 from scribble_studio.ui.canvas_view import CanvasView, Tool
+from tests.canvas import at, shown_canvas
 from tests.pointer import drag
 
 RED = (220, 30, 30)
@@ -20,12 +21,7 @@ RED = (220, 30, 30)
 
 @pytest.fixture
 def view(qtbot: QtBot) -> CanvasView:
-    widget = CanvasView(CanvasDocument(QSize(512, 512)))
-    widget.resize(700, 700)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown_canvas(qtbot)
 
 
 def framed_picture(width: int, height: int) -> Image.Image:
@@ -35,10 +31,6 @@ def framed_picture(width: int, height: int) -> Image.Image:
                                       width=4)
     return picture
 
-
-def at(view: CanvasView, x: float, y: float) -> tuple[float, float]:
-    p = view.to_view(QPointF(x, y))
-    return p.x(), p.y()
 
 
 def shown(view: CanvasView, x: float, y: float) -> tuple[int, int, int]:

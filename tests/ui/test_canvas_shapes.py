@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QPointF, Qt
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
+from scribble_studio.controllers.canvas_document import alpha_to_pil
 from scribble_studio.domain.shapes import corner_scale, line_ends, shape_box, snap_angle
 from scribble_studio.ui.canvas_view import CanvasView, Tool
+from tests.canvas import at, empty_clipboard, shown_canvas
 from tests.pointer import drag, mouse
 
 SHIFT, ALT = Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier
@@ -23,25 +23,14 @@ SHIFT, ALT = Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier
 
 @pytest.fixture(autouse=True)
 def empty_clipboard_afterwards(qapp: object) -> Iterator[None]:
-    """The offscreen platform crashes at exit when the clipboard still holds mime data a
-    program set (xcb does not: checked under Xvfb), so each test empties it."""
     yield
-    QApplication.clipboard().clear()
+    empty_clipboard()
 
 
 @pytest.fixture
 def view(qtbot: QtBot) -> CanvasView:
-    widget = CanvasView(CanvasDocument(QSize(512, 512)))
-    widget.resize(700, 700)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown_canvas(qtbot)
 
-
-def at(view: CanvasView, x: float, y: float) -> tuple[float, float]:
-    p = view.to_view(QPointF(x, y))
-    return p.x(), p.y()
 
 
 def ink(view: CanvasView) -> Image.Image:

@@ -9,12 +9,13 @@ import math
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPointF, QSize
+from PySide6.QtCore import QPointF
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
 from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.ui.canvas_view import CanvasView, Tool
+from tests.canvas import shown_canvas
 from tests.pointer import drag, tablet_stroke
 
 WIDTHS = [1.0, 1.5, 2.0, 3.0, 6.0]
@@ -23,12 +24,7 @@ SPACINGS = [0.4, 2.0, 9.0, 45.0]  # px between pointer samples: slow … fast
 
 @pytest.fixture
 def view(qtbot: QtBot) -> CanvasView:
-    widget = CanvasView(CanvasDocument(QSize(512, 512)))
-    widget.resize(700, 700)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown_canvas(qtbot)
 
 
 def sent_map(doc: CanvasDocument) -> Image.Image:
