@@ -198,11 +198,13 @@ class CanvasDocument(QObject):
         painter.setPen(self._pen(width))
         margin = width / 2 + 2
         padded = box.adjusted(-margin, -margin, margin, margin)
-        changed = QRect()
-        for transform in self.mirror_transforms():
-            painter.setTransform(transform)
-            paint(painter)
-            changed = changed.united(transform.mapRect(padded).toAlignedRect())
+        paint(painter)
+        changed = padded.toAlignedRect()
+        if self.mirror_vertical or self.mirror_horizontal:  # per event: skip when off
+            for transform in self.mirror_transforms()[1:]:
+                painter.setTransform(transform)
+                paint(painter)
+                changed = changed.united(transform.mapRect(padded).toAlignedRect())
         painter.end()
         changed = changed.intersected(self.image.rect())
         self._stroke_rect = self._stroke_rect.united(changed)
