@@ -125,7 +125,7 @@ def main() -> None:
          f"{ref_median:.3f} ms", f"{median_ms(apply_scale) / ref_median:.0f}×", "≤ 50 ms"],
     ]
     print_table(f"Selection on a {DOC_SIDE}×{DOC_SIDE} document at 100% (reference: a "
-                "stroke event of bench_canvas, same run; median area repainted per move "
+                "stroke event of bench_canvas, same run; median area repainted per move"
                 f" {sorted(areas)[len(areas) // 2]:,} px²)",
                 ["measure", "n", "median", "p95", "stroke reference median", "ratio",
                  "target"], rows)
