@@ -1,27 +1,39 @@
-"""The select tool's pointer and key handling, its outline and handles, and copying
-ink to and from the clipboard. The selection's state lives in ``controllers.selection``."""
+"""The canvas's tools, and the select tool's pointer and key handling, its outline and
+handles. The selection's state lives in ``controllers.selection``."""
 
 from __future__ import annotations
 
 import enum
-import json
 import math
-import zlib
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QKeyEvent, QPainter, QPen, QTransform
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QTransform
 
-from scribble_studio.domain.shapes import corner_scale, rotation_degrees, snap_angle
+from scribble_studio.domain.shapes import ShapeKind, corner_scale, rotation_degrees, snap_angle
 
 if TYPE_CHECKING:
     from scribble_studio.controllers.selection import InkSelection
     from scribble_studio.ui.canvas_view import CanvasView
 
-INK_MIME = "application/x-scribble-studio-ink"
 HANDLE = 8  # handle side, view pixels
 ROTATE_REACH = 28  # how far above the top edge the rotation handle sits, view pixels
 ANTS = (QColor(0, 0, 0), QColor(255, 255, 255))
+
+
+class Tool(enum.Enum):
+    PEN = "pen"
+    ERASER = "eraser"
+    SELECT = "select"
+    LASSO = "lasso"
+    RECTANGLE = "rectangle"
+    ELLIPSE = "ellipse"
+    LINE = "line"
+
+
+SHAPES = {Tool.RECTANGLE: ShapeKind.RECTANGLE, Tool.ELLIPSE: ShapeKind.ELLIPSE,
+          Tool.LINE: ShapeKind.LINE}
+SELECTING = (Tool.SELECT, Tool.LASSO)
 
 
 class Drag(enum.Enum):
@@ -233,96 +245,3 @@ class SelectTool:
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             draw()
-
-
-class ReferenceTool:
-    """The reference picture as a layer of its own: drag inside it to move it, a corner
-    to scale it (keeping its proportions: a stretched photo is what this is against)."""
-
-    def __init__(self, view: CanvasView) -> None:
-        self.view = view
-        self.drag: Drag | None = None
-        self._press = QPointF()
-        self._start = QRectF()
-        self._corner = 0
-
-    def _corners(self, rect: QRectF) -> list[QPointF]:
-        return [rect.topLeft(), rect.topRight(), rect.bottomRight(), rect.bottomLeft()]
-
-    def press(self, at_view: QPointF, _modifiers: Qt.KeyboardModifier) -> None:
-        doc = self.view.document
-        self._press, self._start = self.view.to_document(at_view), QRectF(doc.reference_rect)
-        for index, corner in enumerate(self._corners(self._start)):
-            c = self.view.to_view(corner)
-            if abs(c.x() - at_view.x()) <= HANDLE and abs(c.y() - at_view.y()) <= HANDLE:
-                self.drag, self._corner = Drag.SCALE, index
-                return
-        self.drag = Drag.MOVE if self._start.contains(self._press) else None
-
-    def move(self, at_view: QPointF, _modifiers: Qt.KeyboardModifier) -> None:
-        doc, point = self.view.document, self.view.to_document(at_view)
-        if self.drag is Drag.MOVE:
-            delta = point - self._press
-            doc.set_reference_rect(self._start.translated(round(delta.x()), round(delta.y())))
-        elif self.drag is Drag.SCALE:
-            corners = self._corners(self._start)
-            corner, opposite = corners[self._corner], corners[(self._corner + 2) % 4]
-            d = corner - opposite
-            sx, _ = corner_scale((d.x(), d.y()), (0.0, 0.0),
-                                 ((point - opposite).x(), (point - opposite).y()),
-                                 keep_ratio=True, minimum=8 / max(1.0, self._start.width()))
-            far = opposite + d * sx
-            doc.set_reference_rect(QRectF(opposite, far).normalized())
-
-    def release(self, at_view: QPointF, modifiers: Qt.KeyboardModifier) -> None:
-        self.move(at_view, modifiers)
-        self.drag = None
-
-    def paint(self, painter: QPainter, to_view: QTransform) -> None:
-        rect = to_view.mapRect(self.view.document.reference_rect)
-        painter.save()
-        painter.setPen(QPen(QColor(20, 90, 200), 1, Qt.PenStyle.DashLine))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(rect)
-        painter.setPen(QPen(QColor(20, 90, 200), 1))
-        painter.setBrush(QColor(255, 255, 255))
-        for c in self._corners(rect):
-            painter.drawRect(QRectF(c.x() - HANDLE / 2, c.y() - HANDLE / 2, HANDLE, HANDLE))
-        painter.restore()
-
-
-# -- the clipboard ------------------------------------------------------------------------
-
-def copy_to_clipboard(ink: QImage, rect: QRect) -> None:
-    """Put selected ink on the clipboard: as ink for this canvas (with where it was),
-    and as a dark-on-white picture for other programs."""
-    header = {"x": rect.x(), "y": rect.y(), "width": ink.width(), "height": ink.height(),
-              "stride": ink.bytesPerLine()}
-    body = zlib.compress(bytes(ink.constBits()), 1)
-    mime = QMimeData()
-    mime.setData(INK_MIME, QByteArray(json.dumps(header).encode() + b"\n" + body))
-    picture = QImage(ink.size(), QImage.Format.Format_RGB32)
-    picture.fill(QColor(255, 255, 255))
-    painter = QPainter(picture)
-    painter.drawImage(0, 0, ink)  # Alpha8 draws as black with that alpha
-    painter.end()
-    mime.setImageData(picture)
-    QGuiApplication.clipboard().setMimeData(mime)
-
-
-def ink_from_clipboard() -> tuple[QImage, QPoint] | None:
-    """Ink this canvas copied, and where it came from; None for anything else."""
-    mime = QGuiApplication.clipboard().mimeData()
-    if mime is None or not mime.hasFormat(INK_MIME):
-        return None
-    header_line, _, body = bytes(mime.data(INK_MIME).data()).partition(b"\n")
-    try:
-        header = json.loads(header_line)
-        raw = zlib.decompress(body)
-        width, height, stride = int(header["width"]), int(header["height"]), int(header["stride"])
-        if width < 1 or height < 1 or len(raw) < stride * height:
-            return None
-    except (ValueError, KeyError, TypeError, zlib.error):
-        return None
-    ink = QImage(raw, width, height, stride, QImage.Format.Format_Alpha8).copy()
-    return ink, QPoint(int(header["x"]), int(header["y"]))

@@ -6,7 +6,6 @@ pixels. ``to_document``/``to_view`` convert; only the changed rectangle is repai
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
@@ -17,7 +16,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QPointingDevice,
     QResizeEvent,
     QTabletEvent,
@@ -27,41 +25,24 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from scribble_studio.controllers.canvas_document import CanvasDocument
-from scribble_studio.domain.shapes import ShapeKind
 from scribble_studio.domain.strokes import (
     DEFAULT_ERASER_WIDTH,
     DEFAULT_WIDTH,
-    Stabilizer,
     clamp_width,
     pressure_width,
 )
-from scribble_studio.ui.canvas_tools import (
-    ReferenceTool,
-    SelectTool,
-    copy_to_clipboard,
-    ink_from_clipboard,
-)
+from scribble_studio.ui.canvas_overlays import paint_guides
+from scribble_studio.ui.canvas_tools import SELECTING, SelectTool, Tool
+from scribble_studio.ui.ink_clipboard import copy_selection, cut_selection, paste_ink
+from scribble_studio.ui.reference_tool import ReferenceTool
+from scribble_studio.ui.stroke_input import StrokeInput
+
+__all__ = ["CanvasView", "Tool"]  # Tool is imported from here by the actions and tests
 
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.1, 16.0, 1.25
 PAPER = QColor(255, 255, 255)
 DESK = QColor(128, 128, 128)
-MIRROR_AXIS = QColor(0, 150, 220)
 ANTS_INTERVAL_MS = 150
-
-
-class Tool(enum.Enum):
-    PEN = "pen"
-    ERASER = "eraser"
-    SELECT = "select"
-    LASSO = "lasso"
-    RECTANGLE = "rectangle"
-    ELLIPSE = "ellipse"
-    LINE = "line"
-
-
-SHAPES = {Tool.RECTANGLE: ShapeKind.RECTANGLE, Tool.ELLIPSE: ShapeKind.ELLIPSE,
-          Tool.LINE: ShapeKind.LINE}
-SELECTING = (Tool.SELECT, Tool.LASSO)
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
@@ -93,19 +74,16 @@ class CanvasView(QAbstractScrollArea):
         self.reference_tool = ReferenceTool(self)
         # With the select tool, drags move and scale the reference picture, not the ink.
         self.edit_reference = False
-        self._stroke_shape: ShapeKind | None = None
         self._ants = QTimer(self)
         self._ants.setInterval(ANTS_INTERVAL_MS)
         self._ants.timeout.connect(self._on_ants_timeout)
-        self.stabilizer = Stabilizer(0.0)
+        self.strokes = StrokeInput(self)
+        self.stabilizer = self.strokes.stabilizer
         self.overlay: QImage | None = None  # "what the model sees", drawn instead of ink
         self._zoom = 1.0
-        self._straight = False
-        self._stroke_device: str | None = None
         self._pan_from: QPoint | None = None
         self._space_down = False
         self._origin = QPointF()
-        self._modifiers = Qt.KeyboardModifier.NoModifier
         self.setViewport(_Surface(self._on_tablet))
         self.setAccessibleName("Sketch canvas")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -278,42 +256,8 @@ class CanvasView(QAbstractScrollArea):
                 painter.setClipping(False)
             layer = self.overlay if self.overlay is not None else self.document.image
             painter.drawImage(target, layer, source)
-        self._paint_decorations(painter, exposed)
+        paint_guides(self, painter, exposed)
         painter.end()
-
-    def _paint_decorations(self, painter: QPainter, exposed: QRectF) -> None:
-        """The floating selection, the outlines and handles, the mirror axes."""
-        doc, to_view = self.document, self.view_transform()
-        painter.setClipRect(exposed)
-        selection = doc.selection
-        if selection.floating is not None:
-            painter.save()
-            if selection.is_identity or self.select_tool.drag is None:
-                # Exactly what applying will put down (resampled and thresholded once,
-                # when a scale or a turn ends); while a handle is dragged, a fast preview.
-                ink, target = selection.rendered()
-                painter.setTransform(to_view)
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform,
-                                      self._zoom < 1)
-                painter.drawImage(target.topLeft(), ink)
-            else:
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                painter.setTransform(selection.transform() * to_view)
-                painter.drawImage(selection.source.topLeft(), selection.floating)
-            painter.restore()
-        paper = to_view.mapRect(QRectF(doc.image.rect()))
-        pen = QPen(MIRROR_AXIS, 1, Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        if doc.mirror_vertical:
-            painter.drawLine(QPointF(paper.center().x(), paper.top()),
-                             QPointF(paper.center().x(), paper.bottom()))
-        if doc.mirror_horizontal:
-            painter.drawLine(QPointF(paper.left(), paper.center().y()),
-                             QPointF(paper.right(), paper.center().y()))
-        self.select_tool.paint(painter, to_view)
-        if self.edit_reference and doc.reference is not None:
-            self.reference_tool.paint(painter, to_view)
-        painter.setClipping(False)
 
     def _on_selection_changed(self, rect: QRect) -> None:
         # Handles and the rotation knob reach outside the outline.
@@ -355,40 +299,6 @@ class CanvasView(QAbstractScrollArea):
 
     # -- pointer input ---------------------------------------------------------------------
 
-    def _begin(self, device: str, at: QPointF, width: float, erase: bool,
-               modifiers: Qt.KeyboardModifier) -> None:
-        self._stroke_device = device
-        self._modifiers = modifiers
-        shift = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
-        self._stroke_shape = SHAPES.get(self._tool)
-        self._straight = shift and self._stroke_shape is None
-        if self._straight:
-            self._stroke_shape = ShapeKind.LINE
-        doc_point = self.to_document(at)
-        self.stabilizer.start(doc_point.x(), doc_point.y())
-        self.document.begin_stroke(doc_point, width, erase=erase or self._tool is Tool.ERASER,
-                                   dot=self._stroke_shape is None)
-
-    def _move(self, at: QPointF, width: float,
-              modifiers: Qt.KeyboardModifier | None = None) -> None:
-        doc_point = self.to_document(at)
-        if self._stroke_shape is not None:
-            mods = self._modifiers if modifiers is None else modifiers
-            constrain = bool(mods & Qt.KeyboardModifier.ShiftModifier) and not self._straight
-            self.document.shape_stroke_to(
-                self._stroke_shape, doc_point, constrain=constrain,
-                from_centre=bool(mods & Qt.KeyboardModifier.AltModifier))
-            return
-        if self.stabilizer.strength > 0:
-            doc_point = QPointF(*self.stabilizer.add(doc_point.x(), doc_point.y()))
-        self.document.extend_stroke(doc_point, width)
-
-    def _end(self, width: float) -> None:
-        if self._stroke_shape is None and self.stabilizer.strength > 0:
-            self.document.extend_stroke(QPointF(*self.stabilizer.finish()), width)
-        self.document.end_stroke()
-        self._stroke_device = None
-
     def mousePressEvent(self, event: QMouseEvent) -> None:
         button = event.button()
         if button == Qt.MouseButton.MiddleButton or (
@@ -397,8 +307,8 @@ class CanvasView(QAbstractScrollArea):
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
         elif button == Qt.MouseButton.LeftButton and self._tool in SELECTING:
             self.pointer_tool().press(event.position(), event.modifiers())
-        elif button == Qt.MouseButton.LeftButton and self._stroke_device is None:
-            self._begin("mouse", event.position(), self.width, False, event.modifiers())
+        elif button == Qt.MouseButton.LeftButton and self.strokes.device is None:
+            self.strokes.begin("mouse", event.position(), self.width, False, event.modifiers())
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -409,8 +319,8 @@ class CanvasView(QAbstractScrollArea):
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
         elif self.pointer_tool().drag is not None:
             self.pointer_tool().move(event.position(), event.modifiers())
-        elif self._stroke_device == "mouse":
-            self._move(event.position(), self.width, event.modifiers())
+        elif self.strokes.device == "mouse":
+            self.strokes.move(event.position(), self.width, event.modifiers())
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -422,8 +332,8 @@ class CanvasView(QAbstractScrollArea):
         elif self.pointer_tool().drag is not None and \
                 event.button() == Qt.MouseButton.LeftButton:
             self.pointer_tool().release(event.position(), event.modifiers())
-        elif self._stroke_device == "mouse" and event.button() == Qt.MouseButton.LeftButton:
-            self._end(self.width)
+        elif self.strokes.device == "mouse" and event.button() == Qt.MouseButton.LeftButton:
+            self.strokes.end(self.width)
         event.accept()
 
     def _on_tablet(self, event: QTabletEvent) -> None:
@@ -436,12 +346,12 @@ class CanvasView(QAbstractScrollArea):
         base = self.eraser_width if eraser or self._tool is Tool.ERASER else self.pen_width
         width = pressure_width(base, event.pressure())
         kind = event.type()
-        if kind == QEvent.Type.TabletPress and self._stroke_device is None:
-            self._begin("tablet", event.position(), width, eraser, event.modifiers())
-        elif kind == QEvent.Type.TabletMove and self._stroke_device == "tablet":
-            self._move(event.position(), width, event.modifiers())
-        elif kind == QEvent.Type.TabletRelease and self._stroke_device == "tablet":
-            self._end(width)
+        if kind == QEvent.Type.TabletPress and self.strokes.device is None:
+            self.strokes.begin("tablet", event.position(), width, eraser, event.modifiers())
+        elif kind == QEvent.Type.TabletMove and self.strokes.device == "tablet":
+            self.strokes.move(event.position(), width, event.modifiers())
+        elif kind == QEvent.Type.TabletRelease and self.strokes.device == "tablet":
+            self.strokes.end(width)
 
     def pointer_tool(self) -> SelectTool | ReferenceTool:
         """What a drag with the select tools acts on: the ink, or the reference layer."""
@@ -500,32 +410,17 @@ class CanvasView(QAbstractScrollArea):
         self.document.selection.select_all()
 
     def copy_selection(self) -> bool:
-        found = self.document.selection.copy_ink()
-        if found is None:
-            return False
-        copy_to_clipboard(*found)
-        return True
+        return copy_selection(self.document)
 
     def cut_selection(self) -> bool:
-        if not self.copy_selection():
-            return False
-        self.document.selection.delete()
-        self.document.selection.drop()
-        return True
+        return cut_selection(self.document)
 
     def paste_ink(self) -> bool:
-        """Paste ink this canvas copied, in its old place, floating and selected so it
-        can be moved at once; False when the clipboard holds something else."""
-        found = ink_from_clipboard()
-        if found is None:
+        """Paste ink copied on this canvas, ready to be moved with the select tool."""
+        if not paste_ink(self.document):
             return False
-        ink, at = found
-        size = self.document.size()
-        at = QPoint(max(0, min(at.x(), size.width() - ink.width())),
-                    max(0, min(at.y(), size.height() - ink.height())))
         if self._tool not in SELECTING:
             self.set_tool(Tool.SELECT)
-        self.document.selection.float_image(ink, at, "Paste")
         return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -537,22 +432,23 @@ class CanvasView(QAbstractScrollArea):
             self.set_width(self.width - max(1.0, self.width * 0.15))
         elif key == Qt.Key.Key_BracketRight:
             self.set_width(self.width + max(1.0, self.width * 0.15))
-        elif ctrl and key == Qt.Key.Key_Z and not event.modifiers() & SHIFT:
-            self.document.undo()  # in the window, the Undo action takes these keys first
-        elif ctrl and key in (Qt.Key.Key_Z, Qt.Key.Key_Y):
-            self.document.redo()
-        elif ctrl and key == Qt.Key.Key_A:
-            self.select_all()
-        elif ctrl and key == Qt.Key.Key_C:
-            self.copy_selection()
-        elif ctrl and key == Qt.Key.Key_X:
-            self.cut_selection()
-        elif ctrl and key == Qt.Key.Key_V:
-            self.paste_ink()
+        elif ctrl and key in self._edit_keys():
+            # In the window the Edit actions take these keys first; this is the canvas
+            # on its own (and the same commands).
+            self._edit_keys()[key](bool(event.modifiers() & SHIFT))
         elif not ctrl and self.select_tool.key(event):
             pass
         else:
             super().keyPressEvent(event)
+
+    def _edit_keys(self) -> dict[int, Callable[[bool], object]]:
+        doc = self.document
+        return {Qt.Key.Key_Z: lambda shift: doc.redo() if shift else doc.undo(),
+                Qt.Key.Key_Y: lambda _shift: doc.redo(),
+                Qt.Key.Key_A: lambda _shift: self.select_all(),
+                Qt.Key.Key_C: lambda _shift: self.copy_selection(),
+                Qt.Key.Key_X: lambda _shift: self.cut_selection(),
+                Qt.Key.Key_V: lambda _shift: self.paste_ink()}
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
