@@ -7,14 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.canvas_document import alpha_to_pil
 from scribble_studio.ui.canvas_view import CanvasView, Tool
 from tests.canvas import at, empty_clipboard, shown_canvas
-from tests.pointer import drag
+from tests.pointer import NO_BUTTON, drag, mouse
 
 SHIFT, ALT = Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -295,3 +295,19 @@ def test_a_scaled_selection_shows_what_applying_puts_down(view: CanvasView) -> N
     assert applied <= shown  # every pixel applied was shown …
     extra = sorted(p for p in shown - applied if not on_outline(*p))
     assert not extra, (len(extra), extra[:20], corners)  # … and nothing else but the outline
+
+
+def test_the_cursor_tells_what_a_press_would_grab(view: CanvasView) -> None:
+    draw_rect(view, 100, 100, 200, 160)
+    select(view, 80, 80, 220, 180)
+    port = view.viewport()
+    expected = [((150, 130), Qt.CursorShape.SizeAllCursor),
+                ((80, 80), Qt.CursorShape.SizeFDiagCursor),
+                ((220, 80), Qt.CursorShape.SizeBDiagCursor),
+                ((300, 300), Qt.CursorShape.CrossCursor)]
+    for (x, y), shape in expected:
+        mouse(port, QEvent.Type.MouseMove, *at(view, x, y), button=NO_BUTTON)
+        assert port.cursor().shape() == shape, (x, y)
+    knob = view.select_tool.rotate_handle()
+    mouse(port, QEvent.Type.MouseMove, knob.x(), knob.y(), button=NO_BUTTON)
+    assert port.cursor().shape() == Qt.CursorShape.PointingHandCursor

@@ -94,6 +94,18 @@ class SelectTool:
                 return Drag.SCALE, index
         return None
 
+    def cursor_at(self, at_view: QPointF) -> Qt.CursorShape:
+        """The cursor that tells what a press at ``at_view`` would do."""
+        hit = self._hit(at_view)
+        if hit is not None and hit[0] is Drag.ROTATE:
+            return Qt.CursorShape.PointingHandCursor
+        if hit is not None:
+            return Qt.CursorShape.SizeFDiagCursor if hit[1] % 2 == 0 \
+                else Qt.CursorShape.SizeBDiagCursor
+        if self.selection.contains(self.view.to_document(at_view)):
+            return Qt.CursorShape.SizeAllCursor
+        return Qt.CursorShape.CrossCursor
+
     # -- pointer ---------------------------------------------------------------------------
 
     def press(self, at_view: QPointF, modifiers: Qt.KeyboardModifier) -> None:

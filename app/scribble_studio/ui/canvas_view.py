@@ -114,6 +114,11 @@ class CanvasView(QAbstractScrollArea):
             self.document.selection.apply()
         self._tool = tool
         self.select_tool.lasso = tool is Tool.LASSO
+        # Hover moves reach the view only for the select tools: they show by the cursor
+        # what a press would grab (move, a corner, the rotation handle).
+        self.viewport().setMouseTracking(tool in SELECTING)
+        if tool not in SELECTING:
+            self.viewport().setCursor(Qt.CursorShape.CrossCursor)
         self.tool_changed.emit(tool)
         self.width_changed.emit(self.width)
 
@@ -321,6 +326,8 @@ class CanvasView(QAbstractScrollArea):
             self.pointer_tool().move(event.position(), event.modifiers())
         elif self.strokes.device == "mouse":
             self.strokes.move(event.position(), self.width, event.modifiers())
+        elif self._tool in SELECTING and not self._space_down:
+            self.viewport().setCursor(self.select_tool.cursor_at(event.position()))
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
