@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from scribble_studio.controllers.canvas_document import alpha_to_pil
 from scribble_studio.ui.canvas_view import CanvasView, Tool
 from tests.canvas import at, empty_clipboard, shown_canvas
-from tests.pointer import NO_BUTTON, drag, mouse
+from tests.pointer import NO_BUTTON, drag, mouse, tablet_stroke
 
 SHIFT, ALT = Qt.KeyboardModifier.ShiftModifier, Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -311,3 +311,31 @@ def test_the_cursor_tells_what_a_press_would_grab(view: CanvasView) -> None:
     knob = view.select_tool.rotate_handle()
     mouse(port, QEvent.Type.MouseMove, knob.x(), knob.y(), button=NO_BUTTON)
     assert port.cursor().shape() == Qt.CursorShape.PointingHandCursor
+
+
+def test_a_tablet_pen_selects_and_moves_too(view: CanvasView) -> None:
+    view.set_tool(Tool.RECTANGLE)
+    tablet_stroke(view.viewport(), [(*at(view, 100, 100), 0.8), (*at(view, 200, 160), 0.8)])
+    assert view.document.undo_stack.count() == 1
+    view.set_tool(Tool.SELECT)
+    tablet_stroke(view.viewport(), [(*at(view, 80, 80), 0.5), (*at(view, 220, 180), 0.5)])
+    assert view.document.selection.active
+    tablet_stroke(view.viewport(), [(*at(view, 150, 130), 0.5), (*at(view, 150, 330), 0.5)])
+    view.set_tool(Tool.PEN)
+    found = box(ink(view))
+    assert found is not None and 290 <= found[1] <= 300
+
+
+def test_moves_are_whole_document_pixels_at_any_zoom(view: CanvasView) -> None:
+    draw_rect(view, 100, 100, 200, 160)
+    start = box(ink(view))
+    assert start is not None
+    view.set_zoom(2.5)
+    view.horizontalScrollBar().setValue(0)
+    view.verticalScrollBar().setValue(0)
+    select(view, 80, 80, 220, 180)
+    drag(view.viewport(), [at(view, 150, 130), at(view, 150 + 33.3, 130 + 10.7)])
+    assert view.document.selection.offset == QPointF(33, 11)
+    qtbot_keys(view, Qt.Key.Key_Return)
+    assert box(ink(view)) == (start[0] + 33, start[1] + 11, start[2] + 33, start[3] + 11)
+    assert set(ink(view).tobytes()) == {0, 255}
