@@ -222,12 +222,12 @@ class CanvasActions:
 
     def _on_model_view_toggled(self, on: bool) -> None:
         self.preview.set_active(on)
-        self.view.set_overlay(self.preview.image if on else None)
+        self.view.set_overlay(self.preview.image if on else None, self.preview.invert)
 
     def _on_invert_toggled(self, on: bool) -> None:
         self.preview.set_invert(on)
         if self.preview.active:
-            self.view.set_overlay(self.preview.image)
+            self.view.set_overlay(self.preview.image, on)
 
     def _choose(self, use: Callable[[Path], None]) -> None:
         dialog = QFileDialog(self.window, "Choose a picture", "", IMAGE_FILTER)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 if TYPE_CHECKING:
     from scribble_studio.ui.canvas_view import CanvasView
@@ -28,11 +28,13 @@ def paint_guides(view: CanvasView, painter: QPainter, exposed: QRectF) -> None:
             painter.setTransform(to_view)
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform,
                                   view.zoom < 1)
-            painter.drawImage(target.topLeft(), ink)
+            painter.drawImage(target.topLeft(), white_ink(ink) if inverted_map(view) else ink)
         else:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.setTransform(selection.transform() * to_view)
-            painter.drawImage(selection.source.topLeft(), selection.floating)
+            floating = selection.floating
+            painter.drawImage(selection.source.topLeft(),
+                              white_ink(floating) if inverted_map(view) else floating)
         painter.restore()
     paper = to_view.mapRect(QRectF(doc.image.rect()))
     pen = QPen(MIRROR_AXIS, 1, Qt.PenStyle.DashLine)
@@ -47,3 +49,19 @@ def paint_guides(view: CanvasView, painter: QPainter, exposed: QRectF) -> None:
     if view.edit_reference and doc.reference is not None:
         view.reference_tool.paint(painter, to_view)
     painter.setClipping(False)
+
+
+def inverted_map(view: CanvasView) -> bool:
+    return view.overlay is not None and view.overlay_inverted
+
+
+def white_ink(ink: QImage) -> QImage:
+    """Alpha8 ink as white strokes, for the inverted map of what the model sees (an
+    Alpha8 image always draws black)."""
+    white = QImage(ink.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    white.fill(QColor(255, 255, 255))
+    painter = QPainter(white)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
+    painter.drawImage(0, 0, ink)
+    painter.end()
+    return white

@@ -80,6 +80,7 @@ class CanvasView(QAbstractScrollArea):
         self.strokes = StrokeInput(self)
         self.stabilizer = self.strokes.stabilizer
         self.overlay: QImage | None = None  # "what the model sees", drawn instead of ink
+        self.overlay_inverted = False  # that map is white strokes on black
         self._zoom = 1.0
         self._pan_from: QPoint | None = None
         self._space_down = False
@@ -283,8 +284,8 @@ class CanvasView(QAbstractScrollArea):
         self.document.mirror_vertical, self.document.mirror_horizontal = vertical, horizontal
         self.viewport().update()
 
-    def set_overlay(self, overlay: QImage | None) -> None:
-        self.overlay = overlay
+    def set_overlay(self, overlay: QImage | None, inverted: bool = False) -> None:
+        self.overlay, self.overlay_inverted = overlay, inverted
         self.viewport().update()
 
     def _on_document_changed(self, rect: QRect) -> None:
