@@ -11,6 +11,7 @@ Reference, same run: the stroke reference of bench_canvas (Qt's scribble example
 from __future__ import annotations
 
 import math
+import os
 import random
 import sys
 import time
@@ -25,6 +26,7 @@ APPLIES = 7
 
 
 def main() -> None:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # as the other benches: no window shown
     from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSize, Qt
     from PySide6.QtGui import QKeyEvent, QMouseEvent
     from PySide6.QtWidgets import QApplication
