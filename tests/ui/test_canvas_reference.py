@@ -76,7 +76,16 @@ def test_the_reference_moves_and_scales_as_its_own_layer(view: CanvasView) -> No
     assert rect.width() == pytest.approx(256, abs=2)
     assert rect.width() / rect.height() == pytest.approx(2.0, rel=0.01)
     assert alpha_to_pil(doc.image).tobytes() == ink_before  # the ink never moved
-    assert doc.undo_stack.count() == 1
+    # Each drag is one undo step, as a layer's move would be; the ink stays put.
+    assert doc.undo_stack.count() == 3 and doc.undo_stack.undoText() == "Move reference image"
+    doc.undo()
+    assert doc.reference_rect == QRectF(-30, 168, 512, 256)
+    doc.undo()
+    assert doc.reference_rect == QRectF(0, 128, 512, 256)
+    assert alpha_to_pil(doc.image).tobytes() == ink_before
+    doc.redo()
+    doc.redo()
+    assert doc.reference_rect == rect
     view.set_edit_reference(False)
     drag(view.viewport(), [at(view, 0, 200), at(view, 20, 220)])  # now a marquee on ink
     assert doc.reference_rect == rect

@@ -19,7 +19,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform, QUndoStack
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QPainter,
+    QPen,
+    QTransform,
+    QUndoCommand,
+    QUndoStack,
+)
 
 from scribble_studio.controllers.ink_patches import ALPHA8, InkHistory, InkPatch
 from scribble_studio.controllers.selection import InkSelection
@@ -47,6 +55,24 @@ def pil_to_alpha(mask: Image.Image) -> QImage:
     mask = mask.convert("L")
     raw = mask.tobytes()
     return QImage(raw, mask.width, mask.height, mask.width, ALPHA8).copy()
+
+
+class ReferencePlacement(QUndoCommand):
+    """Where the reference picture was and is put: it costs no ink bytes to keep."""
+
+    def __init__(self, document: CanvasDocument, before: QRectF, after: QRectF) -> None:
+        super().__init__("Move reference image")
+        self.document, self.before, self.after = document, before, after
+        self._skip_redo = True  # already where it was dragged to
+
+    def redo(self) -> None:
+        if self._skip_redo:
+            self._skip_redo = False
+            return
+        self.document.set_reference_rect(self.after)
+
+    def undo(self) -> None:
+        self.document.set_reference_rect(self.before)
 
 
 class CanvasDocument(QObject):
@@ -325,6 +351,12 @@ class CanvasDocument(QObject):
                                                   size.width(), size.height()))
         self.reference_changed.emit()
         self.changed.emit(self.image.rect())
+
+    def place_reference(self, before: QRectF, after: QRectF) -> None:
+        """A move or scale of the reference picture that is done (it was shown live with
+        ``set_reference_rect``), as one undo step like any layer's."""
+        if before != after:
+            self.undo_stack.push(ReferencePlacement(self, QRectF(before), QRectF(after)))
 
     def set_reference_rect(self, rect: QRectF) -> None:
         """Move or scale the reference picture (never sent, so not an ink edit)."""

@@ -55,6 +55,8 @@ class ReferenceTool:
 
     def release(self, at_view: QPointF, modifiers: Qt.KeyboardModifier) -> None:
         self.move(at_view, modifiers)
+        if self.drag is not None:
+            self.view.document.place_reference(self._start, self.view.document.reference_rect)
         self.drag = None
 
     def paint(self, painter: QPainter, to_view: QTransform) -> None:
