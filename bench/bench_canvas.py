@@ -74,20 +74,18 @@ def measure(widget: Any, target: Any, to_widget: Any) -> dict[str, float]:
             "area": sorted(painted)[len(painted) // 2], "paints": sum(1 for a in painted if a)}
 
 
-def child() -> None:
-    from PySide6.QtCore import QPointF, QRect, QSize, Qt
+def reference_scribble(side: int = SIDE) -> Any:
+    """The reference widget (built on call: Qt is imported in the child process only)."""
+    from PySide6.QtCore import QPointF, QRect, Qt
     from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
-    from PySide6.QtWidgets import QApplication, QWidget
-
-    from scribble_studio.controllers.canvas_document import CanvasDocument
-    from scribble_studio.ui.canvas_view import CanvasView
+    from PySide6.QtWidgets import QWidget
 
     class ReferenceScribble(QWidget):
         """Qt's scribble example, reduced to its drawing path."""
 
         def __init__(self) -> None:
             super().__init__()
-            self.image = QImage(SIDE, SIDE, QImage.Format.Format_RGB32)
+            self.image = QImage(side, side, QImage.Format.Format_RGB32)
             self.image.fill(QColor("white"))
             self.last = QPointF()
             self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -112,6 +110,16 @@ def child() -> None:
             painter.drawImage(event.rect(), self.image, event.rect())
             painter.end()
 
+    return ReferenceScribble()
+
+
+def child() -> None:
+    from PySide6.QtCore import QPointF, QSize
+    from PySide6.QtWidgets import QApplication
+
+    from scribble_studio.controllers.canvas_document import CanvasDocument
+    from scribble_studio.ui.canvas_view import CanvasView
+
     app = QApplication(sys.argv[:1])
     view = CanvasView(CanvasDocument(QSize(SIDE, SIDE)))
     view.resize(SIDE + 40, SIDE + 40)
@@ -125,7 +133,7 @@ def child() -> None:
 
     ours = measure(view, view.viewport(), view_point)
     view.close()
-    reference = ReferenceScribble()
+    reference = reference_scribble()
     reference.resize(SIDE, SIDE)
     reference.show()
     app.processEvents()

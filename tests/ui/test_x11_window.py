@@ -61,3 +61,60 @@ def test_draw_with_real_pointer_events_and_generate(
     shot = win.grab()
     assert shot.save(str(ARTIFACTS / "x11-main-window.png"))
     assert shot.width() >= win.width()
+
+
+def test_draw_a_rectangle_select_it_and_move_it_with_real_x11_events(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow) -> None:
+    """R, drag a rectangle; M, drag a marquee around it, drag it elsewhere, Enter: the
+    map Generate would send has the rectangle in the new place only."""
+    import io
+
+    from PIL import Image
+    from PySide6.QtCore import QPointF
+
+    from scribble_studio.domain.scribble import export_scribble
+    from scribble_studio.ui.canvas_view import Tool
+
+    win = app_window
+    view = win.view
+    win.activateWindow()
+
+    def screen(x: float, y: float) -> tuple[str, str]:
+        p = view.viewport().mapToGlobal(view.to_view(QPointF(x, y)).toPoint())
+        return str(p.x()), str(p.y())
+
+    async def pointer_drag(points: list[tuple[float, float]]) -> None:
+        await xdotool("mousemove", *screen(*points[0]))
+        await xdotool("mousedown", "1")
+        for point in points[1:]:
+            await xdotool("mousemove", *screen(*point))
+        await xdotool("mouseup", "1")
+
+    async def scenario() -> None:
+        await until(win.isActiveWindow, what="the window to be active")
+        view.setFocus()
+        await xdotool("key", "r")
+        await until(lambda: view.tool is Tool.RECTANGLE, what="the rectangle tool")
+        await pointer_drag([(100, 100), (160, 140), (220, 180)])
+        await until(lambda: view.document.undo_stack.count() == 1, what="the rectangle")
+        await xdotool("key", "m")
+        await until(lambda: view.tool is Tool.SELECT, what="the select tool")
+        await pointer_drag([(80, 80), (160, 150), (240, 200)])
+        await until(lambda: view.document.selection.active, what="the selection")
+        await pointer_drag([(160, 140), (220, 190), (310, 240)])
+        await until(lambda: view.document.selection.is_floating, what="the move")
+        await xdotool("key", "Return")
+        await until(lambda: view.document.undo_stack.count() == 2, what="the move applied")
+        await asyncio.sleep(0.2)  # let the screen settle for the screenshot
+
+    run(aloop, scenario(), timeout=60)
+    exported = export_scribble(view.document.darkness_image())  # what Generate sends
+    sent = Image.open(io.BytesIO(exported.png)).convert("L").point(lambda v: 255 - v)
+    found = sent.getbbox()
+    assert found is not None
+    left, top, right, bottom = found
+    assert abs(left - 248) <= 3 and abs(top - 198) <= 3, found
+    assert abs(right - 373) <= 3 and abs(bottom - 283) <= 3, found
+    assert sent.crop((90, 90, 235, 190)).getbbox() is None  # nothing left behind
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert win.grab().save(str(ARTIFACTS / "x11-moved-rectangle.png"))

@@ -13,24 +13,26 @@ from scribble_studio.domain.scribble import THRESHOLD, darkness
 from scribble_studio.domain.scribble_import import (
     ImportMode,
     fit_ink,
+    fit_photo_ink,
     guess_mode,
     ink_to_darkness,
     is_mostly_dark,
     line_drawing_ink,
-    xdog_ink,
 )
 
 PREVIEW_SIDE = 360
+DEFAULT_THICKNESS = 3
+DEFAULT_CLOSE_GAPS = 2
 
 
 def make_ink(source: Image.Image, mode: ImportMode, threshold: int, invert: bool,
-             strength: float, size: QSize) -> Image.Image:
+             strength: float, size: QSize, thickness: int = DEFAULT_THICKNESS,
+             close_gaps: int = DEFAULT_CLOSE_GAPS) -> Image.Image:
     """The fitted ink mask (255 = ink) for ``size``. Runs on a worker thread."""
     if mode is ImportMode.PHOTO:
-        ink = xdog_ink(source, strength, sigma=1.2)
-    else:
-        ink = line_drawing_ink(source, threshold, invert)
-    return fit_ink(ink, size.width(), size.height())
+        return fit_photo_ink(source, size.width(), size.height(), strength, thickness,
+                             close_gaps)
+    return fit_ink(line_drawing_ink(source, threshold, invert), size.width(), size.height())
 
 
 class ScribbleImporter(QObject):
@@ -48,6 +50,10 @@ class ScribbleImporter(QObject):
         self.threshold = THRESHOLD
         self.invert = is_mostly_dark(darkness(source))
         self.strength = 0.7
+        self.thickness = DEFAULT_THICKNESS
+        self.close_gaps = DEFAULT_CLOSE_GAPS
+        # Whether the import replaces the drawing or is added to it (asked in the dialog).
+        self.add_to_drawing = False
         small = source.copy()
         small.thumbnail((PREVIEW_SIDE * 2, PREVIEW_SIDE * 2))
         self._small = small
@@ -69,6 +75,17 @@ class ScribbleImporter(QObject):
         self.strength = max(0.0, min(1.0, strength))
         self.refresh()
 
+    def set_thickness(self, thickness: int) -> None:
+        self.thickness = max(1, min(15, thickness))
+        self.refresh()
+
+    def set_close_gaps(self, close_gaps: int) -> None:
+        self.close_gaps = max(0, min(6, close_gaps))
+        self.refresh()
+
+    def set_add_to_drawing(self, add: bool) -> None:
+        self.add_to_drawing = add
+
     def _preview_size(self) -> QSize:
         size = self.document.size()
         scale = PREVIEW_SIDE / max(size.width(), size.height())
@@ -78,8 +95,11 @@ class ScribbleImporter(QObject):
         """Recompute the preview off the GUI thread; a newer request wins."""
         self._generation += 1
         generation = self._generation
+        # The preview is smaller than the canvas: thin its lines and gaps to match.
+        scale = self._preview_size().width() / self.document.size().width()
         args = (self._small, self.mode, self.threshold, self.invert, self.strength,
-                self._preview_size())
+                self._preview_size(), max(1, round(self.thickness * scale)),
+                round(self.close_gaps * scale))
 
         def work() -> QImage:
             darkness_image = ink_to_darkness(make_ink(*args)).convert("L")
@@ -96,13 +116,23 @@ class ScribbleImporter(QObject):
     def apply(self) -> None:
         """Compute the full-size ink off the GUI thread, then make it one undoable edit."""
         args = (self.source, self.mode, self.threshold, self.invert, self.strength,
-                self.document.size())
+                self.document.size(), self.thickness, self.close_gaps)
+        drawing = self.document.ink_mask() if self.add_to_drawing else None
+
+        def work() -> Image.Image:
+            from PIL import ImageChops
+
+            ink = make_ink(*args)
+            if drawing is not None and drawing.size == ink.size:
+                ink = ImageChops.lighter(ink, drawing)  # added: both inks, as one edit
+            return ink
 
         def done(mask: Image.Image) -> None:
-            self.document.replace_ink(pil_to_alpha(mask), "Import scribble")
+            text = "Import scribble (added)" if drawing is not None else "Import scribble"
+            self.document.replace_ink(pil_to_alpha(mask), text)
             self.applied.emit()
 
-        self.runner.run(lambda: make_ink(*args), done, self._on_failed)
+        self.runner.run(work, done, self._on_failed)
 
     def _on_failed(self, error: StudioError) -> None:
         self.failed.emit(error)

@@ -1,11 +1,11 @@
-"""Turning a picture into ink: a line drawing is thresholded, a photo goes through an
-XDoG edge filter; either is fitted into the document. Pure Pillow."""
+"""Turning a picture into ink: a line drawing is thresholded, a photo is traced along
+its colour edges; either is fitted into the document. Pure Pillow."""
 
 from __future__ import annotations
 
 import enum
 
-from PIL import Image, ImageChops, ImageFilter, ImageMath
+from PIL import Image, ImageChops, ImageFilter
 
 from scribble_studio.domain.scribble import THRESHOLD, darkness, flatten_on_white
 
@@ -41,34 +41,87 @@ def line_drawing_ink(image: Image.Image, threshold: int = THRESHOLD,
     return gray.point([255 if v < threshold else 0 for v in range(256)])
 
 
-def xdog_ink(image: Image.Image, strength: float = 0.5, sigma: float = 1.0) -> Image.Image:
-    """An ink mask of a photo's edges, by an XDoG-style filter: the difference of two
-    Gaussian blurs (sigma and 1.6·sigma), sharpened, then thresholded. ``strength``
-    0–1 lowers the threshold, so more (fainter) edges become lines."""
-    gray = flatten_on_white(image).convert("L")  # luminance: photos have colour edges
-    fine = gray.filter(ImageFilter.GaussianBlur(sigma)).convert("F")
-    coarse = gray.filter(ImageFilter.GaussianBlur(sigma * 1.6)).convert("F")
-    # Edges are where the fine blur is darker than the coarse one (a dark line's centre).
-    tau = 0.98
-    dog: Image.Image = ImageMath.lambda_eval(lambda a: a["coarse"] * tau - a["fine"],
-                                             coarse=coarse, fine=fine)
-    cut = 0.5 + (1.0 - max(0.0, min(1.0, strength))) * 6.0
-    # Float images take only linear point maps: a steep ramp around the cut, clipped
-    # to 0–255 by the conversion, then a plain threshold.
-    ramp = dog.point(lambda v: (v - cut) * 64).convert("L")
-    return ramp.point([255 if v >= 128 else 0 for v in range(256)])
+def _peaks(strength: Image.Image, before: Image.Image, after: Image.Image,
+           cut: int) -> Image.Image:
+    """A "1" mask of where ``strength`` is at least ``cut`` and no less than its two
+    neighbours across the edge: the edge's crest, one or two pixels wide."""
+    over = strength.point([255 if v >= cut else 0 for v in range(256)])
+    zero = [255 if v == 0 else 0 for v in range(256)]
+    not_below_before = ImageChops.subtract(before, strength).point(zero)
+    not_below_after = ImageChops.subtract(after, strength).point(zero)
+    return ImageChops.multiply(ImageChops.multiply(over, not_below_before), not_below_after)
+
+
+def colour_edge_ink(image: Image.Image, strength: float = 0.7, thickness: int = 3,
+                    close_gaps: int = 2, sigma: float = 1.0) -> Image.Image:
+    """An ink mask of a photo's edges, found in colour, not only in light and dark: a
+    yellow sun on a blue sky or a red wall on a grey one of the same brightness.
+
+    Each channel is smoothed (noise), then differenced with its right and lower
+    neighbour; the largest channel difference is the edge strength. Only its crest
+    across the edge is kept (thin, whole lines), gaps up to ``2·close_gaps`` pixels are
+    closed (a dilation, then an erosion), and the lines are widened to ``thickness``
+    pixels. ``strength`` 0–1 lowers the cut, so fainter edges become lines too.
+    """
+    rgb = flatten_on_white(image)
+    if sigma > 0:
+        rgb = rgb.filter(ImageFilter.GaussianBlur(sigma))
+    width, height = rgb.size
+    # Forward differences; offset() wraps around, so the last column and row are cleared.
+    dx = ImageChops.difference(rgb, ImageChops.offset(rgb, -1, 0))
+    dy = ImageChops.difference(rgb, ImageChops.offset(rgb, 0, -1))
+    sx = ImageChops.lighter(ImageChops.lighter(*dx.split()[:2]), dx.split()[2])
+    sy = ImageChops.lighter(ImageChops.lighter(*dy.split()[:2]), dy.split()[2])
+    sx.paste(0, (width - 1, 0, width, height))
+    sy.paste(0, (0, height - 1, width, height))
+    cut = round(4 + (1.0 - max(0.0, min(1.0, strength))) * 40)
+    across_x = _peaks(sx, ImageChops.offset(sx, 1, 0), ImageChops.offset(sx, -1, 0), cut)
+    across_y = _peaks(sy, ImageChops.offset(sy, 0, 1), ImageChops.offset(sy, 0, -1), cut)
+    edges = ImageChops.lighter(across_x, across_y)
+    if close_gaps > 0:
+        size = 2 * close_gaps + 1
+        edges = edges.filter(ImageFilter.MaxFilter(size)).filter(ImageFilter.MinFilter(size))
+    if thickness > 1:
+        edges = edges.filter(ImageFilter.MaxFilter(thickness | 1))  # odd sizes only
+    return edges
+
+
+def fit_photo_ink(image: Image.Image, width: int, height: int, strength: float,
+                  thickness: int, close_gaps: int) -> Image.Image:
+    """A photo's edges at the canvas's own resolution: the picture is fitted first, so
+    the thickness is in canvas pixels and no thin line is lost to downscaling."""
+    left, top, fitted_width, fitted_height = fit_box(image.width, image.height, width, height)
+    rgb = flatten_on_white(image)
+    if (fitted_width, fitted_height) != rgb.size:
+        upscaling = fitted_width > rgb.width
+        resample = Image.Resampling.LANCZOS if upscaling else Image.Resampling.BOX
+        rgb = rgb.resize((fitted_width, fitted_height), resample)
+    canvas = Image.new("L", (width, height), 0)
+    canvas.paste(colour_edge_ink(rgb, strength, thickness, close_gaps), (left, top))
+    return canvas
+
+
+def fit_box(width: int, height: int, into_width: int,
+            into_height: int) -> tuple[int, int, int, int]:
+    """Where a width×height picture lands fitted into the canvas, aspect kept and
+    centred: ``(left, top, width, height)``. An import and a reference image of the same
+    picture both land here."""
+    scale = min(into_width / width, into_height / height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return (into_width - size[0]) // 2, (into_height - size[1]) // 2, size[0], size[1]
 
 
 def fit_ink(ink: Image.Image, width: int, height: int) -> Image.Image:
     """``ink`` scaled to fit inside width×height (aspect kept, centred), thresholded
     again after scaling so it stays two-level."""
-    scale = min(width / ink.width, height / ink.height)
-    size = (max(1, round(ink.width * scale)), max(1, round(ink.height * scale)))
+    left, top, *fitted = fit_box(ink.width, ink.height, width, height)
+    size = (fitted[0], fitted[1])
+    scale = size[0] / ink.width
     resample = Image.Resampling.LANCZOS if scale > 1 else Image.Resampling.BOX
     scaled = ink.resize(size, resample) if size != ink.size else ink
     scaled = scaled.point([255 if v > 255 - THRESHOLD else 0 for v in range(256)])
     canvas = Image.new("L", (width, height), 0)
-    canvas.paste(scaled, ((width - size[0]) // 2, (height - size[1]) // 2))
+    canvas.paste(scaled, (left, top))
     return canvas
 
 

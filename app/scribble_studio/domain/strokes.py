@@ -8,6 +8,7 @@ from typing import Final
 MIN_WIDTH: Final = 1.0
 MAX_WIDTH: Final = 64.0
 DEFAULT_WIDTH: Final = 4.0  # suits a 512 px canvas; the model sees strokes of this weight
+DEFAULT_ERASER_WIDTH: Final = 16.0  # erasing wants a broader tip than drawing
 SIDE_RANGE: Final = (256, 2048)
 SIZE_PRESETS: Final[tuple[tuple[int, int], ...]] = (
     (512, 512), (768, 768), (1024, 1024), (768, 512), (512, 768), (1024, 768), (768, 1024),

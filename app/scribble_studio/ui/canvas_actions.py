@@ -1,4 +1,5 @@
-"""The canvas's actions: tools, width, undo, zoom, size, files, reference, preview."""
+"""The canvas's actions: tools, width, selection, mirror, undo, zoom, size, files,
+reference, preview."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QObject, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -16,16 +17,51 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QToolBar,
+    QToolButton,
     QWidget,
 )
 
+from scribble_studio.controllers.canvas_document import CanvasDocument
 from scribble_studio.controllers.model_preview import ModelPreview
 from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.domain.strokes import MAX_WIDTH, MIN_WIDTH, SIZE_PRESETS
 from scribble_studio.ui.canvas_view import CanvasView, Tool
 from scribble_studio.ui.look import icon
 
+
+def void(_result: object) -> None:
+    """Drop a result an action has no use for."""
+
+
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff);;All files (*)"
+
+
+class UndoState(QObject):
+    """Keeps Undo and Redo enabled when there is something to undo or redo, a selection
+    being moved counting as something. A QObject owned by the Undo action, so that Qt
+    disconnects it when the window goes, whatever is destroyed first."""
+
+    def __init__(self, undo: QAction, redo: QAction, document: CanvasDocument) -> None:
+        super().__init__(undo)
+        self.undo, self.redo, self.selection = undo, redo, document.selection
+        self.can_undo = document.undo_stack.canUndo()
+        document.undo_stack.canUndoChanged.connect(self.on_can_undo_changed)
+        document.undo_stack.canRedoChanged.connect(self.redo.setEnabled)
+        document.selection.changed.connect(self.on_selection_changed)
+        redo.setEnabled(document.undo_stack.canRedo())
+        self._sync()
+
+    @Slot(bool)
+    def on_can_undo_changed(self, can: bool) -> None:
+        self.can_undo = can
+        self._sync()
+
+    @Slot()
+    def on_selection_changed(self) -> None:
+        self._sync()
+
+    def _sync(self) -> None:
+        self.undo.setEnabled(self.can_undo or self.selection.is_floating)
 
 
 class CanvasActions:
@@ -35,19 +71,50 @@ class CanvasActions:
                  preview: ModelPreview) -> None:
         self.window, self.view, self.files, self.preview = window, view, files, preview
         doc = view.document
-        self.undo = doc.undo_stack.createUndoAction(window, "Undo")
-        self.undo.setIcon(icon("edit-undo"))
-        self.undo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo = doc.undo_stack.createRedoAction(window, "Redo")
+        # Not QUndoStack's own actions: undo while a selection is being moved cancels the
+        # move, which the stack does not know about.
+        self.undo = self._action("Undo", QKeySequence.StandardKey.Undo, doc.undo,
+                                 icon_name="edit-undo")
+        self.redo = self._action("Redo", "", doc.redo, icon_name="edit-redo")
         self.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.redo.setIcon(icon("edit-redo"))
+        self.undo_state = UndoState(self.undo, self.redo, doc)
         self.pen = self._action("Pen", "B", checkable=True, icon_name="draw-freehand")
         self.eraser = self._action("Eraser", "E", checkable=True, icon_name="draw-eraser")
+        self.select = self._action("Select", "M", checkable=True, icon_name="edit-select",
+                                   tip="Select: drag a rectangle, Alt-drag a lasso")
+        self.lasso = self._action("Lasso select", "L", checkable=True,
+                                  icon_name="edit-select-lasso")
+        self.rectangle = self._action("Rectangle", "R", checkable=True,
+                                      icon_name="draw-rectangle",
+                                      tip="Rectangle (Shift: square, Alt: from the centre)")
+        self.ellipse = self._action("Ellipse", "O", checkable=True, icon_name="draw-ellipse",
+                                    tip="Ellipse (Shift: circle, Alt: from the centre)")
+        self.line = self._action("Line", "U", checkable=True, icon_name="draw-line",
+                                 tip="Line (Shift: 15° steps, Alt: from the centre)")
+        self.tool_actions = {Tool.PEN: self.pen, Tool.ERASER: self.eraser,
+                             Tool.SELECT: self.select, Tool.LASSO: self.lasso,
+                             Tool.RECTANGLE: self.rectangle, Tool.ELLIPSE: self.ellipse,
+                             Tool.LINE: self.line}
         tools = QActionGroup(window)
-        for action, tool in ((self.pen, Tool.PEN), (self.eraser, Tool.ERASER)):
+        for tool, action in self.tool_actions.items():
             tools.addAction(action)
-            action.triggered.connect(lambda _=False, t=tool: setattr(view, "tool", t))
+            action.triggered.connect(lambda _=False, t=tool: view.set_tool(t))
+        view.tool_changed.connect(lambda t: self.tool_actions[t].setChecked(True))
         self.pen.setChecked(True)
+        self.select_all = self._action("Select all", QKeySequence.StandardKey.SelectAll,
+                                       view.select_all)
+        self.copy = self._action("Copy", QKeySequence.StandardKey.Copy,
+                                 lambda: void(view.copy_selection()))
+        self.cut = self._action("Cut", QKeySequence.StandardKey.Cut,
+                                lambda: void(view.cut_selection()))
+        self.mirror_vertical = self._action("Mirror left ↔ right", "", checkable=True,
+                                            tip="Repeat every stroke mirrored across the "
+                                                "vertical centre line")
+        self.mirror_horizontal = self._action("Mirror top ↕ bottom", "", checkable=True,
+                                              tip="Repeat every stroke mirrored across the "
+                                                  "horizontal centre line")
+        for action in (self.mirror_vertical, self.mirror_horizontal):
+            action.toggled.connect(self._on_mirror_toggled)
         self.stabilizer = self._action("Stabilizer", "", checkable=True,
                                        tip="Smooth shaky lines (the line trails the pen)")
         self.stabilizer.toggled.connect(self._on_stabilizer_toggled)
@@ -79,6 +146,14 @@ class CanvasActions:
                                       icon_name="insert-image")
         self.clear_reference = self._action("Remove reference image", "",
                                             lambda: doc.set_reference(None))
+        self.edit_reference = self._action(
+            "Move and scale the reference image", "", checkable=True,
+            tip="With the select tool, drag the reference picture or its corners; "
+                "the drawing stays put")
+        self.edit_reference.toggled.connect(view.set_edit_reference)
+        doc.reference_changed.connect(
+            lambda: self.edit_reference.setEnabled(doc.reference is not None))
+        self.edit_reference.setEnabled(False)
         self.custom_size = self._action("Custom size…", "", self._custom_size)
         self.size_menu = QMenu("Canvas size", window)
         for width, height in SIZE_PRESETS:
@@ -88,12 +163,12 @@ class CanvasActions:
         self.size_menu.addAction(self.custom_size)
         self.width_box = QSpinBox()
         self.width_box.setRange(int(MIN_WIDTH), int(MAX_WIDTH))
-        self.width_box.setValue(round(view.pen_width))
+        self.width_box.setValue(round(view.width))
         self.width_box.setSuffix(" px")
-        self.width_box.setToolTip("Pen width ([ and ] change it)")
-        self.width_box.setAccessibleName("Pen width")
-        self.width_box.valueChanged.connect(view.set_pen_width)
-        view.pen_width_changed.connect(lambda w: self.width_box.setValue(round(w)))
+        self.width_box.setToolTip("Width of the pen or the eraser, each its own ([ and ])")
+        self.width_box.setAccessibleName("Tool width")
+        self.width_box.valueChanged.connect(view.set_width)
+        view.width_changed.connect(lambda w: self.width_box.setValue(round(w)))
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(round(doc.reference_opacity * 100))
@@ -118,7 +193,9 @@ class CanvasActions:
         return action
 
     def fill_tool_bar(self, bar: QToolBar) -> None:
-        for item in (self.pen, self.eraser, self.width_box, None, self.undo, self.redo, None,
+        compact = (self.select, self.lasso, self.rectangle, self.ellipse, self.line)
+        for item in (self.pen, self.eraser, *compact, self.width_box, None,
+                     self.undo, self.redo, None,
                      self.zoom_out, self.zoom_in, self.zoom_fit, None, self.reference,
                      self.opacity, self.import_, self.model_view):
             if item is None:
@@ -127,20 +204,30 @@ class CanvasActions:
                 bar.addAction(item)
             else:
                 bar.addWidget(item)
+        # The selection and shape tools as icons only (their tool tips name them), so the
+        # bar still has room for the reference and import actions.
+        for action in compact:
+            button = bar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
     # -- handlers -------------------------------------------------------------------------
+
+    def _on_mirror_toggled(self, _on: bool) -> None:
+        self.view.set_mirror(self.mirror_vertical.isChecked(),
+                             self.mirror_horizontal.isChecked())
 
     def _on_stabilizer_toggled(self, on: bool) -> None:
         self.view.stabilizer.strength = 0.7 if on else 0.0
 
     def _on_model_view_toggled(self, on: bool) -> None:
         self.preview.set_active(on)
-        self.view.set_overlay(self.preview.image if on else None)
+        self.view.set_overlay(self.preview.image if on else None, self.preview.invert)
 
     def _on_invert_toggled(self, on: bool) -> None:
         self.preview.set_invert(on)
         if self.preview.active:
-            self.view.set_overlay(self.preview.image)
+            self.view.set_overlay(self.preview.image, on)
 
     def _choose(self, use: Callable[[Path], None]) -> None:
         dialog = QFileDialog(self.window, "Choose a picture", "", IMAGE_FILTER)
@@ -156,6 +243,8 @@ class CanvasActions:
         dialog.open()
 
     def _paste(self) -> None:
+        if self.view.paste_ink():  # ink copied on this canvas pastes as ink, movable
+            return
         mime = QGuiApplication.clipboard().mimeData()
         if mime is not None and mime.hasUrls() and mime.urls()[0].isLocalFile():
             self.files.open_path(Path(mime.urls()[0].toLocalFile()), as_import=True)

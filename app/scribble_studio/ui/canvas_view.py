@@ -6,10 +6,9 @@ pixels. ``to_document``/``to_view`` convert; only the changed rectangle is repai
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -20,26 +19,31 @@ from PySide6.QtGui import (
     QPointingDevice,
     QResizeEvent,
     QTabletEvent,
+    QTransform,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from scribble_studio.controllers.canvas_document import CanvasDocument
 from scribble_studio.domain.strokes import (
+    DEFAULT_ERASER_WIDTH,
     DEFAULT_WIDTH,
-    Stabilizer,
     clamp_width,
     pressure_width,
 )
+from scribble_studio.ui.canvas_overlays import paint_guides
+from scribble_studio.ui.canvas_tools import SELECTING, SelectTool, Tool
+from scribble_studio.ui.ink_clipboard import copy_selection, cut_selection, paste_ink
+from scribble_studio.ui.reference_tool import ReferenceTool
+from scribble_studio.ui.stroke_input import StrokeInput
+
+__all__ = ["CanvasView", "Tool"]  # Tool is imported from here by the actions and tests
 
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.1, 16.0, 1.25
 PAPER = QColor(255, 255, 255)
 DESK = QColor(128, 128, 128)
-
-
-class Tool(enum.Enum):
-    PEN = "pen"
-    ERASER = "eraser"
+ANTS_INTERVAL_MS = 150
+SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 class _Surface(QWidget):
@@ -57,18 +61,27 @@ class _Surface(QWidget):
 
 class CanvasView(QAbstractScrollArea):
     zoom_changed = Signal(float)
-    pen_width_changed = Signal(float)
+    width_changed = Signal(float)  # the width of the current tool (pen or eraser)
+    tool_changed = Signal(object)
 
     def __init__(self, document: CanvasDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.tool = Tool.PEN
+        self._tool = Tool.PEN
         self.pen_width = DEFAULT_WIDTH
-        self.stabilizer = Stabilizer(0.0)
+        self.eraser_width = DEFAULT_ERASER_WIDTH
+        self.select_tool = SelectTool(self)
+        self.reference_tool = ReferenceTool(self)
+        # With the select tool, drags move and scale the reference picture, not the ink.
+        self.edit_reference = False
+        self._ants = QTimer(self)
+        self._ants.setInterval(ANTS_INTERVAL_MS)
+        self._ants.timeout.connect(self._on_ants_timeout)
+        self.strokes = StrokeInput(self)
+        self.stabilizer = self.strokes.stabilizer
         self.overlay: QImage | None = None  # "what the model sees", drawn instead of ink
+        self.overlay_inverted = False  # that map is white strokes on black
         self._zoom = 1.0
-        self._straight = False
-        self._stroke_device: str | None = None
         self._pan_from: QPoint | None = None
         self._space_down = False
         self._origin = QPointF()
@@ -79,7 +92,47 @@ class CanvasView(QAbstractScrollArea):
         self.viewport().setCursor(Qt.CursorShape.CrossCursor)
         document.changed.connect(self._on_document_changed)
         document.size_changed.connect(self._on_document_size_changed)
+        document.selection.changed.connect(self._on_selection_changed)
+        document.selection.active_changed.connect(self._on_selection_active_changed)
         self._update_scroll_bars()
+
+    # -- tools -------------------------------------------------------------------------------
+
+    @property
+    def tool(self) -> Tool:
+        return self._tool
+
+    @tool.setter
+    def tool(self, tool: Tool) -> None:
+        self.set_tool(tool)
+
+    def set_tool(self, tool: Tool) -> None:
+        """Switch tools; leaving the select tools applies a transform in progress."""
+        if tool is self._tool:
+            return
+        if tool not in SELECTING:
+            self.select_tool.drag = None  # a key pressed mid-drag ends the drag here
+            self.document.selection.apply()
+        self._tool = tool
+        self.select_tool.lasso = tool is Tool.LASSO
+        # Hover moves reach the view only for the select tools: they show by the cursor
+        # what a press would grab (move, a corner, the rotation handle).
+        self.viewport().setMouseTracking(tool in SELECTING)
+        if tool not in SELECTING:
+            self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.tool_changed.emit(tool)
+        self.width_changed.emit(self.width)
+
+    @property
+    def width(self) -> float:  # type: ignore[override]  # the current tool's, not QWidget's
+        return self.eraser_width if self._tool is Tool.ERASER else self.pen_width
+
+    def set_width(self, width: float) -> None:
+        """Set the width of the tool in use: the pen and the eraser keep their own."""
+        if self._tool is Tool.ERASER:
+            self.set_eraser_width(width)
+        else:
+            self.set_pen_width(width)
 
     # -- geometry --------------------------------------------------------------------------
 
@@ -157,10 +210,24 @@ class CanvasView(QAbstractScrollArea):
 
     # -- painting -----------------------------------------------------------------------------
 
+    def view_transform(self) -> QTransform:
+        """Document → viewport coordinates."""
+        return QTransform(self._zoom, 0, 0, self._zoom, self._origin.x(), self._origin.y())
+
+    def update_document_rect(self, rect: QRect) -> None:
+        if not rect.isEmpty():
+            self.viewport().update(self.view_rect(rect).adjusted(-2, -2, 2, 2))
+
+    def _decorated(self) -> bool:
+        doc = self.document
+        return doc.selection.active or doc.mirror_vertical or doc.mirror_horizontal or \
+            self.select_tool.drag is not None or self.edit_reference
+
     def paintEvent(self, event: QPaintEvent) -> None:
         rect = event.rect()
         image = self.document.image
-        if self._zoom == 1.0 and self.overlay is None and self.document.reference is None:
+        if self._zoom == 1.0 and self.overlay is None and self.document.reference is None \
+                and not self._decorated():
             # The common case while drawing: pixel for pixel, a rectangle on the paper.
             source = rect.translated(-self._origin.toPoint())
             if image.rect().contains(source):
@@ -186,15 +253,39 @@ class CanvasView(QAbstractScrollArea):
             if reference is not None and self.overlay is None:
                 painter.setClipRect(target)
                 painter.setOpacity(self.document.reference_opacity)
-                painter.drawImage(paper, reference)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+                painter.drawImage(self.view_transform().mapRect(self.document.reference_rect),
+                                  reference)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform,
+                                      self._zoom < 1)
                 painter.setOpacity(1.0)
                 painter.setClipping(False)
             layer = self.overlay if self.overlay is not None else self.document.image
             painter.drawImage(target, layer, source)
+        paint_guides(self, painter, exposed)
         painter.end()
 
-    def set_overlay(self, overlay: QImage | None) -> None:
-        self.overlay = overlay
+    def _on_selection_changed(self, rect: QRect) -> None:
+        # Handles and the rotation knob reach outside the outline.
+        reach = round(40 / self._zoom) + 4
+        self.update_document_rect(rect.adjusted(-reach, -reach, reach, reach))
+
+    def _on_selection_active_changed(self, active: bool) -> None:
+        if active:
+            self._ants.start()
+        else:
+            self._ants.stop()
+
+    def _on_ants_timeout(self) -> None:
+        self.select_tool.ants_phase = (self.select_tool.ants_phase + 1) % 8
+        self._on_selection_changed(self.document.selection.bounds())
+
+    def set_mirror(self, vertical: bool, horizontal: bool) -> None:
+        self.document.mirror_vertical, self.document.mirror_horizontal = vertical, horizontal
+        self.viewport().update()
+
+    def set_overlay(self, overlay: QImage | None, inverted: bool = False) -> None:
+        self.overlay, self.overlay_inverted = overlay, inverted
         self.viewport().update()
 
     def _on_document_changed(self, rect: QRect) -> None:
@@ -214,37 +305,16 @@ class CanvasView(QAbstractScrollArea):
 
     # -- pointer input ---------------------------------------------------------------------
 
-    def _begin(self, device: str, at: QPointF, width: float, erase: bool, straight: bool) -> None:
-        self._stroke_device = device
-        self._straight = straight
-        doc_point = self.to_document(at)
-        self.stabilizer.start(doc_point.x(), doc_point.y())
-        self.document.begin_stroke(doc_point, width, erase=erase or self.tool is Tool.ERASER)
-
-    def _move(self, at: QPointF, width: float) -> None:
-        doc_point = self.to_document(at)
-        if self._straight:
-            self.document.straight_stroke_to(doc_point)
-            return
-        if self.stabilizer.strength > 0:
-            doc_point = QPointF(*self.stabilizer.add(doc_point.x(), doc_point.y()))
-        self.document.extend_stroke(doc_point, width)
-
-    def _end(self, width: float) -> None:
-        if not self._straight and self.stabilizer.strength > 0:
-            self.document.extend_stroke(QPointF(*self.stabilizer.finish()), width)
-        self.document.end_stroke()
-        self._stroke_device = None
-
     def mousePressEvent(self, event: QMouseEvent) -> None:
         button = event.button()
         if button == Qt.MouseButton.MiddleButton or (
                 button == Qt.MouseButton.LeftButton and self._space_down):
             self._pan_from = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
-        elif button == Qt.MouseButton.LeftButton and self._stroke_device is None:
-            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            self._begin("mouse", event.position(), self.pen_width, False, shift)
+        elif button == Qt.MouseButton.LeftButton and self._tool in SELECTING:
+            self.pointer_tool().press(event.position(), event.modifiers())
+        elif button == Qt.MouseButton.LeftButton and self.strokes.device is None:
+            self.strokes.begin("mouse", event.position(), self.width, False, event.modifiers())
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -253,8 +323,12 @@ class CanvasView(QAbstractScrollArea):
             self._pan_from = event.position().toPoint()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
-        elif self._stroke_device == "mouse":
-            self._move(event.position(), self.pen_width)
+        elif self.pointer_tool().drag is not None:
+            self.pointer_tool().move(event.position(), event.modifiers())
+        elif self.strokes.device == "mouse":
+            self.strokes.move(event.position(), self.width, event.modifiers())
+        elif self._tool in SELECTING and not self._space_down:
+            self.viewport().setCursor(self.select_tool.cursor_at(event.position()))
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -263,23 +337,53 @@ class CanvasView(QAbstractScrollArea):
             self._pan_from = None
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space_down
                                       else Qt.CursorShape.CrossCursor)
-        elif self._stroke_device == "mouse" and event.button() == Qt.MouseButton.LeftButton:
-            self._end(self.pen_width)
+        elif self.pointer_tool().drag is not None and \
+                event.button() == Qt.MouseButton.LeftButton:
+            self.pointer_tool().release(event.position(), event.modifiers())
+        elif self.strokes.device == "mouse" and event.button() == Qt.MouseButton.LeftButton:
+            self.strokes.end(self.width)
         event.accept()
 
     def _on_tablet(self, event: QTabletEvent) -> None:
         # Accepting it stops Qt from also delivering the same input as mouse events.
         event.accept()
-        width = pressure_width(self.pen_width, event.pressure())
+        eraser = event.pointerType() == QPointingDevice.PointerType.Eraser
+        if self._tool in SELECTING and not eraser:
+            self._on_tablet_selecting(event)
+            return
+        base = self.eraser_width if eraser or self._tool is Tool.ERASER else self.pen_width
+        width = pressure_width(base, event.pressure())
         kind = event.type()
-        if kind == QEvent.Type.TabletPress and self._stroke_device is None:
-            eraser = event.pointerType() == QPointingDevice.PointerType.Eraser
-            shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-            self._begin("tablet", event.position(), width, eraser, shift)
-        elif kind == QEvent.Type.TabletMove and self._stroke_device == "tablet":
-            self._move(event.position(), width)
-        elif kind == QEvent.Type.TabletRelease and self._stroke_device == "tablet":
-            self._end(width)
+        if kind == QEvent.Type.TabletPress and self.strokes.device is None:
+            self.strokes.begin("tablet", event.position(), width, eraser, event.modifiers())
+        elif kind == QEvent.Type.TabletMove and self.strokes.device == "tablet":
+            self.strokes.move(event.position(), width, event.modifiers())
+        elif kind == QEvent.Type.TabletRelease and self.strokes.device == "tablet":
+            self.strokes.end(width)
+
+    def pointer_tool(self) -> SelectTool | ReferenceTool:
+        """What a drag with the select tools acts on: the ink, or the reference layer."""
+        if self.edit_reference and self.document.reference is not None:
+            return self.reference_tool
+        return self.select_tool
+
+    def set_edit_reference(self, on: bool) -> None:
+        """Let the select tools move and scale the reference picture instead of the ink."""
+        self.edit_reference = on
+        if on:
+            self.document.selection.drop()
+            if self._tool not in SELECTING:
+                self.set_tool(Tool.SELECT)
+        self.viewport().update()
+
+    def _on_tablet_selecting(self, event: QTabletEvent) -> None:
+        kind, tool = event.type(), self.pointer_tool()
+        if kind == QEvent.Type.TabletPress:
+            tool.press(event.position(), event.modifiers())
+        elif kind == QEvent.Type.TabletMove and tool.drag is not None:
+            tool.move(event.position(), event.modifiers())
+        elif kind == QEvent.Type.TabletRelease and tool.drag is not None:
+            tool.release(event.position(), event.modifiers())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -296,19 +400,63 @@ class CanvasView(QAbstractScrollArea):
         width = clamp_width(width)
         if width != self.pen_width:
             self.pen_width = width
-            self.pen_width_changed.emit(width)
+            if self._tool is not Tool.ERASER:
+                self.width_changed.emit(width)
+
+    def set_eraser_width(self, width: float) -> None:
+        width = clamp_width(width)
+        if width != self.eraser_width:
+            self.eraser_width = width
+            if self._tool is Tool.ERASER:
+                self.width_changed.emit(width)
+
+    # -- the selection's edit commands (also the Edit menu's) ---------------------------
+
+    def select_all(self) -> None:
+        if self._tool not in SELECTING:
+            self.set_tool(Tool.SELECT)
+        self.document.selection.select_all()
+
+    def copy_selection(self) -> bool:
+        return copy_selection(self.document)
+
+    def cut_selection(self) -> bool:
+        return cut_selection(self.document)
+
+    def paste_ink(self) -> bool:
+        """Paste ink copied on this canvas, ready to be moved with the select tool."""
+        if not paste_ink(self.document):
+            return False
+        if self._tool not in SELECTING:
+            self.set_tool(Tool.SELECT)
+        return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
+        key, ctrl = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
         if key == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_down = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
         elif key == Qt.Key.Key_BracketLeft:
-            self.set_pen_width(self.pen_width - max(1.0, self.pen_width * 0.15))
+            self.set_width(self.width - max(1.0, self.width * 0.15))
         elif key == Qt.Key.Key_BracketRight:
-            self.set_pen_width(self.pen_width + max(1.0, self.pen_width * 0.15))
+            self.set_width(self.width + max(1.0, self.width * 0.15))
+        elif ctrl and key in self._edit_keys():
+            # In the window the Edit actions take these keys first; this is the canvas
+            # on its own (and the same commands).
+            self._edit_keys()[key](bool(event.modifiers() & SHIFT))
+        elif not ctrl and self.select_tool.key(event):
+            pass
         else:
             super().keyPressEvent(event)
+
+    def _edit_keys(self) -> dict[int, Callable[[bool], object]]:
+        doc = self.document
+        return {Qt.Key.Key_Z: lambda shift: doc.redo() if shift else doc.undo(),
+                Qt.Key.Key_Y: lambda _shift: doc.redo(),
+                Qt.Key.Key_A: lambda _shift: self.select_all(),
+                Qt.Key.Key_C: lambda _shift: self.copy_selection(),
+                Qt.Key.Key_X: lambda _shift: self.cut_selection(),
+                Qt.Key.Key_V: lambda _shift: self.paste_ink()}
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():

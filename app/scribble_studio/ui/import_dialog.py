@@ -1,4 +1,5 @@
-"""Import a picture as scribble: line drawing (threshold) or photo (edges), previewed."""
+"""Import a picture as scribble: line drawing (threshold) or photo (colour edges, with a
+line thickness and gap closing), previewed; replacing the drawing or added to it."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QRadioButton,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +53,24 @@ class ImportDialog(QDialog):
         self.invert = QCheckBox("Light strokes on a dark background")
         self.invert.setChecked(importer.invert)
         self.strength = _slider(0, 100, round(importer.strength * 100), "Edge strength")
+        self.thickness = QSpinBox()
+        self.thickness.setRange(1, 15)
+        self.thickness.setSingleStep(2)
+        self.thickness.setValue(importer.thickness)
+        self.thickness.setSuffix(" px")
+        self.thickness.setAccessibleName("Line thickness")
+        self.close_gaps = _slider(0, 6, importer.close_gaps, "Close gaps up to")
+        self.close_gaps.setToolTip("Join line ends up to twice this many pixels apart")
+        self.replace = QRadioButton("Replace the drawing")
+        self.add = QRadioButton("Add to the drawing")
+        combine = QButtonGroup(self)
+        combine.addButton(self.replace)
+        combine.addButton(self.add)
+        self.replace.setChecked(not importer.add_to_drawing)
+        self.add.setChecked(importer.add_to_drawing)
+        has_drawing = importer.document.has_ink(any_alpha=True)
+        self.replace.setEnabled(has_drawing)
+        self.add.setEnabled(has_drawing)
         form = QFormLayout()
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.line_mode)
@@ -59,6 +79,12 @@ class ImportDialog(QDialog):
         form.addRow("Threshold", self.threshold)
         form.addRow("", self.invert)
         form.addRow("Edge strength", self.strength)
+        form.addRow("Line thickness", self.thickness)
+        form.addRow("Close gaps", self.close_gaps)
+        combine_row = QHBoxLayout()
+        combine_row.addWidget(self.replace)
+        combine_row.addWidget(self.add)
+        form.addRow("The canvas", combine_row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -71,6 +97,9 @@ class ImportDialog(QDialog):
         self.threshold.valueChanged.connect(importer.set_threshold)
         self.invert.toggled.connect(importer.set_invert)
         self.strength.valueChanged.connect(self._on_strength_value_changed)
+        self.thickness.valueChanged.connect(importer.set_thickness)
+        self.close_gaps.valueChanged.connect(importer.set_close_gaps)
+        self.add.toggled.connect(importer.set_add_to_drawing)
         importer.preview_ready.connect(self._on_importer_preview_ready)
         self._sync_enabled()
         importer.refresh()
@@ -80,6 +109,8 @@ class ImportDialog(QDialog):
         self.threshold.setEnabled(line)
         self.invert.setEnabled(line)
         self.strength.setEnabled(not line)
+        self.thickness.setEnabled(not line)
+        self.close_gaps.setEnabled(not line)
 
     def _on_mode_toggled(self, line: bool) -> None:
         self._sync_enabled()

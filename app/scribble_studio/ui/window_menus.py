@@ -20,18 +20,25 @@ def build_menus(window: MainWindow) -> QAction:
     file_menu.addAction("&New sketch", QKeySequence("Ctrl+N"), studio.drafts.new_sketch)
     file_menu.addAction("&Drafts…", window.open_drafts)
     file_menu.addSeparator()
-    for action in (a.open, a.save, a.import_, a.paste, a.reference, a.clear_reference):
+    for action in (a.open, a.save, a.import_, a.paste, a.reference, a.edit_reference,
+                   a.clear_reference):
         file_menu.addAction(action)
     file_menu.addSeparator()
     file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), window.open_settings)
     file_menu.addAction("&Quit", QKeySequence("Ctrl+Q"), window.close)
     edit = menus.addMenu("&Edit")
-    for action in (a.undo, a.redo, a.clear):
-        edit.addAction(action)
+    for item in (a.undo, a.redo, None, a.cut, a.copy, a.paste, a.select_all, None, a.clear):
+        if item is None:
+            edit.addSeparator()
+        else:
+            edit.addAction(item)
     canvas = menus.addMenu("&Canvas")
     canvas.addMenu(a.size_menu)
-    for action in (a.pen, a.eraser, a.stabilizer):
+    for action in (*a.tool_actions.values(), a.stabilizer):
         canvas.addAction(action)
+    mirror = canvas.addMenu("&Mirror")
+    mirror.addAction(a.mirror_vertical)
+    mirror.addAction(a.mirror_horizontal)
     view_menu = menus.addMenu("&View")
     for action in (a.zoom_in, a.zoom_out, a.zoom_fit, a.zoom_actual, a.model_view, a.invert):
         view_menu.addAction(action)
