@@ -233,3 +233,18 @@ def test_a_full_disk_fails_cleanly_and_keeps_the_previous_state(tmp_path: Path) 
     after = HistoryStore(tmp_path)
     assert after.count() == 1 and after.integrity() == "ok"
     assert not list((tmp_path / "images").glob(".*.tmp"))
+
+
+def test_the_usual_time_is_the_servers_not_ours(tmp_path: Path) -> None:
+    """The first poll of the next job goes near the time the server reported for the last
+    ones; our own elapsed time ends at the poll that saw the job done and would only ever
+    push the polls later."""
+    store, (first, second, _) = store_with(tmp_path)
+    assert store.usual_seconds("v2") is None
+    with FakeSegmind(job_seconds=0.2) as server:
+        for gen_id in (first, second):
+            asyncio.run(send(store, server, gen_id))
+    entries = [store.get(i) for i in (first, second)]
+    assert all(e is not None and e.timings["total_time"] == 0.2 for e in entries)
+    assert all(e is not None and (e.elapsed or 0) > 0.2 for e in entries)
+    assert store.usual_seconds("v2") == 0.2 and store.usual_seconds("v1") is None

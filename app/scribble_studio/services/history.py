@@ -340,20 +340,21 @@ class HistoryStore:
         return self._with_images(rows)
 
     def usual_seconds(self, api: str, last: int = 10) -> float | None:
-        """How long this API's last finished jobs here took, as the server timed them
-        (its total time, else ours), median: the next job's first status poll goes near
-        it. ``None`` with no such job yet."""
+        """How long this API's last finished jobs here took as the server timed them (its
+        total time), median: the next job's first status poll goes near it. ``None``
+        with no such job yet. Our own elapsed time is no guide: it ends at the poll that
+        saw the job done, so learning from it would only ever push the polls later."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT timings, elapsed FROM generations WHERE state=? AND api=?"
-                " ORDER BY id DESC LIMIT ?", (State.DONE.value, api, last)).fetchall()
+                "SELECT timings FROM generations WHERE state=? AND api=? AND timings"
+                " IS NOT NULL ORDER BY id DESC LIMIT ?",
+                (State.DONE.value, api, last)).fetchall()
         times = []
         for row in rows:
-            timings = json.loads(row["timings"]) if row["timings"] else {}
+            timings = json.loads(row["timings"])
             total = timings.get("total_time") if isinstance(timings, dict) else None
-            value = total if isinstance(total, int | float) and total > 0 else row["elapsed"]
-            if isinstance(value, int | float) and value > 0:
-                times.append(float(value))
+            if isinstance(total, int | float) and not isinstance(total, bool) and total >= 0:
+                times.append(float(total))
         if not times:
             return None
         times.sort()

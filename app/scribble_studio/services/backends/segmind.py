@@ -79,7 +79,8 @@ class SegmindBackend:
                 self._use_v2 = False
             else:
                 await events.submitted(ticket)
-                expected = request.expected_seconds or USUAL_SECONDS
+                expected = USUAL_SECONDS if request.expected_seconds is None \
+                    else request.expected_seconds
                 return await self._follower.follow(ticket, request.params, events, expected)
         try:
             return await segmind_v1.run(self.transport, request, events, self._retry,
