@@ -1,0 +1,302 @@
+"""The session's outbox with the scripted backend: jobs that wait (offline, rate limited,
+no key) and go out by themselves or on "Send now"; retry, resend and discard; and what a
+start finds: jobs the server has are collected, jobs in doubt looked up, jobs another
+process holds shown and left alone. Nothing is ever submitted twice by itself."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from scribble_studio.controllers.session import Connection, GenerationSession, Job, JobState
+from scribble_studio.domain import errors
+from scribble_studio.services.history import HistoryStore, State
+from scribble_studio.services.job_locks import SenderLock
+from scribble_studio.services.outbox import Outbox
+from scribble_studio.ui.jobs_panel import JobRow, state_text
+from tests.asyncqt import run, until
+from tests.conftest import png_bytes
+from tests.controllers.conftest import Knobs, MakeSession, params
+from tests.fakes.scripted_backend import ScriptedBackend, Step
+from tests.fakes.sketches import drawn_sketch
+
+
+def stored_state(session: GenerationSession, job: Job) -> State | None:
+    entry = session.store.get(job.history_id or 0)
+    return entry.state if entry is not None else None
+
+
+def record(store: HistoryStore, state: State, seed: int, owner: str | None = None) -> int:
+    """A job an earlier (or another) process left in the history."""
+    return store.record(params(seed=seed), png_bytes(drawn_sketch((64, 64))), (64, 64),
+                        state, "app", owner)
+
+
+def test_offline_jobs_wait_in_the_outbox_and_go_out_by_themselves(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.online = False
+    backend.script(Step.offline())
+    seen: list[errors.StudioError] = []
+    session.error.connect(seen.append)
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: job.state is JobState.WAITING)
+        assert session.connection is Connection.OFFLINE
+        assert stored_state(session, job) is State.WAITING
+        await until(lambda: len(backend.of("credits")) >= 2, what="the outbox probing")
+        assert len(backend.runs) == 1  # nothing is sent while the probe fails
+        backend.online = True
+        await until(lambda: job.state is JobState.DONE)
+        return job
+
+    job = run(aloop, scenario())
+    assert [type(e) for e in seen] == [errors.Offline] and len(backend.runs) == 2
+    assert stored_state(session, job) is State.DONE and session.connection is Connection.ONLINE
+
+
+def test_send_now_sends_the_waiting_jobs_without_waiting_for_the_probe(
+        aloop: asyncio.AbstractEventLoop, knobs: Knobs, history_folder: Path,
+        backend: ScriptedBackend) -> None:
+    session = GenerationSession(lambda: knobs.settings, lambda: knobs.key,
+                                HistoryStore(history_folder), probe_wait=(600.0, 600.0),
+                                backend_factory=backend.factory)
+    backend.online = False
+    backend.script(Step.offline())
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: job.state is JobState.WAITING)
+        await until(lambda: len(backend.of("credits")) == 1)  # the probe's first try failed
+        session.send_now()  # (the next try is ten minutes away)
+        assert job.state is JobState.QUEUED
+        await until(lambda: not job.active)
+        return job
+
+    assert run(aloop, scenario()).state is JobState.DONE
+    assert len(backend.runs) == 2 and len(backend.of("credits")) == 1
+
+
+def test_a_rate_limited_job_waits_then_goes_out_by_itself(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.script(Step.rate_limited())
+    states: list[JobState] = []
+    session.job_changed.connect(lambda job: states.append(job.state))
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: job.state is JobState.DONE, what="the job sent again by itself")
+        return job
+
+    job = run(aloop, scenario())
+    assert JobState.WAITING in states and len(backend.runs) == 2
+    assert stored_state(session, job) is State.DONE
+
+
+def test_without_a_key_jobs_wait_and_go_once_there_is_one(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend) -> None:
+    knobs.key = None
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: job.state is JobState.WAITING)
+        assert stored_state(session, job) is State.WAITING and backend.made == []
+        knobs.key = Knobs().key  # the user enters one in Settings
+        session.wake_outbox()
+        await until(lambda: not job.active and job.state is not JobState.WAITING)
+        return job
+
+    assert run(aloop, scenario()).state is JobState.DONE
+    assert len(backend.runs) == 1
+
+
+def test_retry_queues_the_same_snapshot_and_seed_as_a_new_job(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.script(Step.submitted(), Step.failed("the model could not run"))
+
+    async def scenario() -> tuple[Job, Job]:
+        job = session.generate(drawn_sketch(), params(seed=5))
+        await until(lambda: not job.active)
+        assert session.last_failed is job and "could not run" in str(job.error)
+        again = session.retry(job)
+        await until(lambda: not again.active)
+        return job, again
+
+    job, again = run(aloop, scenario())
+    assert job.state is JobState.FAILED and again.state is JobState.DONE
+    assert again.id != job.id and again.history_id != job.history_id
+    assert [c.params.seed for c in backend.runs if c.params] == [5, 5]
+    assert stored_state(session, job) is State.FAILED
+
+
+def test_a_job_in_doubt_is_looked_up_and_sent_again_only_on_the_users_word(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.script(Step.in_doubt())
+    backend.will_find(None)
+    seen: list[errors.StudioError] = []
+    session.error.connect(seen.append)
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: not job.active)
+        assert job.state is JobState.UNKNOWN and stored_state(session, job) is State.UNKNOWN
+        assert "Not in Segmind's request history" in str(job.error)
+        assert JobRow(job).resend.isHidden() is False
+        session.send_now()
+        session.wake_outbox()
+        assert job.state is JobState.UNKNOWN  # neither sends it
+        session.resend(job)
+        await until(lambda: not job.active)
+        return job
+
+    job = run(aloop, scenario())
+    assert job.state is JobState.DONE and len(backend.runs) == 2
+    assert len(backend.of("find")) == 1 and isinstance(seen[0], errors.SubmitInDoubt)
+
+
+def test_a_job_in_doubt_found_in_the_history_is_collected_not_sent_again(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.script(Step.in_doubt())
+    backend.will_find("req-found")
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params(seed=8))
+        await until(lambda: not job.active)
+        return job
+
+    job = run(aloop, scenario())
+    assert job.state is JobState.DONE and len(backend.runs) == 1
+    [resume] = backend.of("resume")
+    assert resume.ticket is not None and resume.ticket.request_id == "req-found"
+    [find] = backend.of("find")
+    assert find.lost is not None and find.lost.params.seed == 8
+    assert session.store.get(job.history_id or 0).request_id == "req-found"  # type: ignore[union-attr]
+
+
+def test_discard_drops_a_waiting_job_for_good(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend) -> None:
+    knobs.key = None
+    removed: list[Job] = []
+    session.job_removed.connect(removed.append)
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: job.state is JobState.WAITING)
+        session.discard(job)
+        await until(lambda: stored_state(session, job) is State.CANCELLED)
+        knobs.key = Knobs().key
+        session.wake_outbox()
+        session.send_now()
+        return job
+
+    job = run(aloop, scenario())
+    assert removed == [job] and session.jobs == [] and backend.runs == []
+    assert session.store.get(job.history_id or 0).error == "Discarded."  # type: ignore[union-attr]
+
+
+def test_a_job_left_at_the_server_is_collected_at_the_next_start_not_sent(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend, make_session: MakeSession) -> None:
+    gate = backend.hold()
+    backend.script(Step.submitted("req-left"), gate)
+    later_backend = ScriptedBackend()
+    later = make_session(later_backend)
+
+    async def scenario() -> Job:
+        first = session.generate(drawn_sketch(), params(samples=3))
+        await gate.reached.wait()
+        await session.shutdown()  # quit while Segmind works on it
+        later.load_outbox(await asyncio.to_thread(later.outbox.pending))
+        [job] = later.jobs
+        assert job.history_id == first.history_id and job.sketch is None
+        await until(lambda: not job.active)
+        return job
+
+    job = run(aloop, scenario())
+    assert job.state is JobState.DONE and len(job.thumbnails) == 3
+    assert later_backend.runs == [] and len(backend.runs) == 1
+    [resume] = later_backend.of("resume")
+    assert resume.ticket is not None and resume.ticket.request_id == "req-left"
+    assert stored_state(later, job) is State.DONE
+
+
+def test_an_unknown_job_at_start_is_looked_up_and_collected_when_found(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    gen_id = record(session.store, State.UNKNOWN, seed=77)
+    backend.will_find("req-77")
+
+    async def scenario() -> Job:
+        session.load_outbox(Outbox(session.store).pending())
+        [job] = session.jobs
+        await until(lambda: job.state is JobState.DONE)
+        return job
+
+    job = run(aloop, scenario())
+    assert job.history_id == gen_id and backend.runs == []
+    assert [c.lost.params.seed for c in backend.of("find") if c.lost] == [77]
+    assert [c.ticket.request_id for c in backend.of("resume") if c.ticket] == ["req-77"]
+
+
+def test_an_unknown_job_at_start_not_found_stays_unknown_with_the_note(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    gen_id = record(session.store, State.UNKNOWN, seed=78)
+    backend.will_find(None)
+
+    async def scenario() -> Job:
+        session.load_outbox(Outbox(session.store).pending())
+        [job] = session.jobs
+        await until(lambda: len(backend.of("find")) == 1 and job.error is not None
+                    and "request history" in job.error.message)
+        return job
+
+    job = run(aloop, scenario())
+    assert job.state is JobState.UNKNOWN and not job.active
+    entry = session.store.get(gen_id)
+    assert entry is not None and entry.state is State.UNKNOWN and entry.owner is None
+    assert "Not in Segmind's request history" in (entry.error or "")
+    assert backend.runs == [] and backend.of("resume") == []
+    assert state_text(job, 0.0) == "outcome unknown"
+
+
+def test_jobs_another_process_holds_are_shown_and_never_sent_or_collected(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend, history_folder: Path) -> None:
+    other = SenderLock(history_folder)  # another living Scribble Studio
+    owner = other.hold()
+    waiting = record(session.store, State.WAITING, seed=1, owner=owner)
+    submitted = record(session.store, State.SUBMITTING, seed=2, owner=owner)
+    session.store.mark_submitted(submitted, "req-other", "v2")
+    mine = record(session.store, State.WAITING, seed=3)
+
+    async def scenario() -> list[Job]:
+        session.load_outbox(Outbox(session.store).pending())
+        jobs = list(session.jobs)
+        await until(lambda: jobs[2].state is JobState.DONE, what="this process's own job")
+        for job in jobs[:2]:
+            session.resend(job)
+            session.discard(job)
+        session.send_now()
+        session.wake_outbox()
+        return jobs
+
+    try:
+        jobs = run(aloop, scenario())
+    finally:
+        other.release()
+    assert [(j.history_id, j.elsewhere) for j in jobs] == [
+        (waiting, True), (submitted, True), (mine, False)]
+    assert [state_text(j, 0.0) for j in jobs[:2]] == ["being sent by another process"] * 2
+    assert [c.params.seed for c in backend.runs if c.params] == [3]
+    assert backend.of("resume") == [] and backend.of("find") == []
+    assert [(e.state, e.owner) for e in (session.store.get(i) for i in (waiting, submitted))
+            if e] == [(State.WAITING, owner), (State.SUBMITTED, owner)]
+    assert session.active_jobs == [] and session.at_server == []
