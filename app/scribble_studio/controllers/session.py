@@ -29,6 +29,7 @@ from scribble_studio.domain.errors import (
     AuthenticationFailed,
     NetworkError,
     Offline,
+    RateLimited,
     StudioError,
 )
 from scribble_studio.domain.job_state import JobState
@@ -190,6 +191,7 @@ class GenerationSession(QObject):
     def _launch(self, job: Job, collect: bool = False) -> None:
         self._slots.set_limit(self._settings().concurrency)
         job.started, job.finished, job.error = None, None, None
+        job.progress = None  # what the server said of an earlier run is not this one's
         if collect:
             self._job_tasks[job.id] = self._start(self._collect(job))
         else:
@@ -242,6 +244,7 @@ class GenerationSession(QObject):
             if job in self.jobs:
                 self.jobs.remove(job)
                 self.job_removed.emit(job)
+                self._emit_queue()
             return
         task = self._job_tasks.get(job.id)
         if task is not None and not task.done():
@@ -279,12 +282,20 @@ class GenerationSession(QObject):
                 self._launch(job, collect=True)
         self.wake_outbox()
 
-    def wake_outbox(self) -> None:
-        """Probe the API with backoff, then send what waits (nothing if nothing waits)."""
-        waiting = any(job.state is JobState.WAITING for job in self.jobs)
-        if waiting and self._key() is not None and (self._probing is None
-                                                    or self._probing.done()):
-            self._probing = self._start(self._probe_then_send())
+    def wake_outbox(self, after: float = 0.0) -> None:
+        """Collect what the server has and nothing follows any more (its collection
+        failed, or there was no key at start); probe the API with backoff, then send
+        what waits (nothing if nothing waits). ``after``: seconds before the first probe
+        (a rate limit's reset)."""
+        if self._key() is None:
+            return
+        for job in self.jobs:
+            if job.state is JobState.SUBMITTED and not job.elsewhere \
+                    and job.id not in self._job_tasks:
+                self._launch(job, collect=True)
+        waiting = any(job.state is JobState.WAITING and not job.elsewhere for job in self.jobs)
+        if waiting and (self._probing is None or self._probing.done()):
+            self._probing = self._start(self._probe_then_send(after))
 
     @property
     def at_server(self) -> list[Job]:
@@ -370,6 +381,9 @@ class GenerationSession(QObject):
         except Offline as exc:  # nothing left this machine: the item waits in the outbox
             await self._failed(job, exc)
             self.wake_outbox()
+        except RateLimited as exc:  # refused before any job existed: it waits for the reset
+            await self._failed(job, exc)
+            self.wake_outbox(after=self._rate_limit_wait(exc))
         except StudioError as exc:
             await self._failed(job, exc)
         except Exception as exc:  # a bug: logged with its traceback, shown as one line
@@ -444,14 +458,29 @@ class GenerationSession(QObject):
                 job.started = job.finished
         self.job_changed.emit(job)
 
-    async def _probe_then_send(self) -> None:
+    def _rate_limit_wait(self, error: RateLimited) -> float:
+        initial, cap = self._probe_wait
+        if error.reset_at is None:
+            return initial
+        import datetime as dt  # (kept off the app's start-up)
+
+        left = (error.reset_at - dt.datetime.now(dt.UTC)).total_seconds()
+        return min(max(left, initial), cap)
+
+    async def _probe_then_send(self, after: float = 0.0) -> None:
         import stamina
 
+        if after > 0:  # a rate limit's reset: sending earlier would only be refused again
+            await asyncio.sleep(after)
         initial, cap = self._probe_wait
-        async for attempt in stamina.retry_context(on=Offline, attempts=None, timeout=None,
-                                                   wait_initial=initial, wait_max=cap):
-            with attempt:
-                await (await self._backend_now()).credits()
+        try:
+            async for attempt in stamina.retry_context(on=Offline, attempts=None, timeout=None,
+                                                       wait_initial=initial, wait_max=cap):
+                with attempt:
+                    await (await self._backend_now()).credits()
+        except StudioError as exc:  # a rejected key, say: reported, nothing is sent
+            self.report(exc)
+            return
         self._set_connection(Connection.ONLINE)
         self.send_now()
 
