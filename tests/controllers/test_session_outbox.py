@@ -10,6 +10,7 @@ from pathlib import Path
 
 from scribble_studio.controllers.session import Connection, GenerationSession, Job, JobState
 from scribble_studio.domain import errors
+from scribble_studio.services.backends import Phase
 from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.job_locks import SenderLock
 from scribble_studio.services.outbox import Outbox
@@ -300,3 +301,69 @@ def test_jobs_another_process_holds_are_shown_and_never_sent_or_collected(
     assert [(e.state, e.owner) for e in (session.store.get(i) for i in (waiting, submitted))
             if e] == [(State.WAITING, owner), (State.SUBMITTED, owner)]
     assert session.active_jobs == [] and session.at_server == []
+
+
+def test_a_job_whose_collection_stopped_stays_at_the_server_and_is_collected_on_wake(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.script(Step.submitted("req-s"), Step.still_running())
+    seen: list[errors.StudioError] = []
+    session.error.connect(seen.append)
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: bool(seen), what="the collection to stop")
+        entry = session.store.get(job.history_id or 0)
+        assert entry is not None and entry.state is State.SUBMITTED and entry.owner is None
+        assert job.state is JobState.SUBMITTED and isinstance(seen[0], errors.StillRunning)
+        session.wake_outbox()  # the network is back, the key was changed, ...
+        await until(lambda: job.state is JobState.DONE)
+        return job
+
+    job = run(aloop, scenario())
+    assert len(backend.runs) == 1 and stored_state(session, job) is State.DONE
+    assert [c.ticket.request_id for c in backend.of("resume") if c.ticket] == ["req-s"]
+
+
+def test_what_the_server_said_of_an_earlier_send_is_not_shown_for_the_next(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.script(Step.progress(Phase.GENERATING, 30.0), Step.in_doubt())
+    backend.will_find(None)
+    gate = backend.hold()
+    backend.script(Step.submitted(), gate, Step.done())
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: job.state is JobState.UNKNOWN)
+        session.resend(job)
+        await gate.reached.wait()
+        assert job.progress is None
+        assert state_text(job, job.started or 0.0).startswith("at Segmind")
+        gate.release()
+        await until(lambda: not job.active)
+        return job
+
+    assert run(aloop, scenario()).state is JobState.DONE
+
+
+def test_a_key_rejected_while_probing_is_reported_and_nothing_is_sent(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.online = False
+    backend.script(Step.offline())
+    seen: list[errors.StudioError] = []
+    session.error.connect(seen.append)
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: len(backend.of("credits")) >= 1, what="the outbox probing")
+        backend.online = True
+        backend.credits_error = errors.AuthenticationFailed("API key is invalid.")
+        await until(lambda: len(seen) == 2, what="the probe's error")
+        return job
+
+    job = run(aloop, scenario())
+    assert [type(e) for e in seen] == [errors.Offline, errors.AuthenticationFailed]
+    assert session.connection is Connection.KEY_REJECTED
+    assert job.state is JobState.WAITING and len(backend.runs) == 1

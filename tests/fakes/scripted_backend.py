@@ -161,6 +161,7 @@ class ScriptedBackend:
         self.made: list[tuple[ApiKey | None, AppSettings]] = []   # factory calls
         self.closed = 0
         self.online = True                     # False: credits() raises Offline
+        self.credits_error: StudioError | None = None   # set: credits() raises it
         self.credits_asked = asyncio.Event()   # set at each credits() call
         self.in_flight = 0
         self.max_in_flight = 0
@@ -244,6 +245,8 @@ class ScriptedBackend:
         await asyncio.sleep(0)
         if not self.online:
             raise Offline("Cannot reach Segmind.")
+        if self.credits_error is not None:
+            raise self.credits_error
         self._on_credits(self.balance)
         return Credits(self.balance, None)
 
