@@ -276,17 +276,23 @@ def test_jobs_another_process_holds_are_shown_and_never_sent_or_collected(
     waiting = record(session.store, State.WAITING, seed=1, owner=owner)
     submitted = record(session.store, State.SUBMITTING, seed=2, owner=owner)
     session.store.mark_submitted(submitted, "req-other", "v2")
+    looking = record(session.store, State.UNKNOWN, seed=4, owner=owner)  # it looks it up
     mine = record(session.store, State.WAITING, seed=3)
+    seen: list[errors.StudioError] = []
+    session.error.connect(seen.append)
 
     async def scenario() -> list[Job]:
         session.load_outbox(Outbox(session.store).pending())
         jobs = list(session.jobs)
-        await until(lambda: jobs[2].state is JobState.DONE, what="this process's own job")
-        for job in jobs[:2]:
-            session.resend(job)
-            session.discard(job)
+        await until(lambda: jobs[3].state is JobState.DONE, what="this process's own job")
         session.send_now()
         session.wake_outbox()
+        for job in jobs[:3]:
+            session.resend(job)
+        assert [j.state for j in jobs[:3]] == [JobState.WAITING, JobState.SUBMITTED,
+                                               JobState.UNKNOWN]
+        for job in jobs[:3]:
+            session.discard(job)
         return jobs
 
     try:
@@ -294,13 +300,14 @@ def test_jobs_another_process_holds_are_shown_and_never_sent_or_collected(
     finally:
         other.release()
     assert [(j.history_id, j.elsewhere) for j in jobs] == [
-        (waiting, True), (submitted, True), (mine, False)]
-    assert [state_text(j, 0.0) for j in jobs[:2]] == ["being sent by another process"] * 2
+        (waiting, True), (submitted, True), (looking, True), (mine, False)]
+    assert [state_text(j, 0.0) for j in jobs[:3]] == ["being sent by another process"] * 3
     assert [c.params.seed for c in backend.runs if c.params] == [3]
     assert backend.of("resume") == [] and backend.of("find") == []
-    assert [(e.state, e.owner) for e in (session.store.get(i) for i in (waiting, submitted))
-            if e] == [(State.WAITING, owner), (State.SUBMITTED, owner)]
-    assert session.active_jobs == [] and session.at_server == []
+    assert [(e.state, e.owner) for e in (session.store.get(i)
+                                         for i in (waiting, submitted, looking)) if e] == [
+        (State.WAITING, owner), (State.SUBMITTED, owner), (State.UNKNOWN, owner)]
+    assert session.active_jobs == [] and session.at_server == [] and seen == []
 
 
 def test_a_job_whose_collection_stopped_stays_at_the_server_and_is_collected_on_wake(
