@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 
-from scribble_studio.controllers.session import Connection, GenerationSession, Job, JobState
+from scribble_studio.controllers.session import Connection, GenerationSession, Job
 from scribble_studio.domain import errors
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.services.backends import Phase, Progress
 from scribble_studio.services.history import State
 from scribble_studio.services.outbox import Outbox
@@ -16,6 +17,11 @@ from tests.asyncqt import run, until
 from tests.controllers.conftest import Knobs, MakeSession, params
 from tests.fakes.scripted_backend import ScriptedBackend, Step
 from tests.fakes.sketches import drawn_sketch
+
+
+def stored_state(session: GenerationSession, job: Job) -> State | None:
+    entry = session.store.get(job.history_id or 0)
+    return entry.state if entry is not None else None
 
 
 def test_a_job_runs_to_done_with_thumbnails_and_files(
@@ -162,8 +168,12 @@ def test_jobs_start_in_the_order_they_were_queued(
         backend: ScriptedBackend) -> None:
     knobs.concurrency(1)
     started: list[int] = []
-    session.job_changed.connect(
-        lambda job: job.state is JobState.SUBMITTING and started.append(job.id))
+
+    def on_job_changed(job: Job) -> None:
+        if job.state is JobState.SUBMITTING:
+            started.append(job.id)
+
+    session.job_changed.connect(on_job_changed)
 
     async def scenario() -> list[Job]:
         # The largest sketch first: its export finishes last, its place in line holds.
@@ -202,7 +212,7 @@ def test_cancel_a_queued_job_and_all_of_them(
 
     jobs = run(aloop, scenario())
     assert [j.state for j in jobs] == [JobState.DONE, JobState.CANCELLED, JobState.CANCELLED]
-    assert [session.store.get(j.history_id or 0).state for j in jobs] == [  # type: ignore[union-attr]
+    assert [stored_state(session, j) for j in jobs] == [
         State.DONE, State.CANCELLED, State.CANCELLED]
     assert len(backend.runs) == 1 and queue[-1] == 0
 
@@ -229,8 +239,7 @@ def test_cancelling_a_job_at_the_server_hides_it_says_so_and_still_collects_it(
         assert len(notices) == 1 and "already at Segmind" in notices[0]
         assert backend.runs[0].cancelled is False  # it keeps running there
         gate.release()
-        stored = lambda: session.store.get(job.history_id or 0)  # noqa: E731
-        await until(lambda: stored().state is State.DONE)  # type: ignore[union-attr]
+        await until(lambda: stored_state(session, job) is State.DONE)
         return job
 
     job = run(aloop, scenario())
@@ -257,7 +266,7 @@ def test_errors_go_through_one_funnel_and_set_the_connection_state(
     assert job.state is JobState.FAILED and job.error is rejected
     assert seen == [rejected] and session.connection is Connection.KEY_REJECTED
     assert session.credits == 12.5 and session.last_failed is job
-    assert session.store.get(job.history_id or 0).state is State.FAILED  # type: ignore[union-attr]
+    assert stored_state(session, job) is State.FAILED
 
 
 def test_credits_are_fetched_on_request_and_only_with_a_key(
@@ -328,4 +337,4 @@ def test_a_job_cancelled_again_while_it_is_being_cancelled_still_shows_cancelled
 
     job = run(aloop, scenario())
     assert job.state is JobState.CANCELLED and len(backend.runs) == 1
-    assert session.store.get(job.history_id or 0).state is State.CANCELLED  # type: ignore[union-attr]
+    assert stored_state(session, job) is State.CANCELLED

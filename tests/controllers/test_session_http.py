@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scribble_studio.controllers.session import Connection, GenerationSession, Job, JobState
+from scribble_studio.controllers.session import Connection, GenerationSession, Job
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.services.config import ApiKey
 from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.settings_store import AppSettings
@@ -37,9 +38,12 @@ def test_a_job_runs_to_done_over_http(aloop: asyncio.AbstractEventLoop,
                                       fake_api: FakeSegmind, tmp_path: Path) -> None:
     session = http_session(fake_api, tmp_path)
     states: list[JobState] = []
-    # (progress changes the job too: each state once, in order)
-    session.job_changed.connect(
-        lambda job: states[-1:] != [job.state] and states.append(job.state))
+
+    def on_job_changed(job: Job) -> None:  # (progress changes the job too: states once)
+        if states[-1:] != [job.state]:
+            states.append(job.state)
+
+    session.job_changed.connect(on_job_changed)
 
     async def scenario() -> Job:
         job = session.generate(drawn_sketch(), params(samples=2, seed=99))

@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from scribble_studio.controllers.session import Connection, GenerationSession, Job, JobState
+from scribble_studio.controllers.session import Connection, GenerationSession, Job
 from scribble_studio.domain import errors
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.services.backends import Phase
 from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.job_locks import SenderLock

@@ -222,13 +222,14 @@ class ScriptedBackend:
         if request.params.seed is None:
             raise ValueError("draw the seed before sending")
         call = Call("run", request.params)
-        steps = self._runs.popleft() if self._runs else [Step.submitted(), Step.done()]
+        steps: list[ScriptItem] = self._runs.popleft() if self._runs else [
+            Step.submitted(), Step.done()]
         return await self._play(call, steps, request.params, events)
 
     async def resume(self, ticket: Ticket, params: GenerationParams,
                      events: JobEvents) -> GenerationResult:
         call = Call("resume", params, ticket)
-        steps = self._resumes.popleft() if self._resumes else [Step.done()]
+        steps: list[ScriptItem] = self._resumes.popleft() if self._resumes else [Step.done()]
         return await self._play(call, steps, params, events, ticket)
 
     async def find(self, lost: LostJob) -> Lookup:
