@@ -10,20 +10,21 @@ again. One funnel for every error."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import enum
-import io
 import itertools
 import logging
 import random
-import ssl
 import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
 
+from scribble_studio.controllers.job import Connection, Job, thumbnail
+from scribble_studio.controllers.session_backend import (
+    BackendFactory,
+    SessionBackend,
+    segmind_backend,
+)
 from scribble_studio.controllers.slots import FifoSlots
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
@@ -43,87 +44,12 @@ if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
     from PIL import Image
 
     from scribble_studio.domain.results import GenerationResult
-    from scribble_studio.services.backends import Backend, Progress, Ticket
+    from scribble_studio.services.backends import Progress, Ticket
 
+# (Job, Connection, thumbnail and JobState are imported from here by the UI and tests.)
+__all__ = ["BackendFactory", "Connection", "GenerationSession", "Job", "JobState",
+           "segmind_backend", "thumbnail"]
 log = logging.getLogger(__name__)
-THUMBNAIL_SIDE = 256  # pixels: crisp at 128 logical pixels on a 2× screen
-BackendFactory = Callable[[ApiKey | None, AppSettings, ssl.SSLContext | None,
-                           Callable[[float], None]], "Backend"]
-
-
-class Connection(enum.StrEnum):
-    UNKNOWN = "unknown"
-    ONLINE = "online"
-    OFFLINE = "offline"
-    KEY_REJECTED = "key rejected"
-
-
-@dataclasses.dataclass(eq=False)
-class Job:
-    """One Generate: the snapshot of the canvas and parameters, and what became of it."""
-
-    id: int
-    params: GenerationParams
-    sketch: Image.Image | None
-    history_id: int | None = None
-    created: float = dataclasses.field(default_factory=time.time)
-    state: JobState = JobState.QUEUED
-    started: float | None = None
-    finished: float | None = None
-    error: StudioError | None = None
-    entry: Entry | None = None
-    thumbnails: list[QImage] = dataclasses.field(default_factory=list)
-    force: bool = False  # the user chose to send an item whose outcome was unknown
-    slot: asyncio.Future[None] | None = None
-    progress: Progress | None = None       # what the server last said of it
-    progress_at: float = 0.0               # when (monotonic)
-    elsewhere: bool = False                # another process is working on it
-    hidden: bool = False                   # cancelled by the user while at the server
-
-    @property
-    def active(self) -> bool:
-        return not self.elsewhere and self.state in (
-            JobState.QUEUED, JobState.SUBMITTING, JobState.SUBMITTED)
-
-    @property
-    def at_server(self) -> bool:
-        return self.state in (JobState.SUBMITTING, JobState.SUBMITTED)
-
-    def elapsed(self, now: float | None = None) -> float:
-        if self.started is None:
-            return 0.0
-        return (self.finished or now or time.monotonic()) - self.started
-
-
-def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE) -> QImage:
-    """A small RGB copy of an image file's bytes, as a QImage (made on a worker thread)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", (side, side))  # JPEG decodes at reduced size: much faster
-        small = image.convert("RGB")
-        small.thumbnail((side, side), Image.Resampling.LANCZOS)
-    raw = small.tobytes()
-    return QImage(raw, small.width, small.height, small.width * 3,
-                  QImage.Format.Format_RGB888).copy()
-
-
-def _warm_up_network() -> ssl.SSLContext:
-    # The HTTP stack is imported here, on a worker thread, when first needed (a key is
-    # there to call the credits endpoint with, or a job is sent), not at start-up.
-    from scribble_studio.services.backends.transport import warm_up
-
-    return warm_up()
-
-
-def segmind_backend(key: ApiKey | None, settings: AppSettings, tls: ssl.SSLContext | None,
-                    on_credits: Callable[[float], None]) -> Backend:
-    from scribble_studio.services.backends import create_backend
-
-    # The app follows a job for as long as it runs: what it has not collected when it
-    # quits is collected at the next start.
-    return create_backend(key, settings.client_settings(), tls=tls, on_credits=on_credits,
-                          follow_deadline=None)
 
 
 class _JobEvents:
@@ -167,13 +93,9 @@ class GenerationSession(QObject):
         self._job_tasks: dict[int, asyncio.Task[None]] = {}
         self._slots = FifoSlots(1)
         self._rng = random.SystemRandom()
-        self._ready: asyncio.Task[ssl.SSLContext] | None = None
         self._probe_wait = probe_wait
         self._probing: asyncio.Task[None] | None = None
-        self._factory = backend_factory
-        self._backend: Backend | None = None
-        self._backend_for: tuple[ApiKey | None, AppSettings] | None = None
-        self._retired: list[Backend] = []
+        self._backend = SessionBackend(backend_factory, settings, key, self._on_credits)
 
     # -- actions --------------------------------------------------------------------------
 
@@ -308,11 +230,7 @@ class GenerationSession(QObject):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._ready is not None:  # a thread cannot be cancelled; it ends in ~0.1 s
-            await asyncio.wait([self._ready])
-        for backend in [*self._retired, *([self._backend] if self._backend else [])]:
-            await backend.aclose()
-        self._backend, self._retired = None, []
+        await self._backend.aclose()
         await asyncio.to_thread(self.outbox.lock.release)
 
     @property
@@ -330,30 +248,10 @@ class GenerationSession(QObject):
     def prepare(self) -> None:
         """Warm up off the GUI thread (imports, TLS). The first call to the API does it
         anyway; calling it earlier (the benchmark does) only moves it."""
-        if self._ready is None:
-            self._ready = asyncio.get_running_loop().create_task(
-                asyncio.to_thread(_warm_up_network))
+        self._backend.prepare()
 
     async def wait_ready(self) -> None:
-        await self._wait_ready()
-
-    async def _wait_ready(self) -> ssl.SSLContext:
-        self.prepare()
-        assert self._ready is not None
-        # Shared by every job and call: cancelling one of them must not cancel it.
-        return await asyncio.shield(self._ready)
-
-    async def _backend_now(self) -> Backend:
-        """The session's backend (one HTTP client for every job and call), made anew
-        when the key or the settings change (the old one serves its jobs to the end)."""
-        tls = await self._wait_ready()
-        wanted = (self._key(), self._settings())
-        if self._backend is None or self._backend_for != wanted:
-            if self._backend is not None:
-                self._retired.append(self._backend)
-            self._backend = self._factory(wanted[0], wanted[1], tls, self._on_credits)
-            self._backend_for = wanted
-        return self._backend
+        await self._backend.wait_ready()
 
     async def _run(self, job: Job) -> None:
         assert job.slot is not None
@@ -367,7 +265,7 @@ class GenerationSession(QObject):
             await slot
             job.started = time.monotonic()
             self._set(job, JobState.SUBMITTING)
-            backend = await self._backend_now()
+            backend = await self._backend.get()
             result = await self.outbox.send(backend, job.history_id or 0, force=job.force,
                                             events=_JobEvents(self, job))
             await self._done(job, result)
@@ -400,7 +298,7 @@ class GenerationSession(QObject):
         """Collect a job of an earlier session that the server has or may have."""
         try:
             job.started = time.monotonic()
-            backend = await self._backend_now()
+            backend = await self._backend.get()
             result = await self.outbox.collect(backend, job.history_id or 0,
                                                events=_JobEvents(self, job))
             await self._done(job, result)
@@ -477,7 +375,7 @@ class GenerationSession(QObject):
             async for attempt in stamina.retry_context(on=Offline, attempts=None, timeout=None,
                                                        wait_initial=initial, wait_max=cap):
                 with attempt:
-                    await (await self._backend_now()).credits()
+                    await (await self._backend.get()).credits()
         except StudioError as exc:  # a rejected key, say: reported, nothing is sent
             self.report(exc)
             return
@@ -486,7 +384,7 @@ class GenerationSession(QObject):
 
     async def _fetch_credits(self) -> None:
         try:
-            await (await self._backend_now()).credits()
+            await (await self._backend.get()).credits()
             self._set_connection(Connection.ONLINE)
         except StudioError as exc:
             self.report(exc, quiet=isinstance(exc, NetworkError))
