@@ -5,6 +5,7 @@ error funnel, credits and connection state. Jobs move when the test releases the
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 from scribble_studio.controllers.session import Connection, GenerationSession, Job
 from scribble_studio.domain import errors
@@ -338,3 +339,28 @@ def test_a_job_cancelled_again_while_it_is_being_cancelled_still_shows_cancelled
     job = run(aloop, scenario())
     assert job.state is JobState.CANCELLED and len(backend.runs) == 1
     assert stored_state(session, job) is State.CANCELLED
+
+
+def test_a_job_cancelled_while_it_is_being_recorded_is_cancelled_in_the_store_too(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    session.store.open()
+    blocker = sqlite3.connect(session.store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the job's row waits for this transaction
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        # Its scribble file is stored first: the row is being written now.
+        await until(lambda: any(session.store.images_dir.glob("*.png")))
+        session.cancel(job)
+        blocker.execute("ROLLBACK")
+        await until(lambda: not job.active)
+        return job
+
+    try:
+        job = run(aloop, scenario())
+    finally:
+        blocker.close()
+    assert job.state is JobState.CANCELLED and backend.runs == []
+    # Left queued, it would be sent at the next start.
+    assert session.store.outbox() == [] and stored_state(session, job) is State.CANCELLED

@@ -10,6 +10,7 @@ again. One funnel for every error."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import random
@@ -346,7 +347,19 @@ class GenerationSession(QObject):
         scribble = await asyncio.to_thread(export_scribble, job.sketch, invert=settings.invert,
                                            encoding=settings.encoding())
         waiting = JobState.WAITING if self._key() is None else JobState.QUEUED
-        job.history_id = await self.outbox.record(job.params, scribble, "app", waiting)
+        recording = asyncio.ensure_future(self.outbox.record(job.params, scribble, "app",
+                                                             waiting))
+        try:
+            job.history_id = await asyncio.shield(recording)
+        except asyncio.CancelledError:
+            # The row is being written: wait for it so that it is cancelled in the store
+            # too (left queued, it would be sent at the next start).
+            while not recording.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait([recording])
+            if not recording.cancelled() and recording.exception() is None:
+                job.history_id = recording.result()
+            raise
 
     def _set(self, job: Job, state: JobState) -> None:
         job.state = state
