@@ -97,6 +97,24 @@ def test_a_rate_limited_job_waits_then_goes_out_by_itself(
     assert stored_state(session, job) is State.DONE
 
 
+def test_a_rate_limit_on_the_credits_call_too_is_waited_out(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.script(Step.rate_limited())
+    backend.credits_error = errors.RateLimited("Too many requests to Segmind.")
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: len(backend.of("credits")) >= 2, what="the probe trying again")
+        assert job.state is JobState.WAITING and len(backend.runs) == 1
+        backend.credits_error = None  # the limit resets
+        await until(lambda: job.state is JobState.DONE, what="the job sent again by itself")
+        return job
+
+    run(aloop, scenario())
+    assert len(backend.runs) == 2
+
+
 def test_without_a_key_jobs_wait_and_go_once_there_is_one(
         aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
         backend: ScriptedBackend) -> None:

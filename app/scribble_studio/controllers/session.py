@@ -385,7 +385,9 @@ class GenerationSession(QObject):
             await asyncio.sleep(after)
         initial, cap = self._probe_wait
         try:
-            async for attempt in stamina.retry_context(on=Offline, attempts=None, timeout=None,
+            # (a rate limit may cover the credits call too: it is waited out as well)
+            async for attempt in stamina.retry_context(on=(Offline, RateLimited),
+                                                       attempts=None, timeout=None,
                                                        wait_initial=initial, wait_max=cap):
                 with attempt:
                     await (await self._backend.get()).credits()
