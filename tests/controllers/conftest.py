@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from scribble_studio.controllers.session import GenerationSession
+from scribble_studio.controllers.session import GenerationSession, Job
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import ApiKey
-from scribble_studio.services.history import HistoryStore
+from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.settings_store import AppSettings
+from tests.conftest import png_bytes
 from tests.fakes.scripted_backend import ScriptedBackend
 from tests.fakes.segmind_server import API_KEY
+from tests.fakes.sketches import drawn_sketch
 
 MakeSession = Callable[[ScriptedBackend], GenerationSession]
 
@@ -34,6 +36,17 @@ class Knobs:
 
 def params(**changes: object) -> GenerationParams:
     return dataclasses.replace(GenerationParams("a lighthouse"), **changes)  # type: ignore[arg-type]
+
+
+def stored_state(session: GenerationSession, job: Job) -> State | None:
+    entry = session.store.get(job.history_id or 0)
+    return entry.state if entry is not None else None
+
+
+def record(store: HistoryStore, state: State, seed: int, owner: str | None = None) -> int:
+    """A job an earlier (or another) process left in the history."""
+    return store.record(params(seed=seed), png_bytes(drawn_sketch((64, 64))), (64, 64),
+                        state, "app", owner)
 
 
 @pytest.fixture

@@ -15,14 +15,9 @@ from scribble_studio.services.history import State
 from scribble_studio.services.outbox import Outbox
 from scribble_studio.ui.jobs_panel import JobRow, state_text
 from tests.asyncqt import run, until
-from tests.controllers.conftest import Knobs, MakeSession, params
+from tests.controllers.conftest import Knobs, MakeSession, params, stored_state
 from tests.fakes.scripted_backend import ScriptedBackend, Step
 from tests.fakes.sketches import drawn_sketch
-
-
-def stored_state(session: GenerationSession, job: Job) -> State | None:
-    entry = session.store.get(job.history_id or 0)
-    return entry.state if entry is not None else None
 
 
 def test_a_job_runs_to_done_with_thumbnails_and_files(
