@@ -1,47 +1,34 @@
-"""The session on the qasync loop against the fake server: queueing, the concurrency
-limit, cancellation, the error funnel, credits and connection state."""
+"""The session on the qasync loop with the scripted backend: queueing in order under the
+concurrency limit, what a job shows while the server has it, cancelling, quitting, the
+error funnel, credits and connection state. Jobs move when the test releases them."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-from pathlib import Path
+import sqlite3
 
-import pytest
-
-from scribble_studio.controllers.session import Connection, GenerationSession, Job, JobState
+from scribble_studio.controllers.session import Connection, GenerationSession, Job
 from scribble_studio.domain import errors
-from scribble_studio.domain.params import GenerationParams
-from scribble_studio.services.config import ApiKey
-from scribble_studio.services.history import HistoryStore, State
-from scribble_studio.services.settings_store import AppSettings
+from scribble_studio.domain.job_state import JobState
+from scribble_studio.services.backends import Phase, Progress
+from scribble_studio.services.history import State
+from scribble_studio.services.outbox import Outbox
+from scribble_studio.ui.jobs_panel import JobRow, state_text
 from tests.asyncqt import run, until
-from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
+from tests.controllers.conftest import Knobs, MakeSession, params, stored_state
+from tests.fakes.scripted_backend import ScriptedBackend, Step
 from tests.fakes.sketches import drawn_sketch
-
-
-@pytest.fixture
-def settings(fake_api: FakeSegmind) -> dict[str, AppSettings]:
-    return {"now": AppSettings(api_base=fake_api.base_url, concurrency=2)}
-
-
-@pytest.fixture
-def session(settings: dict[str, AppSettings], tmp_path: Path) -> GenerationSession:
-    return GenerationSession(lambda: settings["now"], lambda: ApiKey(API_KEY),
-                             HistoryStore(tmp_path), probe_wait=(0.05, 0.2))
-
-
-def params(**changes: object) -> GenerationParams:
-    return dataclasses.replace(GenerationParams("a lighthouse"), **changes)  # type: ignore[arg-type]
 
 
 def test_a_job_runs_to_done_with_thumbnails_and_files(
         aloop: asyncio.AbstractEventLoop, session: GenerationSession,
-        fake_api: FakeSegmind) -> None:
+        backend: ScriptedBackend) -> None:
+    backend.image_side = 512
     states: list[JobState] = []
     session.job_changed.connect(lambda job: states.append(job.state))
     credits: list[object] = []
     session.credits_changed.connect(credits.append)
+    backend.script(Step.submitted("req-1"), Step.done(images=2))
 
     async def scenario() -> Job:
         job = session.generate(drawn_sketch(), params(samples=2, seed=99))
@@ -50,105 +37,221 @@ def test_a_job_runs_to_done_with_thumbnails_and_files(
 
     job = run(aloop, scenario())
     assert job.state is JobState.DONE, job.error
-    assert states == [JobState.QUEUED, JobState.SENDING, JobState.DONE]
+    assert states == [JobState.QUEUED, JobState.SUBMITTING, JobState.SUBMITTED, JobState.DONE]
     assert len(job.thumbnails) == 2 and max(job.thumbnails[0].width(),
                                             job.thumbnails[0].height()) == 256
     assert job.entry is not None and len(job.entry.images) == 2
     stored = session.store.get(job.history_id or 0)
     assert stored is not None and stored.state is State.DONE and stored.params.seed == 99
-    assert credits == [fake_api.credits] and session.connection is Connection.ONLINE
-    sent = fake_api.generate_requests[0].json()
-    assert sent["seed"] == 99 and sent["samples"] == 2
+    assert stored.request_id == "req-1" and stored.owner is None
+    assert credits == [backend.balance] and session.connection is Connection.ONLINE
+    assert [call.params.seed for call in backend.runs if call.params] == [99]
 
 
-def test_the_seed_is_drawn_when_the_job_is_queued(
-        aloop: asyncio.AbstractEventLoop, session: GenerationSession) -> None:
+def test_the_seed_is_drawn_when_the_job_is_queued_and_sent_as_drawn(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
     async def scenario() -> Job:
         job = session.generate(drawn_sketch(), params(seed=None))
         assert job.params.seed is not None  # known before anything is sent
         await until(lambda: not job.active)
         return job
 
+    job = run(aloop, scenario())
+    assert job.state is JobState.DONE
+    assert backend.runs[0].params == job.params
+
+
+def test_a_submitted_job_shows_what_the_store_says(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    gate = backend.hold()
+    backend.script(Step.submitted("req-7"), gate, Step.done())
+    queue: list[int] = []
+    session.queue_changed.connect(queue.append)
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await gate.reached.wait()
+        stored = session.store.get(job.history_id or 0)
+        assert stored is not None and stored.state is State.SUBMITTED
+        assert stored.request_id == "req-7" and stored.api == "v2"
+        assert job.state is JobState.SUBMITTED and job.active
+        assert session.at_server == [job] and session.active_jobs == [job]
+        assert queue[-1] == 1
+        gate.release()
+        await until(lambda: not job.active)
+        return job
+
+    assert run(aloop, scenario()).state is JobState.DONE
+    assert queue[-1] == 0 and session.at_server == []
+
+
+def test_progress_from_the_backend_reaches_the_job_and_its_row(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    queued, generating = backend.hold(), backend.hold()
+    backend.script(Step.submitted(), Step.progress(Phase.QUEUED), queued,
+                   Step.progress(Phase.GENERATING, 3.0), generating, Step.done())
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await queued.reached.wait()
+        assert job.progress == Progress(Phase.QUEUED)
+        assert state_text(job, job.progress_at) == "queued at the server"
+        queued.release()
+        await generating.reached.wait()
+        assert job.progress == Progress(Phase.GENERATING, 3.0)
+        assert state_text(job, job.progress_at) == "generating 3 s"
+        assert state_text(job, job.progress_at + 2.0) == "generating 5 s"
+        row = JobRow(job)
+        assert row.state.text().startswith("generating") and not row.cancel.isHidden()
+        generating.release()
+        await until(lambda: not job.active)
+        row.refresh()
+        assert row.state.text().startswith("done") and row.cancel.isHidden()
+        return job
+
     assert run(aloop, scenario()).state is JobState.DONE
 
 
 def test_concurrency_one_runs_jobs_one_after_the_other(
-        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
-        settings: dict[str, AppSettings], fake_api: FakeSegmind) -> None:
-    settings["now"] = dataclasses.replace(settings["now"], concurrency=1)
-    fake_api.script(Fault.slow(0.4), Fault.slow(0.4))
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend) -> None:
+    knobs.concurrency(1)
+    gate = backend.hold()
+    backend.script(Step.submitted(), gate, Step.done())
 
     async def scenario() -> tuple[Job, Job]:
         first = session.generate(drawn_sketch(), params())
         second = session.generate(drawn_sketch(), params())
-        await until(lambda: first.state is JobState.SENDING)
-        await asyncio.sleep(0.2)
-        assert second.state is JobState.QUEUED  # waits for the first
+        await gate.reached.wait()
+        # Recorded, and so only waiting for the slot: it has not started.
+        await until(lambda: second.history_id is not None)
+        assert second.state is JobState.QUEUED and len(backend.runs) == 1
+        gate.release()
         await until(lambda: not first.active and not second.active)
         return first, second
 
     first, second = run(aloop, scenario())
     assert first.state is second.state is JobState.DONE
-    assert fake_api.max_in_flight == 1
-
-
-def test_jobs_start_in_the_order_they_were_queued(
-        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
-        settings: dict[str, AppSettings], fake_api: FakeSegmind) -> None:
-    settings["now"] = dataclasses.replace(settings["now"], concurrency=1)
-    started: list[int] = []
-    session.job_changed.connect(
-        lambda job: job.state is JobState.SENDING and started.append(job.id))
-
-    async def scenario() -> None:
-        jobs = [session.generate(drawn_sketch((512 + 64 * (4 - i), 512)), params())
-                for i in range(5)]
-        await until(lambda: not any(j.active for j in jobs))
-
-    run(aloop, scenario())
-    assert started == [1, 2, 3, 4, 5]
+    assert backend.max_in_flight == 1 and len(backend.runs) == 2
 
 
 def test_two_jobs_run_together_with_concurrency_two(
         aloop: asyncio.AbstractEventLoop, session: GenerationSession,
-        fake_api: FakeSegmind) -> None:
-    fake_api.script(Fault.slow(0.5), Fault.slow(0.5))
+        backend: ScriptedBackend) -> None:
+    gate = backend.hold()
+    for _ in range(3):
+        backend.script(Step.submitted(), gate, Step.done())
 
-    async def scenario() -> None:
-        jobs = [session.generate(drawn_sketch(), params()) for _ in range(2)]
-        await until(lambda: all(j.state is JobState.SENDING for j in jobs))
+    async def scenario() -> list[Job]:
+        jobs = [session.generate(drawn_sketch(), params()) for _ in range(3)]
+        await until(lambda: gate.waiting == 2, what="two jobs at the gate")
+        await until(lambda: jobs[2].history_id is not None)
+        assert jobs[2].state is JobState.QUEUED  # the third waits for a slot
+        gate.release()
         await until(lambda: not any(j.active for j in jobs))
+        return jobs
 
-    run(aloop, scenario())
-    assert fake_api.max_in_flight == 2
+    jobs = run(aloop, scenario())
+    assert [j.state for j in jobs] == [JobState.DONE] * 3
+    assert backend.max_in_flight == 2
 
 
-def test_cancel_one_job_and_all(aloop: asyncio.AbstractEventLoop, session: GenerationSession,
-                                fake_api: FakeSegmind) -> None:
-    fake_api.script(Fault.slow(5), Fault.slow(5), Fault.slow(5))
+def test_jobs_start_in_the_order_they_were_queued(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend) -> None:
+    knobs.concurrency(1)
+    started: list[int] = []
+
+    def on_job_changed(job: Job) -> None:
+        if job.state is JobState.SUBMITTING:
+            started.append(job.id)
+
+    session.job_changed.connect(on_job_changed)
+
+    async def scenario() -> list[Job]:
+        # The largest sketch first: its export finishes last, its place in line holds.
+        jobs = [session.generate(drawn_sketch((512 + 64 * (4 - i), 512)), params())
+                for i in range(5)]
+        await until(lambda: not any(j.active for j in jobs))
+        return jobs
+
+    jobs = run(aloop, scenario())
+    assert started == [job.id for job in jobs]
+    assert [call.params.seed for call in backend.runs if call.params] == \
+        [job.params.seed for job in jobs]
+
+
+def test_cancel_a_queued_job_and_all_of_them(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend) -> None:
+    knobs.concurrency(1)
+    gate = backend.hold()
+    backend.script(Step.submitted(), gate, Step.done())
     queue: list[int] = []
     session.queue_changed.connect(queue.append)
 
     async def scenario() -> list[Job]:
         jobs = [session.generate(drawn_sketch(), params()) for _ in range(3)]
-        await until(lambda: jobs[0].state is JobState.SENDING)
-        session.cancel(jobs[0])
-        await until(lambda: jobs[0].state is JobState.CANCELLED)
-        session.cancel_all()
+        await gate.reached.wait()
+        await until(lambda: all(j.history_id is not None for j in jobs))
+        session.cancel(jobs[1])
+        await until(lambda: jobs[1].state is JobState.CANCELLED)
+        session.cancel_all()  # the one at the server is not cancelled: it is paid for
+        await until(lambda: jobs[2].state is JobState.CANCELLED)
+        assert jobs[0].state is JobState.SUBMITTED and session.jobs == jobs
+        gate.release()
         await until(lambda: not any(j.active for j in jobs))
         return jobs
 
     jobs = run(aloop, scenario())
-    assert [j.state for j in jobs] == [JobState.CANCELLED] * 3
-    assert fake_api.billed == 0 and queue[-1] == 0
+    assert [j.state for j in jobs] == [JobState.DONE, JobState.CANCELLED, JobState.CANCELLED]
+    assert [stored_state(session, j) for j in jobs] == [
+        State.DONE, State.CANCELLED, State.CANCELLED]
+    assert len(backend.runs) == 1 and queue[-1] == 0
+
+
+def test_cancelling_a_job_at_the_server_hides_it_says_so_and_still_collects_it(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    gate = backend.hold()
+    backend.script(Step.submitted(), gate, Step.done(images=2))
+    notices: list[str] = []
+    session.notice.connect(notices.append)
+    removed: list[Job] = []
+    session.job_removed.connect(removed.append)
+    queue: list[int] = []
+    session.queue_changed.connect(queue.append)
+    seen: list[errors.StudioError] = []
+    session.error.connect(seen.append)
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params(samples=2))
+        await gate.reached.wait()
+        session.cancel(job)
+        assert removed == [job] and job not in session.jobs and queue[-1] == 0
+        assert len(notices) == 1 and "already at Segmind" in notices[0]
+        assert backend.runs[0].cancelled is False  # it keeps running there
+        gate.release()
+        await until(lambda: stored_state(session, job) is State.DONE)
+        return job
+
+    job = run(aloop, scenario())
+    entry = session.store.get(job.history_id or 0)
+    assert entry is not None and len(entry.images) == 2 and not seen
+    assert session.jobs == [] and len(backend.runs) == 1
 
 
 def test_errors_go_through_one_funnel_and_set_the_connection_state(
         aloop: asyncio.AbstractEventLoop, session: GenerationSession,
-        fake_api: FakeSegmind) -> None:
+        backend: ScriptedBackend) -> None:
     seen: list[errors.StudioError] = []
     session.error.connect(seen.append)
-    fake_api.script(Fault.status_code(401, {"error": "API key is invalid or may have expired"}))
+    rejected = errors.AuthenticationFailed("API key is invalid or may have expired")
+    rejected.credits = 12.5  # as read from the answer's header
+    backend.script(Step.raises(rejected))
 
     async def scenario() -> Job:
         job = session.generate(drawn_sketch(), params())
@@ -156,97 +259,103 @@ def test_errors_go_through_one_funnel_and_set_the_connection_state(
         return job
 
     job = run(aloop, scenario())
-    assert job.state is JobState.FAILED and isinstance(job.error, errors.AuthenticationFailed)
-    assert seen == [job.error] and session.connection is Connection.KEY_REJECTED
-    assert session.credits == fake_api.credits  # read from the error's header too
+    assert job.state is JobState.FAILED and job.error is rejected
+    assert seen == [rejected] and session.connection is Connection.KEY_REJECTED
+    assert session.credits == 12.5 and session.last_failed is job
+    assert stored_state(session, job) is State.FAILED
 
 
-def test_offline_jobs_wait_in_the_outbox_and_go_out_by_themselves(
-        aloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
-    probe = FakeSegmind().start()
-    port = probe.port
-    probe.stop()
-    server = FakeSegmind(port=port)  # not listening yet
-    session = GenerationSession(lambda: AppSettings(api_base=server.base_url),
-                                lambda: ApiKey(API_KEY), HistoryStore(tmp_path),
-                                probe_wait=(0.05, 0.2))
-    seen: list[errors.StudioError] = []
-    session.error.connect(seen.append)
+def test_credits_are_fetched_on_request_and_only_with_a_key(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend) -> None:
+    backend.balance = 42.0
+    changed: list[object] = []
+    session.credits_changed.connect(changed.append)
 
-    async def scenario() -> Job:
-        job = session.generate(drawn_sketch(), params())
-        await until(lambda: job.state is JobState.WAITING, timeout=20)
-        assert session.connection is Connection.OFFLINE
-        assert session.store.get(job.history_id or 0).state is State.WAITING  # type: ignore[union-attr]
-        await asyncio.sleep(0.5)  # the outbox probes with backoff meanwhile
-        server.start()
-        await until(lambda: job.state is JobState.DONE, timeout=20)
-        return job
-
-    try:
-        job = run(aloop, scenario(), timeout=40)
-    finally:
-        server.stop()
-    assert isinstance(seen[0], errors.Offline) and server.billed == 1
-    assert session.store.get(job.history_id or 0).state is State.DONE  # type: ignore[union-attr]
-
-
-def test_credits_are_fetched_on_request(aloop: asyncio.AbstractEventLoop,
-                                        session: GenerationSession) -> None:
     async def scenario() -> None:
+        knobs.key = None
+        session.refresh_credits()
+        assert backend.of("credits") == [] and backend.made == []
+        knobs.key = Knobs().key
         session.refresh_credits()
         await until(lambda: session.credits is not None)
 
     run(aloop, scenario())
-    assert session.credits == 100.0
+    assert session.credits == 42.0 and changed == [42.0]
+    assert session.connection is Connection.ONLINE and len(backend.of("credits")) == 1
 
 
-def test_shutdown_cancels_running_jobs(aloop: asyncio.AbstractEventLoop,
-                                       session: GenerationSession, fake_api: FakeSegmind) -> None:
-    fake_api.script(Fault.slow(5))
+def test_quitting_leaves_a_submitted_job_submitted_for_the_next_start(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend, make_session: MakeSession) -> None:
+    knobs.concurrency(1)
+    gate = backend.hold()
+    backend.script(Step.submitted("req-q"), gate, Step.done())
 
-    async def scenario() -> Job:
-        job = session.generate(drawn_sketch(), params())
-        await until(lambda: job.state is JobState.SENDING)
+    async def scenario() -> tuple[Job, Job]:
+        sent = session.generate(drawn_sketch(), params())
+        queued = session.generate(drawn_sketch(), params())
+        await gate.reached.wait()
+        await until(lambda: queued.history_id is not None)
         await session.shutdown()
-        return job
+        return sent, queued
 
-    assert run(aloop, scenario()).state is JobState.CANCELLED
-
-
-def test_cancelling_one_job_while_the_network_warms_up_leaves_the_others(
-        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
-        fake_api: FakeSegmind) -> None:
-    # Both jobs wait for the one shared warm-up (imports, TLS context) when the first is
-    # cancelled: the warm-up, and so the second job, must go on.
-    async def scenario() -> list[Job]:
-        jobs = [session.generate(drawn_sketch(), params()) for _ in range(2)]
-        await until(lambda: all(j.state is JobState.SENDING for j in jobs))
-        session.cancel(jobs[0])
-        await until(lambda: not any(j.active for j in jobs))
-        later = session.generate(drawn_sketch(), params())
-        await until(lambda: not later.active)
-        return [*jobs, later]
-
-    jobs = run(aloop, scenario())
-    assert [j.state for j in jobs] == [JobState.CANCELLED, JobState.DONE, JobState.DONE]
-    assert fake_api.billed == 2
+    sent, queued = run(aloop, scenario())
+    assert backend.runs[0].cancelled and len(backend.runs) == 1 and backend.closed == 1
+    assert sent.state is JobState.SUBMITTED and queued.state is JobState.CANCELLED
+    later = make_session(ScriptedBackend())  # the next start
+    pending = Outbox(later.store).pending()
+    assert [(e.id, e.state, e.request_id, busy) for e, busy in pending] == [
+        (sent.history_id, State.SUBMITTED, "req-q", False)]
+    assert later.store.get(queued.history_id or 0).state is State.CANCELLED  # type: ignore[union-attr]
 
 
 def test_a_job_cancelled_again_while_it_is_being_cancelled_still_shows_cancelled(
-        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
-        fake_api: FakeSegmind) -> None:
-    fake_api.script(Fault.slow(5))
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend) -> None:
+    knobs.concurrency(1)
+    gate = backend.hold()
+    backend.script(Step.submitted(), gate, Step.done())
 
     async def scenario() -> Job:
+        first = session.generate(drawn_sketch(), params())
         job = session.generate(drawn_sketch(), params())
-        await until(lambda: job.state is JobState.SENDING)
+        await gate.reached.wait()
+        await until(lambda: job.history_id is not None)
         session.cancel(job)
         for _ in range(20):  # the user presses "cancel all" while the cancel is recorded
             await asyncio.sleep(0)
             session.cancel_all()
         await until(lambda: not job.active)
+        gate.release()
+        await until(lambda: not first.active)
         return job
 
-    assert run(aloop, scenario()).state is JobState.CANCELLED
-    assert fake_api.billed == 0
+    job = run(aloop, scenario())
+    assert job.state is JobState.CANCELLED and len(backend.runs) == 1
+    assert stored_state(session, job) is State.CANCELLED
+
+
+def test_a_job_cancelled_while_it_is_being_recorded_is_cancelled_in_the_store_too(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    session.store.open()
+    blocker = sqlite3.connect(session.store.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # the job's row waits for this transaction
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        # Its scribble file is stored first: the row is being written now.
+        await until(lambda: any(session.store.images_dir.glob("*.png")))
+        session.cancel(job)
+        blocker.execute("ROLLBACK")
+        await until(lambda: not job.active)
+        return job
+
+    try:
+        job = run(aloop, scenario())
+    finally:
+        blocker.close()
+    assert job.state is JobState.CANCELLED and backend.runs == []
+    # Left queued, it would be sent at the next start.
+    assert session.store.outbox() == [] and stored_state(session, job) is State.CANCELLED

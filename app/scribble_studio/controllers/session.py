@@ -10,25 +10,28 @@ again. One funnel for every error."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import enum
-import io
+import contextlib
 import itertools
 import logging
 import random
-import ssl
 import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QImage
 
+from scribble_studio.controllers.job import Connection, Job, thumbnail
+from scribble_studio.controllers.session_backend import (
+    BackendFactory,
+    SessionBackend,
+    segmind_backend,
+)
 from scribble_studio.controllers.slots import FifoSlots
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
     NetworkError,
     Offline,
+    RateLimited,
     StudioError,
 )
 from scribble_studio.domain.job_state import JobState
@@ -42,87 +45,12 @@ if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
     from PIL import Image
 
     from scribble_studio.domain.results import GenerationResult
-    from scribble_studio.services.backends import Backend, Progress, Ticket
+    from scribble_studio.services.backends import Progress, Ticket
 
+# (Job, Connection, thumbnail and JobState are imported from here by the UI and tests.)
+__all__ = ["BackendFactory", "Connection", "GenerationSession", "Job", "JobState",
+           "segmind_backend", "thumbnail"]
 log = logging.getLogger(__name__)
-THUMBNAIL_SIDE = 256  # pixels: crisp at 128 logical pixels on a 2× screen
-BackendFactory = Callable[[ApiKey | None, AppSettings, ssl.SSLContext | None,
-                           Callable[[float], None]], "Backend"]
-
-
-class Connection(enum.StrEnum):
-    UNKNOWN = "unknown"
-    ONLINE = "online"
-    OFFLINE = "offline"
-    KEY_REJECTED = "key rejected"
-
-
-@dataclasses.dataclass(eq=False)
-class Job:
-    """One Generate: the snapshot of the canvas and parameters, and what became of it."""
-
-    id: int
-    params: GenerationParams
-    sketch: Image.Image | None
-    history_id: int | None = None
-    created: float = dataclasses.field(default_factory=time.time)
-    state: JobState = JobState.QUEUED
-    started: float | None = None
-    finished: float | None = None
-    error: StudioError | None = None
-    entry: Entry | None = None
-    thumbnails: list[QImage] = dataclasses.field(default_factory=list)
-    force: bool = False  # the user chose to send an item whose outcome was unknown
-    slot: asyncio.Future[None] | None = None
-    progress: Progress | None = None       # what the server last said of it
-    progress_at: float = 0.0               # when (monotonic)
-    elsewhere: bool = False                # another process is working on it
-    hidden: bool = False                   # cancelled by the user while at the server
-
-    @property
-    def active(self) -> bool:
-        return not self.elsewhere and self.state in (
-            JobState.QUEUED, JobState.SUBMITTING, JobState.SUBMITTED)
-
-    @property
-    def at_server(self) -> bool:
-        return self.state in (JobState.SUBMITTING, JobState.SUBMITTED)
-
-    def elapsed(self, now: float | None = None) -> float:
-        if self.started is None:
-            return 0.0
-        return (self.finished or now or time.monotonic()) - self.started
-
-
-def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE) -> QImage:
-    """A small RGB copy of an image file's bytes, as a QImage (made on a worker thread)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", (side, side))  # JPEG decodes at reduced size: much faster
-        small = image.convert("RGB")
-        small.thumbnail((side, side), Image.Resampling.LANCZOS)
-    raw = small.tobytes()
-    return QImage(raw, small.width, small.height, small.width * 3,
-                  QImage.Format.Format_RGB888).copy()
-
-
-def _warm_up_network() -> ssl.SSLContext:
-    # The HTTP stack is imported here, on a worker thread, when first needed (a key is
-    # there to call the credits endpoint with, or a job is sent), not at start-up.
-    from scribble_studio.services.backends.transport import warm_up
-
-    return warm_up()
-
-
-def segmind_backend(key: ApiKey | None, settings: AppSettings, tls: ssl.SSLContext | None,
-                    on_credits: Callable[[float], None]) -> Backend:
-    from scribble_studio.services.backends import create_backend
-
-    # The app follows a job for as long as it runs: what it has not collected when it
-    # quits is collected at the next start.
-    return create_backend(key, settings.client_settings(), tls=tls, on_credits=on_credits,
-                          follow_deadline=None)
 
 
 class _JobEvents:
@@ -166,13 +94,9 @@ class GenerationSession(QObject):
         self._job_tasks: dict[int, asyncio.Task[None]] = {}
         self._slots = FifoSlots(1)
         self._rng = random.SystemRandom()
-        self._ready: asyncio.Task[ssl.SSLContext] | None = None
         self._probe_wait = probe_wait
         self._probing: asyncio.Task[None] | None = None
-        self._factory = backend_factory
-        self._backend: Backend | None = None
-        self._backend_for: tuple[ApiKey | None, AppSettings] | None = None
-        self._retired: list[Backend] = []
+        self._backend = SessionBackend(backend_factory, settings, key, self._on_credits)
 
     # -- actions --------------------------------------------------------------------------
 
@@ -190,6 +114,7 @@ class GenerationSession(QObject):
     def _launch(self, job: Job, collect: bool = False) -> None:
         self._slots.set_limit(self._settings().concurrency)
         job.started, job.finished, job.error = None, None, None
+        job.progress = None  # what the server said of an earlier run is not this one's
         if collect:
             self._job_tasks[job.id] = self._start(self._collect(job))
         else:
@@ -242,6 +167,7 @@ class GenerationSession(QObject):
             if job in self.jobs:
                 self.jobs.remove(job)
                 self.job_removed.emit(job)
+                self._emit_queue()
             return
         task = self._job_tasks.get(job.id)
         if task is not None and not task.done():
@@ -279,12 +205,20 @@ class GenerationSession(QObject):
                 self._launch(job, collect=True)
         self.wake_outbox()
 
-    def wake_outbox(self) -> None:
-        """Probe the API with backoff, then send what waits (nothing if nothing waits)."""
-        waiting = any(job.state is JobState.WAITING for job in self.jobs)
-        if waiting and self._key() is not None and (self._probing is None
-                                                    or self._probing.done()):
-            self._probing = self._start(self._probe_then_send())
+    def wake_outbox(self, after: float = 0.0) -> None:
+        """Collect what the server has and nothing follows any more (its collection
+        failed, or there was no key at start); probe the API with backoff, then send
+        what waits (nothing if nothing waits). ``after``: seconds before the first probe
+        (a rate limit's reset)."""
+        if self._key() is None:
+            return
+        for job in self.jobs:
+            if job.state is JobState.SUBMITTED and not job.elsewhere \
+                    and job.id not in self._job_tasks:
+                self._launch(job, collect=True)
+        waiting = any(job.state is JobState.WAITING and not job.elsewhere for job in self.jobs)
+        if waiting and (self._probing is None or self._probing.done()):
+            self._probing = self._start(self._probe_then_send(after))
 
     @property
     def at_server(self) -> list[Job]:
@@ -297,11 +231,7 @@ class GenerationSession(QObject):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._ready is not None:  # a thread cannot be cancelled; it ends in ~0.1 s
-            await asyncio.wait([self._ready])
-        for backend in [*self._retired, *([self._backend] if self._backend else [])]:
-            await backend.aclose()
-        self._backend, self._retired = None, []
+        await self._backend.aclose()
         await asyncio.to_thread(self.outbox.lock.release)
 
     @property
@@ -319,30 +249,10 @@ class GenerationSession(QObject):
     def prepare(self) -> None:
         """Warm up off the GUI thread (imports, TLS). The first call to the API does it
         anyway; calling it earlier (the benchmark does) only moves it."""
-        if self._ready is None:
-            self._ready = asyncio.get_running_loop().create_task(
-                asyncio.to_thread(_warm_up_network))
+        self._backend.prepare()
 
     async def wait_ready(self) -> None:
-        await self._wait_ready()
-
-    async def _wait_ready(self) -> ssl.SSLContext:
-        self.prepare()
-        assert self._ready is not None
-        # Shared by every job and call: cancelling one of them must not cancel it.
-        return await asyncio.shield(self._ready)
-
-    async def _backend_now(self) -> Backend:
-        """The session's backend (one HTTP client for every job and call), made anew
-        when the key or the settings change (the old one serves its jobs to the end)."""
-        tls = await self._wait_ready()
-        wanted = (self._key(), self._settings())
-        if self._backend is None or self._backend_for != wanted:
-            if self._backend is not None:
-                self._retired.append(self._backend)
-            self._backend = self._factory(wanted[0], wanted[1], tls, self._on_credits)
-            self._backend_for = wanted
-        return self._backend
+        await self._backend.wait_ready()
 
     async def _run(self, job: Job) -> None:
         assert job.slot is not None
@@ -356,7 +266,7 @@ class GenerationSession(QObject):
             await slot
             job.started = time.monotonic()
             self._set(job, JobState.SUBMITTING)
-            backend = await self._backend_now()
+            backend = await self._backend.get()
             result = await self.outbox.send(backend, job.history_id or 0, force=job.force,
                                             events=_JobEvents(self, job))
             await self._done(job, result)
@@ -370,6 +280,9 @@ class GenerationSession(QObject):
         except Offline as exc:  # nothing left this machine: the item waits in the outbox
             await self._failed(job, exc)
             self.wake_outbox()
+        except RateLimited as exc:  # refused before any job existed: it waits for the reset
+            await self._failed(job, exc)
+            self.wake_outbox(after=self._rate_limit_wait(exc))
         except StudioError as exc:
             await self._failed(job, exc)
         except Exception as exc:  # a bug: logged with its traceback, shown as one line
@@ -386,7 +299,7 @@ class GenerationSession(QObject):
         """Collect a job of an earlier session that the server has or may have."""
         try:
             job.started = time.monotonic()
-            backend = await self._backend_now()
+            backend = await self._backend.get()
             result = await self.outbox.collect(backend, job.history_id or 0,
                                                events=_JobEvents(self, job))
             await self._done(job, result)
@@ -434,7 +347,19 @@ class GenerationSession(QObject):
         scribble = await asyncio.to_thread(export_scribble, job.sketch, invert=settings.invert,
                                            encoding=settings.encoding())
         waiting = JobState.WAITING if self._key() is None else JobState.QUEUED
-        job.history_id = await self.outbox.record(job.params, scribble, "app", waiting)
+        recording = asyncio.ensure_future(self.outbox.record(job.params, scribble, "app",
+                                                             waiting))
+        try:
+            job.history_id = await asyncio.shield(recording)
+        except asyncio.CancelledError:
+            # The row is being written: wait for it so that it is cancelled in the store
+            # too (left queued, it would be sent at the next start).
+            while not recording.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait([recording])
+            if not recording.cancelled() and recording.exception() is None:
+                job.history_id = recording.result()
+            raise
 
     def _set(self, job: Job, state: JobState) -> None:
         job.state = state
@@ -444,20 +369,37 @@ class GenerationSession(QObject):
                 job.started = job.finished
         self.job_changed.emit(job)
 
-    async def _probe_then_send(self) -> None:
+    def _rate_limit_wait(self, error: RateLimited) -> float:
+        initial, cap = self._probe_wait
+        if error.reset_at is None:
+            return initial
+        import datetime as dt  # (kept off the app's start-up)
+
+        left = (error.reset_at - dt.datetime.now(dt.UTC)).total_seconds()
+        return min(max(left, initial), cap)
+
+    async def _probe_then_send(self, after: float = 0.0) -> None:
         import stamina
 
+        if after > 0:  # a rate limit's reset: sending earlier would only be refused again
+            await asyncio.sleep(after)
         initial, cap = self._probe_wait
-        async for attempt in stamina.retry_context(on=Offline, attempts=None, timeout=None,
-                                                   wait_initial=initial, wait_max=cap):
-            with attempt:
-                await (await self._backend_now()).credits()
+        try:
+            # (a rate limit may cover the credits call too: it is waited out as well)
+            async for attempt in stamina.retry_context(on=(Offline, RateLimited),
+                                                       attempts=None, timeout=None,
+                                                       wait_initial=initial, wait_max=cap):
+                with attempt:
+                    await (await self._backend.get()).credits()
+        except StudioError as exc:  # a rejected key, say: reported, nothing is sent
+            self.report(exc)
+            return
         self._set_connection(Connection.ONLINE)
         self.send_now()
 
     async def _fetch_credits(self) -> None:
         try:
-            await (await self._backend_now()).credits()
+            await (await self._backend.get()).credits()
             self._set_connection(Connection.ONLINE)
         except StudioError as exc:
             self.report(exc, quiet=isinstance(exc, NetworkError))

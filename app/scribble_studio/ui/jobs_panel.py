@@ -139,17 +139,12 @@ class JobsPanel(QWidget):
         self.list.insertItem(0, item)
         self.list.setItemWidget(item, row)
         self.rows[job.id], self.items[job.id] = row, item
-        self._ticker.start()
         self._sync_buttons()
 
     def update_job(self, job: Job) -> None:
         row = self.rows.get(job.id)
         if row is not None:
             row.refresh()
-        if not any(r.job.active for r in self.rows.values()):
-            self._ticker.stop()
-        else:
-            self._ticker.start()
         self._sync_buttons()
 
     def remove_job(self, job: Job) -> None:
@@ -160,6 +155,13 @@ class JobsPanel(QWidget):
         self._sync_buttons()
 
     def _sync_buttons(self) -> None:
+        # The clock ticks while a row shows a running time; it stops with the last one,
+        # also when that row is removed (a job hidden while Segmind has it, say).
+        running = any(r.job.active for r in self.rows.values())
+        if not running:
+            self._ticker.stop()
+        elif not self._ticker.isActive():
+            self._ticker.start()
         jobs = [row.job for row in self.rows.values()]
         self.send_now.setEnabled(any(j.state is JobState.WAITING for j in jobs))
         self.cancel_all.setEnabled(any(j.active for j in jobs))

@@ -1,0 +1,82 @@
+"""One job of the session as the UI sees it: the snapshot it was made from, the stored
+state it mirrors, what the server last said of it; and the connection's state."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import enum
+import io
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QImage
+
+from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.job_state import JobState
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.services.history import Entry
+
+if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
+    from PIL import Image
+
+    from scribble_studio.services.backends import Progress
+
+THUMBNAIL_SIDE = 256  # pixels: crisp at 128 logical pixels on a 2× screen
+
+
+class Connection(enum.StrEnum):
+    UNKNOWN = "unknown"
+    ONLINE = "online"
+    OFFLINE = "offline"
+    KEY_REJECTED = "key rejected"
+
+
+@dataclasses.dataclass(eq=False)
+class Job:
+    """One Generate: the snapshot of the canvas and parameters, and what became of it."""
+
+    id: int
+    params: GenerationParams
+    sketch: Image.Image | None
+    history_id: int | None = None
+    created: float = dataclasses.field(default_factory=time.time)
+    state: JobState = JobState.QUEUED
+    started: float | None = None
+    finished: float | None = None
+    error: StudioError | None = None
+    entry: Entry | None = None
+    thumbnails: list[QImage] = dataclasses.field(default_factory=list)
+    force: bool = False  # the user chose to send an item whose outcome was unknown
+    slot: asyncio.Future[None] | None = None
+    progress: Progress | None = None       # what the server last said of it
+    progress_at: float = 0.0               # when (monotonic)
+    elsewhere: bool = False                # another process is working on it
+    hidden: bool = False                   # cancelled by the user while at the server
+
+    @property
+    def active(self) -> bool:
+        return not self.elsewhere and self.state in (
+            JobState.QUEUED, JobState.SUBMITTING, JobState.SUBMITTED)
+
+    @property
+    def at_server(self) -> bool:
+        return self.state in (JobState.SUBMITTING, JobState.SUBMITTED)
+
+    def elapsed(self, now: float | None = None) -> float:
+        if self.started is None:
+            return 0.0
+        return (self.finished or now or time.monotonic()) - self.started
+
+
+def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE) -> QImage:
+    """A small RGB copy of an image file's bytes, as a QImage (made on a worker thread)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (side, side))  # JPEG decodes at reduced size: much faster
+        small = image.convert("RGB")
+        small.thumbnail((side, side), Image.Resampling.LANCZOS)
+    raw = small.tobytes()
+    return QImage(raw, small.width, small.height, small.width * 3,
+                  QImage.Format.Format_RGB888).copy()
