@@ -306,3 +306,25 @@ def test_an_unknown_job_is_looked_up_and_sent_again_only_when_named(
         named = cli("outbox", "send", "1", "--resend-unknown", server=server)
         assert named.returncode == 0, named.stderr
         assert len(server.submits) == 1 and server.billed == 1
+
+
+def test_a_blank_sketch_is_refused_as_the_app_refuses_it(fake_api: FakeSegmind,
+                                                         tmp_path: Path) -> None:
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (512, 512), (200, 200, 200)).save(blank)  # light grey: no ink at 127
+    done = cli("generate", str(blank), "-p", "x", server=fake_api)
+    assert done.returncode == 2 and "has no ink" in done.stderr
+    assert fake_api.requests == []
+
+
+def test_a_newline_in_a_file_name_keeps_one_path_a_line(fake_api: FakeSegmind,
+                                                         tmp_path: Path) -> None:
+    odd = tmp_path / "two\nlines.png"
+    drawn_sketch((512, 512)).save(odd)
+    out = tmp_path / "out"
+    done = cli("generate", str(odd), "-p", "x", "--seed", "3", "--out", str(out),
+               server=fake_api)
+    assert done.returncode == 0, done.stderr
+    (line,) = done.stdout.splitlines()
+    assert line.endswith("two\\nlines-3-1.png")
+    assert (out / "two\nlines-3-1.png").is_file()

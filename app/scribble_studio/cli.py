@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from scribble_studio import __version__, cli_store
+from scribble_studio import __version__, cli_args, cli_store
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
     InvalidInput,
@@ -162,6 +162,10 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
         raise InvalidParameters(problems)
     image = decode_image(read_picture_file(args.sketch))
     scribble = export_scribble(image, invert=args.invert, encoding=args.upload_encoding)
+    if not scribble.has_ink:  # as the app's Generate, which is disabled on a blank canvas
+        raise InvalidInput(f"{cli_args.one_line(args.sketch)} has no ink once thresholded: "
+                           "there is nothing for the model to follow; nothing was sent.",
+                           "Draw darker or thicker lines (a pixel is ink below 127).")
     params = params.with_seed_drawn(random.SystemRandom())
     settings = settings_from_env(environ, args.api_base, args.api)
     if key is None:
@@ -244,7 +248,7 @@ def main(
             if args.json:
                 print(json.dumps(output))
             else:
-                print("\n".join(output["images"]))
+                print("\n".join(cli_args.one_line(p) for p in output["images"]))
                 credits = output["credits"]
                 left = "unknown" if credits is None else f"{credits:g}"
                 print(f"seed {output['seed']}, credits left: {left}", file=sys.stderr)

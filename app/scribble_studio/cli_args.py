@@ -31,3 +31,13 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
 
 history_id = bounded_int(1, ID_MAX)
 history_limit = bounded_int(1, LIMIT_MAX)
+
+
+def one_line(text: object) -> str:
+    """``text`` on one line: a control character (a newline in a file name, say) is
+    written as an escape, so output of one path a line stays one path a line."""
+    value = str(text)
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in value)

@@ -100,7 +100,7 @@ def desktop(action: str) -> int:
     except OSError as exc:
         raise InvalidInput(f"Cannot write the launcher entry: {exc.strerror or exc}.") \
             from None
-    print("\n".join(str(p) for p in paths))
+    print("\n".join(cli_args.one_line(p) for p in paths))
     return 0
 
 
@@ -113,6 +113,9 @@ async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
         if store.recovered_from is not None:
             note(f"the history database was damaged; it was moved to {store.recovered_from}"
                  " and a new one started.")
+        # Every command that reads jobs first settles those whose process is gone, so
+        # what it shows is true now (a job a killed CLI left is "unknown", not "sending").
+        await asyncio.to_thread(outbox.recover)
         if args.command == "outbox" and args.action == "list":
             _print(await asyncio.to_thread(outbox.pending), args.json, "the outbox is empty.")
             return 0
@@ -211,7 +214,7 @@ def _report(store: HistoryStore, gen_id: int, result: GenerationResult, out: Pat
                  "data folder.")
     cost = f", ${result.cost:g}" if result.cost is not None else ""
     note(f"#{gen_id} done: {len(entry.images)} image(s), seed {entry.params.seed}{cost}")
-    print("\n".join(str(p) for p in paths))
+    print("\n".join(cli_args.one_line(p) for p in paths))
 
 
 def _export(store: HistoryStore, gen_id: int, folder: Path, note: Callable[[str], None]) -> int:
@@ -236,7 +239,7 @@ def _export(store: HistoryStore, gen_id: int, folder: Path, note: Callable[[str]
         atomic_write(written[-1], json.dumps(describe(entry), indent=2).encode())
     except OSError as exc:
         raise InvalidInput(f"Cannot write to {folder}: {exc.strerror or exc}.") from None
-    print("\n".join(str(p) for p in written))
+    print("\n".join(cli_args.one_line(p) for p in written))
     return 0
 
 

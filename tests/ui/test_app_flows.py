@@ -419,3 +419,24 @@ def test_job_rows_show_state_and_elapsed_time(
     row = win.jobs.rows[win.session.jobs[0].id]
     assert row.state.text().startswith("done ")
     _ = dataclasses
+
+
+def test_the_quit_warning_goes_once_nothing_is_at_segmind(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind) -> None:
+    win = app_window
+    fake_api.job_seconds_next(5)
+    fill(win)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        await until(lambda: win.session.jobs[0].state is JobState.SUBMITTED)
+        win.close()
+        assert win.isVisible() and win.banner.isVisible()
+        fake_api.submits[0].started -= 5
+        await until(lambda: not win.session.active_jobs)
+
+    run(aloop, scenario())
+    assert not win.banner.isVisible()
+    win.close()  # one close quits now
+    assert not win.isVisible()

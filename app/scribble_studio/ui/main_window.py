@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
                              (session.job_changed, self.jobs.update_job),
                              (session.job_removed, self.jobs.remove_job),
                              (session.queue_changed, self.status.set_queue),
+                             (session.queue_changed, self._on_session_queue_changed),
                              (session.credits_changed, self.status.set_credits),
                              (session.connection_changed, self.status.set_connection),
                              (session.error, self.errors.present),
@@ -237,6 +238,13 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.gallery_dock], [250], Qt.Orientation.Vertical)
         if state is not None:
             self.restoreState(state)
+
+    def _on_session_queue_changed(self, _count: int) -> None:
+        if self._told_about_jobs_at_server and not self.session.at_server:
+            # Nothing is at Segmind any more: the warning about quitting has no cause.
+            self._told_about_jobs_at_server = False
+            if self.banner.label.text().endswith("Close again to quit."):
+                self.banner.hide()
 
     def _quit_now(self) -> None:
         self.close()

@@ -107,8 +107,6 @@ class Follower:
         give_up_at = started + self._deadline if self._deadline is not None else None
         status_url = self._t.settings.v2_url(f"requests/{quote(ticket.request_id, safe='')}"
                                              "/status")
-        phase: Phase | None = None
-        phase_since = started
         polls = 0
         while True:
             if not (at_once and polls == 0):
@@ -125,11 +123,10 @@ class Follower:
                 return await self._fetch(ticket, params, events, started)
             if report.status is RemoteStatus.FAILED:
                 raise JobFailed(self._failure(report.error))
-            now_phase = Phase.QUEUED if report.status is RemoteStatus.QUEUED \
-                else Phase.GENERATING
-            if now_phase is not phase:
-                phase, phase_since = now_phase, time.monotonic()
-            events.progress(Progress(now_phase, time.monotonic() - phase_since))
+            # The time is the job's at the server so far (a phase's start is not known:
+            # it changed somewhere between two polls).
+            phase = Phase.QUEUED if report.status is RemoteStatus.QUEUED else Phase.GENERATING
+            events.progress(Progress(phase, time.monotonic() - started))
 
     def _failure(self, error: str | None) -> str:
         text = self._t.redact(error or "no reason given")
