@@ -328,3 +328,25 @@ def test_a_newline_in_a_file_name_keeps_one_path_a_line(fake_api: FakeSegmind,
     (line,) = done.stdout.splitlines()
     assert line.endswith("two\\nlines-3-1.png")
     assert (out / "two\nlines-3-1.png").is_file()
+
+
+def test_two_outbox_sends_at_once_send_each_item_once_and_both_succeed(
+        sketch: Path, tmp_path: Path) -> None:
+    probe = FakeSegmind().start()
+    port = probe.port
+    probe.stop()
+    offline = FakeSegmind(port=port)
+    for n in range(3):
+        assert cli("generate", str(sketch), "-p", f"queued {n}", server=offline).returncode == 75
+    with FakeSegmind(port=port, job_seconds=0.3) as server:
+        environ = {**os.environ, "SEGMIND_API_KEY": API_KEY,
+                   "SCRIBBLE_STUDIO_API_BASE": server.base_url,
+                   "SCRIBBLE_STUDIO_HISTORY_BASE": server.history_base}
+        senders = [subprocess.Popen([sys.executable, "-m", "scribble_studio", "outbox", "send"],
+                                    env=environ, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outcomes = [(p.wait(timeout=60), p.stderr.read() if p.stderr else "") for p in senders]
+        assert [code for code, _ in outcomes] == [0, 0], outcomes
+        assert sorted(job.prompt for job in server.submits) == [f"queued {n}" for n in range(3)]
+    listed = json.loads(cli("history", "list", "--json", server=None).stdout)
+    assert [i["state"] for i in listed] == ["done"] * 3

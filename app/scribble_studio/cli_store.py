@@ -22,7 +22,7 @@ from scribble_studio.services.atomic_files import atomic_write
 from scribble_studio.services.backends import Backend, create_backend
 from scribble_studio.services.config import ApiChoice, ApiKey, ClientSettings
 from scribble_studio.services.history import Entry, HistoryStore
-from scribble_studio.services.outbox import Outbox
+from scribble_studio.services.outbox import NotSendable, Outbox
 from scribble_studio.services.result_files import save_pngs
 
 
@@ -167,6 +167,13 @@ async def _send(outbox: Outbox, args: argparse.Namespace, key: ApiKey | None,
                 note(f"#{entry.id} still waits: {exc.message}")
                 worst = worst or exc.exit_code
                 continue
+            except NotSendable as exc:
+                if _taken_by_another(outbox, entry.id):  # two senders at once: not an error
+                    note(f"#{entry.id} is being worked on by another Scribble Studio process.")
+                    continue
+                note(f"#{entry.id}: {exc.message} {exc.action}")
+                worst = worst or exc.exit_code
+                continue
             except StudioError as exc:
                 note(f"#{entry.id}: {exc.message} {exc.action}")
                 worst = worst or exc.exit_code
@@ -176,6 +183,16 @@ async def _send(outbox: Outbox, args: argparse.Namespace, key: ApiKey | None,
     finally:
         await backend.aclose()
     return worst
+
+
+def _taken_by_another(outbox: Outbox, gen_id: int) -> bool:
+    """Whether another living process has the job now, or has finished it meanwhile."""
+    entry = outbox.store.get(gen_id)
+    if entry is None:
+        return False
+    if entry.state is JobState.DONE:
+        return True
+    return entry.owner not in (None, outbox.lock.name) and outbox.lock.alive(entry.owner)
 
 
 async def _one(outbox: Outbox, backend: Backend, entry: Entry,
