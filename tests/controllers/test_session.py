@@ -98,7 +98,7 @@ def test_progress_from_the_backend_reaches_the_job_and_its_row(
         job = session.generate(drawn_sketch(), params())
         await queued.reached.wait()
         assert job.progress == Progress(Phase.QUEUED)
-        assert state_text(job, job.progress_at) == "queued at the server"
+        assert state_text(job, job.progress_at) == "queued at Segmind"
         queued.release()
         await generating.reached.wait()
         assert job.progress == Progress(Phase.GENERATING, 3.0)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from scribble_studio.controllers.session import Job
 from scribble_studio.domain.job_state import JobState
+from scribble_studio.services.backends.base import Phase
 
 HINTS = {
     JobState.WAITING: "Waiting to be sent: it goes out by itself when the API can be reached.",
@@ -30,6 +31,7 @@ HINTS = {
 }
 LABELS = {JobState.SUBMITTING: "sending", JobState.SUBMITTED: "at Segmind",
           JobState.UNKNOWN: "outcome unknown"}
+PHASES = {Phase.QUEUED: "queued at Segmind"}
 
 
 def state_text(job: Job, now: float) -> str:
@@ -38,8 +40,8 @@ def state_text(job: Job, now: float) -> str:
         return "being sent by another process"
     if job.state is JobState.SUBMITTED and job.progress is not None:
         seconds = job.progress.seconds + (now - job.progress_at)
-        return f"{job.progress.phase.value} {seconds:.0f} s" if seconds >= 1 \
-            else job.progress.phase.value
+        phase = PHASES.get(job.progress.phase, job.progress.phase.value)
+        return f"{phase} {seconds:.0f} s" if seconds >= 1 else phase
     label = LABELS.get(job.state, job.state.value)
     timed = job.started is not None and job.state not in (JobState.WAITING, JobState.UNKNOWN)
     return f"{label} {job.elapsed(now):.1f} s" if timed else label
