@@ -11,6 +11,7 @@ job whose submit had no answer is looked up in the provider's request history.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stac
     from scribble_studio.domain.results import GenerationResult
     from scribble_studio.services.backends import Backend, JobEvents, Progress, Ticket
 
+log = logging.getLogger(__name__)
 COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.SUBMITTING, JobState.UNKNOWN})
 
 
@@ -40,8 +42,18 @@ class NotSendable(StudioError):
     default_action = "Choose a waiting item, or say --resend-unknown for one in doubt."
 
 
+class NotInHistory(SubmitInDoubt):
+    """The request history answered, and does not know the job (yet): the only case in
+    which the user may choose to send a job in doubt again."""
+
+
+STORE_TRIES = 5
+
+
 class _StoringEvents:
-    """Stores the request id the moment it arrives, then tells the caller."""
+    """Stores the request id the moment it arrives, then tells the caller. The id is
+    kept in memory first: a database that is locked or full at that moment does not
+    lose it (the job is followed anyway and the id written again with the result)."""
 
     def __init__(self, store: HistoryStore, gen_id: int, outer: JobEvents | None) -> None:
         self._store = store
@@ -50,9 +62,16 @@ class _StoringEvents:
         self.ticket: Ticket | None = None
 
     async def submitted(self, ticket: Ticket) -> None:
-        await asyncio.shield(asyncio.to_thread(self._store.mark_submitted, self._gen_id,
-                                               ticket.request_id, ticket.api))
         self.ticket = ticket
+        for attempt in range(STORE_TRIES):
+            try:
+                await asyncio.shield(asyncio.to_thread(
+                    self._store.mark_submitted, self._gen_id, ticket.request_id, ticket.api))
+                break
+            except Exception:  # locked, full: the job is at the server whatever happens
+                log.warning("storing request id of job %d failed (try %d)", self._gen_id,
+                            attempt + 1, exc_info=True)
+                await asyncio.sleep(0.5 * 2 ** attempt)
         if self._outer is not None:
             await self._outer.submitted(ticket)
 
@@ -128,22 +147,28 @@ class Outbox:
         started = time.monotonic()
         try:
             result = await backend.run(JobRequest(entry.params, scribble, expected), sink)
-        except (Offline, RateLimited) as exc:  # nothing exists at the server: it waits
-            await self._release(gen_id, JobState.WAITING, exc.message)
+        except (Offline, RateLimited) as exc:
+            if sink.ticket is not None:  # the server has it: never "waiting" again
+                await self._after_failure(gen_id, exc, sink.ticket)
+                raise
+            await self._release(gen_id, JobState.WAITING, exc.message)  # nothing exists
             raise
         except SubmitInDoubt as exc:
             if sink.ticket is None:
                 return await self._reconcile(backend, entry, exc, events, started)
-            await self._after_failure(gen_id, exc, True)
+            await self._after_failure(gen_id, exc, sink.ticket)
             raise
         except asyncio.CancelledError:
             # Quitting: what was submitted stays so (collected at the next start); a
             # submit in flight is settled as in doubt once this process is gone.
             raise
         except StudioError as exc:
-            await self._after_failure(gen_id, exc, sink.ticket is not None)
+            await self._after_failure(gen_id, exc, sink.ticket)
             raise
-        return await self._store_result(gen_id, result, started)
+        except Exception:  # a bug or a broken database: never leave it "submitting"
+            await self._settle_after_bug(gen_id, sink.ticket)
+            raise
+        return await self._store_result(gen_id, result, started, sink.ticket)
 
     async def collect(self, backend: Backend, gen_id: int,
                       events: JobEvents | None = None) -> GenerationResult:
@@ -191,8 +216,9 @@ class Outbox:
             note = f"Not in Segmind's request history as of {_as_of(found.checked_at)}."
             await self._release(entry.id, JobState.UNKNOWN,
                                 f"{cause.message} {note}" if cause else note)
-            raise SubmitInDoubt(f"{cause.message} {note}" if cause else note,
-                                "Send it again only if you are sure it was not billed.")
+            raise NotInHistory(f"{cause.message} {note}" if cause else note,
+                               "It is looked up again later; send it again only if you are "
+                               "sure it was not billed.")
         await asyncio.to_thread(self.store.mark_submitted, entry.id, found.ticket.request_id,
                                 found.ticket.api)
         return await self._resume(backend, entry, found.ticket, events, started)
@@ -203,20 +229,42 @@ class Outbox:
         try:
             result = await backend.resume(ticket, entry.params, sink)
         except StudioError as exc:
-            await self._after_failure(entry.id, exc, True)
+            await self._after_failure(entry.id, exc, ticket)
             raise
-        return await self._store_result(entry.id, result, started)
+        except Exception:
+            await self._settle_after_bug(entry.id, ticket)
+            raise
+        return await self._store_result(entry.id, result, started, ticket)
 
-    async def _after_failure(self, gen_id: int, exc: StudioError, at_server: bool) -> None:
-        if isinstance(exc, JobFailed) or not at_server:
+    async def _after_failure(self, gen_id: int, exc: StudioError,
+                             ticket: Ticket | None) -> None:
+        if isinstance(exc, JobFailed) or ticket is None:
             await self._release(gen_id, JobState.FAILED, exc.message)
         else:  # the server has it: it stays to be collected, by any process, later
             note = exc.message if isinstance(exc, StillRunning) else \
                 f"{exc.message} It is collected later."
-            await self._release(gen_id, JobState.SUBMITTED, note)
+            await self._keep_at_server(gen_id, ticket, note)
 
-    async def _store_result(self, gen_id: int, result: GenerationResult,
-                            started: float) -> GenerationResult:
+    async def _keep_at_server(self, gen_id: int, ticket: Ticket, note: str) -> None:
+        def keep() -> None:
+            self.store.mark_submitted(gen_id, ticket.request_id, ticket.api)
+            self.store.release(gen_id, JobState.SUBMITTED, note)
+        await asyncio.shield(asyncio.to_thread(keep))
+
+    async def _settle_after_bug(self, gen_id: int, ticket: Ticket | None) -> None:
+        """Best effort after an unexpected error: a job with a request id stays to be
+        collected; one without is in doubt (looked up later), never left "submitting"."""
+        try:
+            if ticket is not None:
+                await self._keep_at_server(gen_id, ticket, "Collected later.")
+            else:
+                await self._release(gen_id, JobState.UNKNOWN,
+                                    "The job stopped unexpectedly while it was being sent.")
+        except Exception:  # the database itself is the problem: the next start settles it
+            log.exception("could not settle job %d", gen_id)
+
+    async def _store_result(self, gen_id: int, result: GenerationResult, started: float,
+                            ticket: Ticket | None = None) -> GenerationResult:
         from scribble_studio.services.result_files import result_png
 
         extra = {"request_id": result.request_id, "credits_after": result.credits,
@@ -228,7 +276,8 @@ class Outbox:
             await asyncio.shield(asyncio.to_thread(self.store.finish, gen_id, pngs, result,
                                                    time.monotonic() - started))
         except DiskFull as exc:  # paid: it stays at the server, collected once there is room
-            await self._release(gen_id, JobState.SUBMITTED, exc.message)
+            if ticket is not None:
+                await self._keep_at_server(gen_id, ticket, exc.message)
             raise DiskFull(f"{exc.message} The images were paid for; they are collected "
                            "again once there is room.", "Free some disk space.") from None
         return result
