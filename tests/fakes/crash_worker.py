@@ -5,7 +5,8 @@ the server has and looks up what is in doubt), and queues jobs through the sessi
 
 ``python -m tests.fakes.crash_worker HOME API_BASE HISTORY_BASE FIRST_SEED COUNT``
 
-Prints ``ready <lock name>`` once the start has run, ``queued <seed>`` for each job
+Prints ``pending <id> <state> <request id> <elsewhere>`` for each unfinished job the
+start found, ``ready <lock name>`` once the start has run, ``queued <seed>`` for each job
 queued (seeds FIRST_SEED, FIRST_SEED + 1, ...), ``idle`` once no job is active, and
 exits after shutting the session down."""
 
@@ -33,6 +34,8 @@ async def life(home: Path, api_base: str, history_base: str, first_seed: int,
     session = GenerationSession(lambda: settings, lambda: ApiKey(API_KEY), HistoryStore(home),
                                 probe_wait=(0.05, 0.5))
     _notices, pending = await asyncio.to_thread(open_history, session.outbox)
+    for entry, elsewhere in pending:
+        print(f"pending {entry.id} {entry.state} {entry.request_id} {elsewhere}", flush=True)
     session.load_outbox(pending)
     print(f"ready {session.outbox.lock.hold()}", flush=True)
     sketch = drawn_sketch((256, 256))

@@ -12,16 +12,23 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scribble_studio.domain.job_state import JobState
-from scribble_studio.services.history import HistoryStore
+from scribble_studio.services.history import DB_FILE, HistoryStore
 from tests.fakes.segmind_server import FakeSegmind
 from tests.fakes.sketches import drawn_sketch
-from tests.services.crash_lanes import Lane, cli, summary
+from tests.services.crash_lanes import REPO, Lane, cli, env_for, outbox_list, summary
 
 # (name, kind, server, kills): 100 kills in all, one sender at a time in each lane.
 LANES = (("cli-v2", "cli", "v2", 30), ("app-v2", "app", "v2", 30),
@@ -86,3 +93,78 @@ def check_outcome(lane: Lane) -> None:
         assert states[JobState.DONE] >= lane.kills_wanted // 3, (lane.name, states)
     finally:
         store.close()
+
+
+
+def listed_when(home: Path, server: FakeSegmind,
+                ready: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
+    """Poll ``outbox list --json`` until what it lists is ``ready``."""
+    deadline = time.monotonic() + 60
+    while True:
+        listed = outbox_list(home, server) if (home / DB_FILE).exists() else []
+        if ready(listed):
+            return listed
+        assert time.monotonic() < deadline, listed
+        time.sleep(0.05)
+
+
+def sender(home: Path, server: FakeSegmind, seed: int) -> subprocess.Popen[bytes]:
+    """``scribble-studio generate`` of one job."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "scribble_studio", "generate", str(home.parent / "sketch.png"),
+         "-p", f"orphan {seed}", "--seed", str(seed), "--out", str(home.parent / "out")],
+        cwd=REPO, env=env_for(home, server), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+
+
+def submitted_by(seed: int) -> Callable[[list[dict[str, Any]]], bool]:
+    """Its job has a request id, and the living sender is listed as working on it."""
+    return lambda listed: any(i["seed"] == seed and i["state"] == "submitted"
+                              and i["in_progress_elsewhere"] for i in listed)
+
+
+@pytest.mark.timeout(180)
+def test_a_job_whose_sender_is_gone_is_recognised_at_once(tmp_path: Path) -> None:
+    """By ``outbox list --json`` in a fresh process within a second of the death, and by
+    the app's first start after it; while the sender lives it is listed as its."""
+    home = tmp_path / "home"
+    home.mkdir()
+    drawn_sketch((256, 256)).save(tmp_path / "sketch.png")
+    with FakeSegmind(credits=1e6, job_seconds=600) as server:  # it stays at the server
+        child = sender(home, server, 4242)
+        alive = listed_when(home, server, submitted_by(4242))[0]
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        died = time.monotonic()
+        listed = outbox_list(home, server)
+        listed_by = time.monotonic() - died
+        assert [(i["id"], i["state"], i["request_id"], i["in_progress_elsewhere"])
+                for i in listed] == [(alive["id"], "submitted", alive["request_id"], False)]
+        assert listed_by < 1.0, f"listed {listed_by:.2f} s after the death"
+
+        child = sender(home, server, 4243)  # and by the app, at its first start after one
+        second = next(i for i in listed_when(home, server, submitted_by(4243))
+                      if i["seed"] == 4243)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        died = time.monotonic()
+        app = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakes.crash_worker", str(home), server.base_url,
+             server.history_base, "1", "0"], cwd=REPO, env=env_for(home, server),
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert app.stdout is not None
+            lines = []
+            for line in app.stdout:
+                lines.append(line.split())
+                if line.startswith("ready"):
+                    break
+            started_by = time.monotonic() - died
+        finally:
+            os.kill(app.pid, signal.SIGKILL)
+            app.wait()
+    pending = {int(words[1]): words[2:] for words in lines if words[0] == "pending"}
+    assert pending == {alive["id"]: ["submitted", alive["request_id"], "False"],
+                       second["id"]: ["submitted", second["request_id"], "False"]}, lines
+    print(f"listed by the CLI {listed_by:.2f} s after the death; the app had started and "
+          f"listed it {started_by:.2f} s after")

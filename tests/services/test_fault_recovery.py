@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import itertools
 from pathlib import Path
 
@@ -97,23 +98,19 @@ async def send_and_recover(server: FakeSegmind, home: Path, seed: int) -> Entry:
     try:
         gen_id = await outbox.record(GenerationParams(f"faults {seed}", seed=seed), SCRIBBLE,
                                      "test")
-        try:
+        with contextlib.suppress(StudioError):  # kept waiting, submitted or unknown
             await outbox.send(backend, gen_id)
-        except StudioError:
-            pass  # kept as waiting, submitted or unknown: recovered below
         for _ in range(4):
             await asyncio.to_thread(outbox.recover)
             entry = store.get(gen_id)
             assert entry is not None
             if entry.state.finished:
                 break
-            try:
+            with contextlib.suppress(StudioError):  # looked at again in the next round
                 if entry.state in COLLECTABLE:
                     await outbox.collect(backend, gen_id)
                 elif entry.state.safe_to_send:
                     await outbox.send(backend, gen_id)
-            except StudioError:
-                pass
         final = store.get(gen_id)
         assert final is not None and final.owner is None
         assert store.integrity() == "ok"
