@@ -143,3 +143,18 @@ def test_a_fault_at_any_step_ends_collected_or_correctly_unknown(case: str,
                                                                   submits)
     if outcome != EITHER:
         assert entry.state.value == outcome, (entry.state, entry.error)
+
+
+@pytest.mark.parametrize("history_ids", ["dashed", "hex"])
+def test_a_lookup_does_not_take_another_jobs_request_with_the_same_prompt_and_seed(
+        tmp_path: Path, history_ids: str) -> None:
+    """A retry keeps the seed (so does the CLI with --seed): when the retry's submit is
+    lost before any job exists, the request history's only match is the first job's,
+    which must not be collected a second time as the retry's."""
+    with FakeSegmind(credits=1e6, job_seconds=0.2, history_ids=history_ids) as server:
+        first = asyncio.run(send_and_recover(server, tmp_path, 5))
+        server.script_for("submit", Fault.close_without_answer())
+        retry = asyncio.run(send_and_recover(server, tmp_path, 5))
+        assert server.submits_for_seed(5) == 1
+    assert first.state is JobState.DONE
+    assert retry.state is JobState.UNKNOWN and retry.request_id is None, retry

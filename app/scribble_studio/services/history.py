@@ -338,6 +338,16 @@ class HistoryStore:
                 tuple(s.value for s in OPEN)).fetchall()
         return self._with_images(rows)
 
+    def request_owner(self, request_id: str) -> int | None:
+        """The generation that recorded this request id (dashes and case aside: the
+        request history may spell an id without them), or ``None``."""
+        wanted = request_id.replace("-", "").lower()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id FROM generations WHERE REPLACE(LOWER(request_id), '-', '') = ?"
+                " ORDER BY id LIMIT 1", (wanted,)).fetchone()
+        return int(row[0]) if row is not None else None
+
     def usual_seconds(self, api: str, last: int = 10) -> float | None:
         """The median time of this API's last finished jobs here (to place the first
         status poll of the next one near it), or ``None`` with no such job yet."""
