@@ -82,8 +82,11 @@ def check_outcome(lane: Lane) -> None:
             seed = entry.params.seed or 0
             submits = lane.server.submits_for_seed(seed)
             assert submits <= 1, (lane.name, entry.id, submits)
-            if entry.state is JobState.DONE:
+            if entry.state is JobState.DONE:  # with its own job's images
                 assert submits == 1 and entry.images, (lane.name, entry)
+                job = next(j for j in lane.server.submits if j.seed == seed)
+                assert (entry.request_id or "").replace("-", "") == \
+                    job.request_id.replace("-", ""), (lane.name, entry)
                 assert all(store.image_path(i.sha256).is_file() for i in entry.images)
             else:
                 assert entry.state in (JobState.UNKNOWN, JobState.WAITING), (lane.name, entry)

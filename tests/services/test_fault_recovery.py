@@ -11,6 +11,7 @@ import asyncio
 import collections
 import contextlib
 import itertools
+import time
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,47 @@ def test_a_lookup_does_not_take_another_jobs_request_with_the_same_prompt_and_se
         assert server.submits_for_seed(5) == 1
     assert first.state is JobState.DONE
     assert retry.state is JobState.UNKNOWN and retry.request_id is None, retry
+
+
+def test_a_resend_cut_short_does_not_show_the_failed_requests_id(tmp_path: Path) -> None:
+    """A failed job sent again on the user's word is a new request: if the app quits
+    while that submit is out, the job left in doubt carries no request id (not the
+    failed one's, which ``outbox list`` would show as if it were this request)."""
+
+    async def scenario(server: FakeSegmind) -> tuple[str | None, Entry]:
+        store = HistoryStore(tmp_path)
+        outbox = Outbox(store)
+        settings = ClientSettings(server.base_url, read_timeout=30,
+                                  history_base=server.history_base)
+        backend = SegmindBackend(ApiKey(API_KEY), settings, retry=QUICK, follow_deadline=20)
+        try:
+            gen_id = await outbox.record(GenerationParams("resent", seed=99), SCRIBBLE, "test")
+            server.fail_job()
+            with contextlib.suppress(StudioError):
+                await outbox.send(backend, gen_id)
+            failed = store.get(gen_id)
+            assert failed is not None and failed.state is JobState.FAILED, failed
+            server.script_for("submit", Fault.slow(30))
+            sending = asyncio.ensure_future(outbox.send(backend, gen_id, force=True))
+            deadline = time.monotonic() + 10
+            while sum(r.path.startswith("/v2/sd") for r in server.requests) < 2:
+                assert time.monotonic() < deadline, "the resend never went out"
+                await asyncio.sleep(0.01)
+            sending.cancel()  # the app quits (GenerationSession.shutdown)
+            await asyncio.gather(sending, return_exceptions=True)
+        finally:
+            await backend.aclose()
+            outbox.lock.release()
+            store.close()
+        fresh = Outbox(HistoryStore(tmp_path))
+        try:
+            [(left, busy)] = fresh.pending()
+        finally:
+            fresh.store.close()
+        assert not busy
+        return failed.request_id, left
+
+    with FakeSegmind(credits=1e6, job_seconds=0.2) as server:
+        failed_id, left = asyncio.run(scenario(server))
+    assert failed_id is not None
+    assert left.state is JobState.UNKNOWN and left.request_id is None, left

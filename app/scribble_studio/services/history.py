@@ -174,12 +174,15 @@ class HistoryStore:
               previous_owner: str | None) -> bool:
         """Move to ``submitting`` for ``owner``, stamped with the time the submit goes
         out, only from an ``allowed`` state and while the row still names
-        ``previous_owner`` (so two senders cannot both claim it)."""
+        ``previous_owner`` (so two senders cannot both claim it). A new submit is a new
+        request: the id of an earlier one (a failed job sent again) is dropped, so a
+        crash now leaves no id that is not this request's."""
         marks = ",".join("?" * len(allowed))
         with self._transaction() as db:
             cursor = db.execute(
                 f"UPDATE generations SET state=?, owner=?, sent_at=?, api=NULL, error=NULL,"
-                f" updated=? WHERE id=? AND state IN ({marks}) AND owner IS ?",
+                f" request_id=NULL, updated=? WHERE id=? AND state IN ({marks})"
+                f" AND owner IS ?",
                 (State.SUBMITTING.value, owner, time.time(), time.time(), gen_id,
                  *(s.value for s in allowed), previous_owner))
             return cursor.rowcount == 1
