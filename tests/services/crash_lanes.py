@@ -19,7 +19,7 @@ from typing import Any
 from scribble_studio.domain.job_state import OPEN, JobState, after_crash
 from scribble_studio.services.history import Entry, HistoryStore
 from scribble_studio.services.outbox import Outbox
-from tests.fakes.segmind_server import API_KEY, FakeSegmind, Recorded
+from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault, Recorded
 
 REPO = Path(__file__).resolve().parents[2]
 # Of the open jobs a dead sender leaves, the furthest along names the kill's phase.
@@ -81,6 +81,10 @@ class Lane:
     rng: random.Random
     life: float                   # how long a sender usually lives (learnt as it goes)
     app_jobs: int = 2
+    # Other lanes send from the same data folder at the same time: a living sender may
+    # settle, adopt or collect a dead one's jobs first, so only the database and the
+    # records are checked after a kill (the outcome and the submits at the end).
+    shared: bool = False
     kills: list[Kill] = dataclasses.field(default_factory=list)
     finished: int = 0             # senders that ended before their kill
     known: dict[int, int] = dataclasses.field(default_factory=dict)  # id -> seed
@@ -124,11 +128,17 @@ class Lane:
 
     def maybe_slow_download(self) -> None:
         """Now and then a slow result or image answer, so that kills land in downloads
-        too (the fake's images come back in a few ms otherwise)."""
+        too (the fake's images come back in a few ms otherwise), and a v1 call that has
+        made its job before it answers."""
         if self.server.v2 and self.rng.random() < 0.25:
-            self.server.script_for("result", _slow(self.rng.uniform(0.2, 0.8)))
+            self.server.script_for("result", Fault.slow(self.rng.uniform(0.2, 0.8)))
         if self.rng.random() < 0.25:
-            self.server.script_for("image", _slow(self.rng.uniform(0.2, 0.8)))
+            self.server.script_for("image", Fault.slow(self.rng.uniform(0.2, 0.8)))
+        if not self.server.v2 and self.rng.random() < 0.5:
+            # The fake's v1 ``delay`` creates no job for a client that leaves during it;
+            # at Segmind a v1 call in progress runs and is billed: so is this one.
+            self.server.script_for("v1", Fault.after_job_created(
+                f"slow:{self.rng.uniform(0.2, 0.8):.2f}"))
 
     def after_kill(self, pid: int, seeds: set[int], died: float) -> None:
         store = HistoryStore(self.home)
@@ -142,6 +152,9 @@ class Lane:
         for gen_id, seed in self.known.items():  # every committed record survived
             assert gen_id in by_id and by_id[gen_id].params.seed == seed, (self.name, gen_id)
         self.known.update({e.id: e.params.seed or 0 for e in entries})
+        if self.shared:
+            self.kills.append(Kill(self.name, "side by side", [], 0.0))
+            return
         owned = [e for e in entries if e.state in OPEN and (e.owner or "").startswith(f"{pid}-")]
         requests = list(self.server.requests)
         jobs = sorted((phase_of(e, requests) for e in owned), key=PHASES.index)
@@ -179,12 +192,6 @@ class Lane:
                 return time.monotonic() - died
             assert time.monotonic() < deadline, (self.name, wanted, listed)
             time.sleep(0.01)
-
-
-def _slow(seconds: float) -> Any:
-    from tests.fakes.segmind_server import Fault
-
-    return Fault.slow(seconds)
 
 
 def summary(lanes: list[Lane]) -> str:
