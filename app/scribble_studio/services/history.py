@@ -259,6 +259,8 @@ class HistoryStore:
                 if alive(row["owner"]):
                     continue
                 new = after_crash(State(row["state"]))
+                if row["owner"] is None and new is State(row["state"]):
+                    continue  # let go of before (submitted, to collect): nothing to settle
                 note = ("The app stopped while sending it; it may have reached Segmind."
                         if new is not State(row["state"]) and new is State.UNKNOWN
                         else row["error"])
