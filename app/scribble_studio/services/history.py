@@ -261,7 +261,7 @@ class HistoryStore:
                 new = after_crash(State(row["state"]))
                 if row["owner"] is None and new is State(row["state"]):
                     continue  # let go of before (submitted, to collect): nothing to settle
-                note = ("The app stopped while sending it; it may have reached Segmind."
+                note = ("Scribble Studio stopped while sending it; it may have reached Segmind."
                         if new is not State(row["state"]) and new is State.UNKNOWN
                         else row["error"])
                 db.execute("UPDATE generations SET state=?, owner=NULL, error=?, updated=?"
