@@ -144,6 +144,14 @@ class Outbox:
         except StudioError as exc:
             await self._after_failure(gen_id, exc, sink.ticket is not None)
             raise
+        except Exception:
+            # A bug, not an answer: the request may have gone out. Left as what a crash
+            # leaves (so it is looked up or collected), not as sent by a living process,
+            # which no one could resend, discard or look up until this process exits.
+            await self._release(gen_id, JobState.SUBMITTED if sink.ticket is not None
+                                else JobState.UNKNOWN,
+                                "Sending it failed unexpectedly; it may have reached Segmind.")
+            raise
         return await self._store_result(gen_id, result, started)
 
     async def collect(self, backend: Backend, gen_id: int,
