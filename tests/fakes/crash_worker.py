@@ -1,55 +1,66 @@
-"""A worker for the crash tests: writes history, sends through the outbox and saves
-drafts in a loop until it is killed. ``python -m tests.fakes.crash_worker HOME BASE RUN``.
-Prints ``recorded <id> <seed>`` once a record is committed."""
+"""The app's process for the crash tests, until it is killed: builds the real
+GenerationSession on a qasync loop (offscreen), starts as the app does (``open_history``:
+the jobs whose sender is gone are settled and listed, then ``load_outbox`` collects what
+the server has and looks up what is in doubt), and queues jobs through the session.
+
+``python -m tests.fakes.crash_worker HOME API_BASE HISTORY_BASE FIRST_SEED COUNT``
+
+Prints ``pending <id> <state> <request id> <elsewhere>`` for each unfinished job the
+start found, ``ready <lock name>`` once the start has run, ``queued <seed>`` for each job
+queued (seeds FIRST_SEED, FIRST_SEED + 1, ...), ``idle`` once no job is active, and
+exits after shutting the session down."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import random
+import os
 import sys
 from pathlib import Path
 
-from PIL import Image, ImageDraw
-
-from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.domain.scribble import export_scribble
-from scribble_studio.services import outbox
-from scribble_studio.services.api_client import RetryPolicy, SegmindClient
-from scribble_studio.services.config import ApiKey, ClientSettings
-from scribble_studio.services.drafts import DraftStore
-from scribble_studio.services.history import HistoryStore, State
+from scribble_studio.services.config import ApiKey
+from scribble_studio.services.history import HistoryStore
+from scribble_studio.services.settings_store import AppSettings
 from tests.fakes.segmind_server import API_KEY
+from tests.fakes.sketches import drawn_sketch
 
 
-async def work(home: Path, base: str, run: int) -> None:
-    store = HistoryStore(home)
-    store.recover_after_crash()
-    drafts = DraftStore(home)
-    draft_id = drafts.current_id() or drafts.new_id()
-    rng = random.Random(run)
-    sketch = Image.new("L", (512, 512), 255)
-    print("ready", flush=True)
-    settings = ClientSettings(base, connect_timeout=2, read_timeout=10)
-    async with SegmindClient(ApiKey(API_KEY), settings, retry=RetryPolicy(attempts=1)) as client:
-        for n in range(10_000):
-            for entry in store.outbox():  # what is safe to send goes by itself
-                if entry.state is State.WAITING:
-                    with contextlib.suppress(StudioError):  # it stays in the outbox
-                        await outbox.send(store, client, entry.id)
-            seed = run * 100_000 + n
-            params = GenerationParams(f"run {run} item {n}", seed=seed)
-            scribble = export_scribble(sketch)
-            gen_id = await outbox.record(store, params, scribble, "test")
-            print(f"recorded {gen_id} {seed}", flush=True)
-            with contextlib.suppress(StudioError):  # recorded as failed or waiting
-                await outbox.send(store, client, gen_id)
-            ImageDraw.Draw(sketch).line([(rng.uniform(0, 512), rng.uniform(0, 512))
-                                         for _ in range(3)], fill=0, width=3)
-            drafts.save(draft_id, sketch, {"prompt": f"run {run}", "n": n})
-            print(f"draft {n}", flush=True)
+async def life(home: Path, api_base: str, history_base: str, first_seed: int,
+               count: int) -> None:
+    from scribble_studio.controllers.session import GenerationSession
+    from scribble_studio.main import open_history
+
+    settings = AppSettings(api_base=api_base, history_base=history_base, concurrency=2)
+    session = GenerationSession(lambda: settings, lambda: ApiKey(API_KEY), HistoryStore(home),
+                                probe_wait=(0.05, 0.5))
+    _notices, pending = await asyncio.to_thread(open_history, session.outbox)
+    for entry, elsewhere in pending:
+        print(f"pending {entry.id} {entry.state} {entry.request_id} {elsewhere}", flush=True)
+    session.load_outbox(pending)
+    print(f"ready {session.outbox.lock.hold()}", flush=True)
+    sketch = drawn_sketch((256, 256))
+    for seed in range(first_seed, first_seed + count):
+        session.generate(sketch, GenerationParams(f"crash app {seed}", seed=seed))
+        print(f"queued {seed}", flush=True)
+    while session.active_jobs or any(job.history_id is None for job in session.jobs):
+        await asyncio.sleep(0.02)
+    print("idle", flush=True)
+    await session.shutdown()
+
+
+def main(argv: list[str]) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(["crash-worker"])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    home, api_base, history_base, first_seed, count = argv
+    with loop:
+        loop.run_until_complete(life(Path(home), api_base, history_base, int(first_seed),
+                                     int(count)))
 
 
 if __name__ == "__main__":
-    asyncio.run(work(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])))
+    main(sys.argv[1:])

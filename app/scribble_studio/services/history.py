@@ -175,12 +175,15 @@ class HistoryStore:
               previous_owner: str | None) -> bool:
         """Move to ``submitting`` for ``owner``, stamped with the time the submit goes
         out, only from an ``allowed`` state and while the row still names
-        ``previous_owner`` (so two senders cannot both claim it)."""
+        ``previous_owner`` (so two senders cannot both claim it). A new submit is a new
+        request: the id of an earlier one (a failed job sent again) is dropped, so a
+        crash now leaves no id that is not this request's."""
         marks = ",".join("?" * len(allowed))
         with self._transaction() as db:
             cursor = db.execute(
                 f"UPDATE generations SET state=?, owner=?, sent_at=?, api=NULL, error=NULL,"
-                f" updated=? WHERE id=? AND state IN ({marks}) AND owner IS ?",
+                f" request_id=NULL, updated=? WHERE id=? AND state IN ({marks})"
+                f" AND owner IS ?",
                 (State.SUBMITTING.value, owner, time.time(), time.time(), gen_id,
                  *(s.value for s in allowed), previous_owner))
             return cursor.rowcount == 1
@@ -257,7 +260,9 @@ class HistoryStore:
                 if alive(row["owner"]):
                     continue
                 new = after_crash(State(row["state"]))
-                note = ("The app stopped while sending it; it may have reached Segmind."
+                if row["owner"] is None and new is State(row["state"]):
+                    continue  # let go of before (submitted, to collect): nothing to settle
+                note = ("Scribble Studio stopped while sending it; it may have reached Segmind."
                         if new is not State(row["state"]) and new is State.UNKNOWN
                         else row["error"])
                 db.execute("UPDATE generations SET state=?, owner=NULL, error=?, updated=?"
@@ -338,6 +343,16 @@ class HistoryStore:
                 f"SELECT * FROM generations WHERE state IN ({marks}) ORDER BY created, id",
                 tuple(s.value for s in OPEN)).fetchall()
         return self._with_images(rows)
+
+    def request_owner(self, request_id: str) -> int | None:
+        """The generation that recorded this request id (dashes and case aside: the
+        request history may spell an id without them), or ``None``."""
+        wanted = request_id.replace("-", "").lower()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id FROM generations WHERE REPLACE(LOWER(request_id), '-', '') = ?"
+                " ORDER BY id LIMIT 1", (wanted,)).fetchone()
+        return int(row[0]) if row is not None else None
 
     def usual_seconds(self, api: str, last: int = 10) -> float | None:
         """How long this API's last finished jobs here took as the server timed them (its

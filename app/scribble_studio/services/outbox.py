@@ -197,7 +197,7 @@ class Outbox:
     async def _reconcile(self, backend: Backend, entry: Entry, cause: SubmitInDoubt | None,
                          events: JobEvents | None, started: float) -> GenerationResult:
         """A submit without an answer: the request history says whether the job exists."""
-        from scribble_studio.services.backends import LostJob
+        from scribble_studio.services.backends import Lookup, LostJob
 
         lost = LostJob(entry.params, entry.sent_at or entry.created, None,
                        entry.api or backend.api)
@@ -212,6 +212,11 @@ class Outbox:
             message = f"Segmind could not generate the image: {found.failed.rstrip('.')}."
             await self._release(entry.id, JobState.FAILED, message)
             raise JobFailed(message)
+        if found.ticket is not None and await asyncio.to_thread(
+                self._taken_by_another, found.ticket.request_id, entry.id):
+            # The history matches by prompt and seed, which a retry (or the CLI with
+            # --seed) repeats: a request another job already has is not this one's.
+            found = Lookup(None, checked_at=found.checked_at)
         if found.ticket is None:
             note = f"Not in Segmind's request history as of {_as_of(found.checked_at)}."
             await self._release(entry.id, JobState.UNKNOWN,
@@ -284,6 +289,10 @@ class Outbox:
 
     async def _release(self, gen_id: int, state: JobState, error: str | None) -> None:
         await asyncio.shield(asyncio.to_thread(self.store.release, gen_id, state, error))
+
+    def _taken_by_another(self, request_id: str, gen_id: int) -> bool:
+        owner = self.store.request_owner(request_id)
+        return owner is not None and owner != gen_id
 
     def _scribble_of(self, entry: Entry) -> ScribbleExport:
         data = self.store.read_file(entry.scribble)
