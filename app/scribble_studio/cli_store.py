@@ -22,7 +22,7 @@ from scribble_studio.services.atomic_files import atomic_write
 from scribble_studio.services.backends import Backend, create_backend
 from scribble_studio.services.config import ApiChoice, ApiKey, ClientSettings
 from scribble_studio.services.history import Entry, HistoryStore
-from scribble_studio.services.outbox import NotSendable, Outbox
+from scribble_studio.services.outbox import NotInHistory, NotSendable, Outbox
 from scribble_studio.services.result_files import save_pngs
 
 
@@ -202,9 +202,10 @@ async def _one(outbox: Outbox, backend: Backend, entry: Entry,
     if entry.state is JobState.UNKNOWN:
         try:
             return await outbox.collect(backend, entry.id)
-        except StudioError:
-            named = bool(args.ids) and args.resend_unknown
-            if not named:
+        except NotInHistory:
+            # Only when the history answered that it does not know the job: a history
+            # that could not be read, or several matching requests, is no such answer.
+            if not (args.ids and args.resend_unknown):
                 raise
         return await outbox.send(backend, entry.id, force=True)
     if entry.state.safe_to_send:

@@ -271,3 +271,41 @@ def test_a_key_rejected_while_probing_is_reported_and_nothing_is_sent(
     assert [type(e) for e in seen] == [errors.Offline, errors.AuthenticationFailed]
     assert session.connection is Connection.KEY_REJECTED
     assert job.state is JobState.WAITING and len(backend.runs) == 1
+
+
+def test_a_job_in_doubt_is_looked_up_again_later_and_collected_when_its_row_lands(
+        aloop: asyncio.AbstractEventLoop, knobs: Knobs, history_folder: Path,
+        backend: ScriptedBackend) -> None:
+    """Request-history rows may lag: the first lookup does not find the job, a later one
+    does, and it is collected, never sent again."""
+    session = GenerationSession(lambda: knobs.settings, lambda: knobs.key,
+                                HistoryStore(history_folder), probe_wait=(0.01, 0.05),
+                                backend_factory=backend.factory, lookup_waits=(0.01, 0.01))
+    backend.script(Step.in_doubt())
+    backend.will_find(None)           # the first lookup: the row has not landed
+    backend.will_find("req-landed")   # the next one finds it
+
+    async def scenario() -> Job:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: job.state is JobState.DONE, what="the job collected later")
+        return job
+
+    job = run(aloop, scenario())
+    assert len(backend.runs) == 1 and len(backend.of("find")) == 2
+    assert session.store.get(job.history_id or 0).request_id == "req-landed"  # type: ignore[union-attr]
+
+
+def test_discarding_a_job_in_doubt_says_it_is_no_longer_looked_up(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    backend.script(Step.in_doubt())
+    notices: list[str] = []
+    session.notice.connect(notices.append)
+
+    async def scenario() -> None:
+        job = session.generate(drawn_sketch(), params())
+        await until(lambda: job.state is JobState.UNKNOWN)
+        session.discard(job)
+
+    run(aloop, scenario())
+    assert notices and "no longer looked up" in notices[-1]

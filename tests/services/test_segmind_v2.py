@@ -235,3 +235,14 @@ def test_a_redirect_is_not_followed_with_the_key(fake_api: FakeSegmind) -> None:
         run(fake_api)
     assert fake_api.key_seen_by_host() == {"api"}
     assert fake_api.submits == []
+
+
+@pytest.mark.parametrize("code", [502, 504])
+def test_a_gateway_error_from_the_submit_is_in_doubt_not_sent_again(
+        fake_api: FakeSegmind, code: int) -> None:
+    """A gateway may have passed the submit on (billing 'unknown' in the contract): it is
+    looked up, never sent a second time by itself."""
+    fake_api.script_for("submit", Fault.status_code(code))
+    with pytest.raises(errors.SubmitInDoubt):
+        run(fake_api)
+    assert len([r for r in fake_api.requests if r.method == "POST"]) == 1

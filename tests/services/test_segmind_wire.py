@@ -173,3 +173,25 @@ def test_validation_agrees_with_the_strict_fake_server(**fields: Any) -> None:
         body = request_body(params.with_seed_drawn(random.Random(0)), TINY_PNG_B64)
         problem, _ = validate_request(json.loads(json.dumps(body)))
         assert problem is None, problem
+
+
+def _row(created: str | None = None, **body: object) -> Any:
+    from scribble_studio.services.backends.segmind_wire import HistoryRow
+
+    full = {"prompt": "a cat", "seed": 9, "num_inference_steps": 20, "samples": 1,
+            "guidance_scale": 7.5, "strength": 1.0, "scheduler": "UniPC", **body}
+    return HistoryRow("r-1", "COMPLETED", 0.003, None, None, full, created)
+
+
+def test_a_history_row_matches_only_the_request_sent_and_near_when_it_was_sent() -> None:
+    from scribble_studio.services.backends.segmind_wire import matches
+
+    params = GenerationParams("a cat", seed=9)
+    sent = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC).timestamp()
+    assert matches(_row("2026-12-01T10:00:03Z"), params, sent)
+    assert matches(_row(guidance_scale=7.5000000001), params, sent)  # numbers as numbers
+    assert not matches(_row(num_inference_steps=30), params, sent)  # another request
+    assert not matches(_row(seed=10), params, sent)
+    assert not matches(_row("2026-12-01T09:30:00Z"), params, sent)  # long before it was sent
+    assert not matches(_row("2026-12-01T11:00:00Z"), params, sent)  # long after
+    assert matches(_row("not a time"), params, sent)  # an unreadable time does not exclude

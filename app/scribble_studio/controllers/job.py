@@ -53,6 +53,7 @@ class Job:
     progress_at: float = 0.0               # when (monotonic)
     elsewhere: bool = False                # another process is working on it
     hidden: bool = False                   # cancelled by the user while at the server
+    lookups: int = 0                       # request-history lookups after the first
 
     @property
     def active(self) -> bool:

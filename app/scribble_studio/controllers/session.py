@@ -33,6 +33,7 @@ from scribble_studio.domain.errors import (
     Offline,
     RateLimited,
     StudioError,
+    SubmitInDoubt,
 )
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
@@ -51,6 +52,9 @@ if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
 __all__ = ["BackendFactory", "Connection", "GenerationSession", "Job", "JobState",
            "segmind_backend", "thumbnail"]
 log = logging.getLogger(__name__)
+# A job in doubt is looked up again after these waits (seconds): about two hours in all,
+# the longest a request-history row is said to lag.
+LOOKUP_WAITS = (60.0, 300.0, 900.0, 1800.0, 3600.0)
 
 
 class _JobEvents:
@@ -80,7 +84,8 @@ class GenerationSession(QObject):
     def __init__(self, settings: Callable[[], AppSettings], key: Callable[[], ApiKey | None],
                  store: HistoryStore, parent: QObject | None = None,
                  probe_wait: tuple[float, float] = (2.0, 60.0),
-                 backend_factory: BackendFactory = segmind_backend) -> None:
+                 backend_factory: BackendFactory = segmind_backend,
+                 lookup_waits: tuple[float, ...] = LOOKUP_WAITS) -> None:
         super().__init__(parent)
         self._settings = settings
         self._key = key
@@ -95,6 +100,7 @@ class GenerationSession(QObject):
         self._slots = FifoSlots(1)
         self._rng = random.SystemRandom()
         self._probe_wait = probe_wait
+        self._lookup_waits = lookup_waits
         self._probing: asyncio.Task[None] | None = None
         self._backend = SessionBackend(backend_factory, settings, key, self._on_credits)
 
@@ -149,6 +155,10 @@ class GenerationSession(QObject):
         """Drop an outbox item the user does not want sent."""
         if job.state in (JobState.WAITING, JobState.UNKNOWN, JobState.FAILED) \
                 and job.history_id is not None and not job.elsewhere:
+            if job.state is JobState.UNKNOWN:
+                self.notice.emit(f"Job #{job.id} is discarded: it is no longer looked up in "
+                                 "Segmind's request history, so if Segmind did run it, its "
+                                 "images are not collected.")
             self._start(self.outbox.discard(job.history_id))
         self.remove(job)
 
@@ -337,7 +347,24 @@ class GenerationSession(QObject):
         if state in (JobState.QUEUED, JobState.SUBMITTING):
             state = JobState.FAILED
         self._set(job, state)
+        if state is JobState.SUBMITTED or (state is JobState.UNKNOWN
+                                            and isinstance(error, SubmitInDoubt)):
+            self._start(self._look_up_again(job))
         self.report(error, quiet=job.hidden)
+
+    async def _look_up_again(self, job: Job) -> None:
+        """A job in doubt is looked up in the request history again, on a backoff, for
+        about two hours (its rows may lag that long): found, it is collected. A job left
+        at the server (its result could not be fetched yet) is collected again."""
+        if job.lookups >= len(self._lookup_waits):
+            return
+        await asyncio.sleep(self._lookup_waits[job.lookups])
+        job.lookups += 1
+        if (job in self.jobs or job.hidden) \
+                and job.state in (JobState.UNKNOWN, JobState.SUBMITTED) \
+                and not job.elsewhere \
+                and job.id not in self._job_tasks and self._key() is not None:
+            self._launch(job, collect=True)
 
     async def _record(self, job: Job) -> None:
         from scribble_studio.domain.scribble import export_scribble

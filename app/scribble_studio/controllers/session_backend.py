@@ -31,10 +31,10 @@ def segmind_backend(key: ApiKey | None, settings: AppSettings, tls: ssl.SSLConte
                     on_credits: Callable[[float], None]) -> Backend:
     from scribble_studio.services.backends import create_backend
 
-    # The app follows a job for as long as it runs: what it has not collected when it
-    # quits is collected at the next start.
+    # The app follows a job for an hour (a job that takes longer stays "submitted" and
+    # is collected again later, or at the next start).
     return create_backend(key, settings.client_settings(), tls=tls, on_credits=on_credits,
-                          follow_deadline=None)
+                          follow_deadline=3600.0)
 
 
 class SessionBackend:

@@ -344,6 +344,14 @@ class HistoryStore:
                 tuple(s.value for s in OPEN)).fetchall()
         return self._with_images(rows)
 
+    def request_ids(self, except_id: int) -> frozenset[str]:
+        """The request ids every other generation recorded (lower case, no dashes)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT request_id FROM generations WHERE request_id IS NOT NULL AND id != ?",
+                (except_id,)).fetchall()
+        return frozenset(str(r[0]).replace("-", "").lower() for r in rows)
+
     def request_owner(self, request_id: str) -> int | None:
         """The generation that recorded this request id (dashes and case aside: the
         request history may spell an id without them), or ``None``."""

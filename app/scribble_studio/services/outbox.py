@@ -199,8 +199,9 @@ class Outbox:
         """A submit without an answer: the request history says whether the job exists."""
         from scribble_studio.services.backends import Lookup, LostJob
 
+        taken = await asyncio.to_thread(self.store.request_ids, entry.id)
         lost = LostJob(entry.params, entry.sent_at or entry.created, None,
-                       entry.api or backend.api)
+                       entry.api or backend.api, taken)
         try:
             found = await backend.find(lost)
         except StudioError as exc:
@@ -208,6 +209,12 @@ class Outbox:
                    f"be read ({exc.message.rstrip('.')}); it is looked up again later."
             await self._release(entry.id, JobState.UNKNOWN, note)
             raise SubmitInDoubt(note) from None
+        if found.ambiguous:
+            note = (f"{found.ambiguous} requests in Segmind's request history match it "
+                    f"(as of {_as_of(found.checked_at)}), so none was taken for it.")
+            note = f"{cause.message} {note}" if cause else note
+            await self._release(entry.id, JobState.UNKNOWN, note)
+            raise SubmitInDoubt(note, "Check your Segmind history before sending it again.")
         if found.failed is not None:
             message = f"Segmind could not generate the image: {found.failed.rstrip('.')}."
             await self._release(entry.id, JobState.FAILED, message)

@@ -62,6 +62,9 @@ class LostJob:
     sent_at: float            # epoch seconds
     request_id: str | None = None
     api: str | None = None    # the API it was sent to, where known
+    # Request ids other jobs here already have (lower case, no dashes): a match among
+    # them is another job's request (a retry repeats the prompt and the seed).
+    taken: frozenset[str] = frozenset()
 
 
 class JobEvents(Protocol):
@@ -101,6 +104,7 @@ class Lookup:
     ticket: Ticket | None       # found: collect it with this
     failed: str | None = None   # found, and it failed (the server's words)
     checked_at: float = 0.0     # epoch seconds
+    ambiguous: int = 0          # this many requests match it: none is taken for it
 
 
 class Backend(Protocol):

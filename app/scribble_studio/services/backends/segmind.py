@@ -23,7 +23,7 @@ from scribble_studio.services.backends.base import (
     Ticket,
 )
 from scribble_studio.services.backends.retry import RetryListener, RetryPolicy
-from scribble_studio.services.backends.segmind_history import RequestHistory
+from scribble_studio.services.backends.segmind_history import RequestHistory, normal_id
 from scribble_studio.services.backends.transport import MAX_BODY_BYTES, Transport
 from scribble_studio.services.config import ApiChoice, ApiKey, ClientSettings
 
@@ -99,8 +99,14 @@ class SegmindBackend:
     async def find(self, lost: LostJob) -> Lookup:
         """By id when one is known, else by prompt and seed around the time it was sent.
         A row that says FAILED is a failed job; COMPLETED or PENDING, a job to collect."""
-        row = await self._history.by_id(lost.request_id) if lost.request_id else \
-            await self._history.search(lost.params, lost.sent_at)
+        if lost.request_id:
+            row = await self._history.by_id(lost.request_id)
+        else:
+            rows = [r for r in await self._history.search(lost.params, lost.sent_at)
+                    if normal_id(r.request_id) not in lost.taken]
+            if len(rows) > 1:  # a retry with the same seed, say: which one is not known
+                return Lookup(None, checked_at=time.time(), ambiguous=len(rows))
+            row = rows[0] if rows else None
         now = time.time()
         if row is None:
             return Lookup(None, checked_at=now)

@@ -53,14 +53,14 @@ class RequestHistory:
                 return row
         return None
 
-    async def search(self, params: GenerationParams, sent_at: float) -> HistoryRow | None:
-        """The row of the request made for ``params`` around ``sent_at`` (epoch seconds),
-        searched in the listing of this model's requests from the day before it was sent
-        to today. A request with several outputs appears once per output: the first
-        match is enough."""
+    async def search(self, params: GenerationParams, sent_at: float) -> list[HistoryRow]:
+        """The rows of requests made for ``params`` around ``sent_at`` (epoch seconds), from
+        the listing of this model's requests from the day before it was sent to today,
+        one per request (a request with several outputs is listed once per output)."""
         sent = dt.datetime.fromtimestamp(sent_at, dt.UTC).date()
         today = dt.datetime.now(dt.UTC).date()
         start = max(sent - dt.timedelta(days=1), today - dt.timedelta(days=WINDOW_DAYS - 1))
+        found: dict[str, HistoryRow] = {}
         for page in range(1, MAX_PAGES + 1):
             query = urlencode({"page": page, "per_page": PER_PAGE, "model_name": SLUG,
                                "from_date": start.isoformat(), "to_date": today.isoformat()})
@@ -70,8 +70,13 @@ class RequestHistory:
                 raise self._t.error_of(answer)
             rows = parse_history_page(answer.body)
             for row in rows:
-                if matches(row, params):
-                    return row
+                if matches(row, params, sent_at):
+                    found.setdefault(normal_id(row.request_id), row)
             if len(rows) < PER_PAGE:
                 break
-        return None
+        return list(found.values())
+
+
+def normal_id(request_id: str) -> str:
+    """A request id as compared: lower case, without dashes (the history may drop them)."""
+    return request_id.replace("-", "").lower()

@@ -48,6 +48,11 @@ from scribble_studio.services.backends.transport import Answer, Transport
 API = "v2"
 _TRANSIENT = (Offline, TimedOut, ConnectionLost)
 DOWNLOAD_TRIES = 3
+RESULT_FAILURES = 12   # network failures or 5xx in a row on the result: collected later
+# Gateway errors: the submit reached a gateway that may have passed it on (the
+# contract's billing table says "unknown" for them), so the job is looked up, not sent
+# again; a 500 or 503 from the submit means no job exists and it is tried again.
+_SUBMIT_IN_DOUBT = (502, 504)
 
 
 class NotServedOnV2(Exception):
@@ -68,10 +73,14 @@ class Follower:
         self._deadline = deadline
 
     async def get(self, url: str, events: JobEvents, give_up_at: float | None,
-                  ticket: Ticket) -> Answer:
-        """A free GET, retried after network failures and 429s until it answers."""
+                  ticket: Ticket, max_failures: int | None = None) -> Answer:
+        """A free GET, retried after network failures, 5xx and 429s until it answers (or,
+        with ``max_failures``, until that many failures in a row: StillRunning)."""
         failures = 0
         while True:
+            if max_failures is not None and failures >= max_failures:
+                raise StillRunning(f"Segmind has the job (request {ticket.request_id}) but "
+                                   "its result could not be fetched yet.")
             try:
                 answer = await self._t.call("GET", url)
             except _TRANSIENT:
@@ -136,7 +145,7 @@ class Follower:
                      started: float) -> GenerationResult:
         events.progress(Progress(Phase.DOWNLOADING))
         url = self._t.settings.v2_url(f"requests/{quote(ticket.request_id, safe='')}")
-        answer = await self.get(url, events, None, ticket)
+        answer = await self.get(url, events, None, ticket, max_failures=RESULT_FAILURES)
         if answer.status == 404:
             return await self.from_history(ticket, params, events, started)
         if not answer.ok:
@@ -178,7 +187,7 @@ class Follower:
         while True:
             try:
                 row = await self._history.by_id(ticket.request_id)
-            except _TRANSIENT:
+            except (*_TRANSIENT, RateLimited, ServerError):  # free to ask again: it waits
                 row = None
                 events.progress(Progress(Phase.RECONNECTING))
             if row is not None and row.status == "FAILED":
@@ -211,6 +220,9 @@ async def submit(transport: Transport, request: JobRequest, policy: RetryPolicy,
             raise SubmitInDoubt(f"{exc.message} The job may have reached Segmind.") from None
         if answer.status in (404, 405):
             raise NotServedOnV2()
+        if answer.status in _SUBMIT_IN_DOUBT:
+            message = transport.error_of(answer).message
+            raise SubmitInDoubt(f"{message} The job may have reached Segmind.")
         if not answer.ok:
             raise transport.error_of(answer)
         try:  # (an id that echoes the key is no id: it is never stored or shown)

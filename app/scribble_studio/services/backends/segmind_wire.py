@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import datetime as dt
 import enum
 import json
 import math
@@ -268,10 +269,38 @@ def parse_history_page(body: bytes) -> list[HistoryRow]:
     return [row for item in listed if (row := parse_history_row(item)) is not None]
 
 
-def matches(row: HistoryRow, params: GenerationParams) -> bool:
-    """Whether a history row is the request made for ``params`` (prompt and seed: a seed
-    is drawn from 2^32 values per job, so the two together single it out)."""
-    body = row.body
-    seed = body.get("seed")
-    return body.get("prompt") == params.prompt and isinstance(seed, int | float) \
-        and not isinstance(seed, bool) and int(seed) == params.seed
+def _same(ours: Any, theirs: Any) -> bool:
+    if isinstance(ours, bool) or isinstance(theirs, bool):
+        return ours is theirs
+    if isinstance(ours, int | float) and isinstance(theirs, int | float | str):
+        try:
+            return math.isclose(float(ours), float(theirs), rel_tol=1e-9, abs_tol=1e-9)
+        except ValueError:
+            return False
+    return bool(ours == theirs)
+
+
+def matches(row: HistoryRow, params: GenerationParams, sent_at: float | None = None,
+            skew: tuple[float, float] = (600.0, 1800.0)) -> bool:
+    """Whether a history row is the request made for ``params``: every field the body
+    was sent with (but the image) is the same where the row has it, and the row was
+    made around ``sent_at`` (from ``skew[0]`` seconds before to ``skew[1]`` after; a
+    row without a readable time passes this test)."""
+    if params.seed is None:
+        return False
+    ours = request_body(params, "")
+    for name, value in ours.items():
+        if name in ("image", "base64"):
+            continue
+        if name in row.body and not _same(value, row.body[name]):
+            return False
+    if "prompt" not in row.body or "seed" not in row.body:
+        return False
+    if sent_at is not None and row.created:
+        try:
+            created = dt.datetime.fromisoformat(row.created.replace("Z", "+00:00"))
+        except ValueError:
+            return True
+        when = (created if created.tzinfo else created.replace(tzinfo=dt.UTC)).timestamp()
+        return sent_at - skew[0] <= when <= sent_at + skew[1]
+    return True
