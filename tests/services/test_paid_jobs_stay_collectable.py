@@ -184,3 +184,28 @@ def test_a_result_that_keeps_failing_is_left_to_collect_later(tmp_path: Path,
     asyncio.run(send(box, fake_api, gen_id, collect=True))
     assert store.get(gen_id).state is State.DONE  # type: ignore[union-attr]
     assert len(fake_api.submits) == 1
+
+
+def test_a_damaged_scribble_file_is_not_sent(tmp_path: Path, fake_api: FakeSegmind) -> None:
+    store = HistoryStore(tmp_path)
+    gen_id = record(store)
+    entry = store.get(gen_id)
+    assert entry is not None
+    store.image_path(entry.scribble).write_bytes(b"\x89PNG\r\n\x1a\n not what was recorded")
+    with pytest.raises(outbox.NotSendable, match="damaged"):
+        asyncio.run(send(outbox.Outbox(store), fake_api, gen_id))
+    assert fake_api.requests == [] and store.get(gen_id).state is State.FAILED  # type: ignore[union-attr]
+
+
+def test_a_write_into_a_database_another_process_locks_is_a_message(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path)
+    store.open()
+    other = sqlite3.connect(tmp_path / "history.sqlite3", timeout=1)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(errors.HistoryLocked, match="locked by another program"):
+            record(store)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert record(store) > 0  # once the lock goes, writing works again

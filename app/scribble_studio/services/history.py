@@ -115,13 +115,27 @@ class HistoryStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. A lock held by another program past the busy timeout,
+        a full disk or a read-only file is a HistoryUnavailable (a message, not a
+        traceback); nothing of the transaction is kept."""
+        import sqlite3
+
+        from scribble_studio.services.history_db import unavailable
+
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            db = self._db
             try:
-                yield self._db
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
+                db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise unavailable(self.path, exc) from None
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException as exc:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.OperationalError):
+                    raise unavailable(self.path, exc) from None
                 raise
 
     def close(self) -> None:

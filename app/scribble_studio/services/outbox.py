@@ -302,8 +302,16 @@ class Outbox:
         return owner is not None and owner != gen_id
 
     def _scribble_of(self, entry: Entry) -> ScribbleExport:
+        """The exact scribble recorded for the job, checked against its SHA-256 (a file
+        damaged on disk is not sent and paid for)."""
+        from scribble_studio.services.history import sha256
+
         data = self.store.read_file(entry.scribble)
-        if data is None:
-            self.store.release(entry.id, JobState.FAILED, "The stored scribble file is missing.")
-            raise NotSendable(f"Item {entry.id}'s scribble file is missing; it cannot be sent.")
+        problem = "missing" if data is None else \
+            "damaged" if sha256(data) != entry.scribble else None
+        if problem is not None or data is None:
+            self.store.release(entry.id, JobState.FAILED,
+                               f"The stored scribble file is {problem}.")
+            raise NotSendable(f"Item {entry.id}'s scribble file is {problem}; it was not sent.",
+                              "Open its draft or redraw it and generate again.")
         return ScribbleExport(data, entry.width, entry.height, True)
