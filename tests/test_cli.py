@@ -350,3 +350,24 @@ def test_two_outbox_sends_at_once_send_each_item_once_and_both_succeed(
         assert sorted(job.prompt for job in server.submits) == [f"queued {n}" for n in range(3)]
     listed = json.loads(cli("history", "list", "--json", server=None).stdout)
     assert [i["state"] for i in listed] == ["done"] * 3
+
+
+@pytest.mark.parametrize("body", [b'{"credits": NaN}', b'{"credits": Infinity}',
+                                  b'{"credits": true}', b'{"credits": "lots"}'])
+def test_a_credits_answer_that_is_no_number_is_a_bad_response(fake_api: FakeSegmind,
+                                                              body: bytes) -> None:
+    fake_api.script_for("credits", Fault.status_code(200, body))
+    done = cli("credits", server=fake_api)
+    assert done.returncode == 6 and "could not be read" in done.stderr and done.stdout == ""
+
+
+def test_a_redirect_with_an_image_body_is_not_a_finished_job(fake_api: FakeSegmind,
+                                                            sketch: Path, tmp_path: Path) -> None:
+    from tests.fakes.segmind_server import result_jpeg
+
+    fake_api.script_for("v1", Fault.status_code(302, result_jpeg(64, 64, 1, 0), "image/jpeg",
+                                                location="http://127.0.0.2:1/x"))
+    done = cli("generate", str(sketch), "-p", "x", "--api", "v1", "--out", str(tmp_path),
+               "--json", server=fake_api)
+    assert done.returncode == 6 and "instead of an image" in done.stderr
+    assert list(tmp_path.glob("*.png")) == [tmp_path / "house.png"]
