@@ -7,11 +7,13 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.domain.results import GenerationResult
 from scribble_studio.domain.scribble_spec import ScribbleExport
+
+if TYPE_CHECKING:  # results load Pillow, which the app keeps off its start-up
+    from scribble_studio.domain.results import GenerationResult
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
