@@ -385,3 +385,13 @@ def test_cancelling_aborts_the_request(fake_api: FakeSegmind):
             break
         time.sleep(0.01)
     assert fake_api.disconnects == 1 and fake_api.billed == 0
+
+
+def test_a_body_that_trickles_in_meets_a_total_deadline_and_is_collected(
+        fake_api: FakeSegmind) -> None:
+    """Each byte comes within the read timeout, the whole answer never does: the answer
+    is given up at its total deadline, and the paid image collected through the
+    history (the request id came with the headers)."""
+    fake_api.script_for("v1", Fault.trickle(0.05))  # (a hang would meet pytest's timeout)
+    result = run(fake_api, read_timeout=1.0)
+    assert len(result.images) == 1 and len(fake_api.submits) == 1
