@@ -22,6 +22,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from scribble_studio.cli import main as cli_main
 
         return cli_main(args)
+    import os
+
+    from scribble_studio.display_check import problem
+
+    reason = problem(os.environ)
+    if reason is not None:  # Qt would abort with a page of plugin names
+        print(f"scribble-studio: {reason}", file=sys.stderr)
+        return 2
     # No garbage collection until the window has painted (main.run_window freezes what
     # the start made and turns it back on): the start builds ~50k objects that all live
     # on, and collecting while they are made costs ~10 ms of start-up (bench/bench_app.py).
