@@ -8,7 +8,7 @@ import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu, QToolBar
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.domain.job_state import JobState
@@ -440,3 +440,21 @@ def test_the_quit_warning_goes_once_nothing_is_at_segmind(
     assert not win.banner.isVisible()
     win.close()  # one close quits now
     assert not win.isVisible()
+
+
+def test_closed_panels_and_the_tool_bar_come_back_from_the_view_menu(
+        window: MainWindow) -> None:
+    view_menu = next(m for m in window.menuBar().findChildren(QMenu)
+                     if m.title() == "&View")
+    texts = [a.text() for a in view_menu.actions()]
+    assert {"Parameters", "Jobs", "Gallery", "Tool bar", "Reset layout"} <= set(texts)
+    jobs = next(a for a in view_menu.actions() if a.text() == "Jobs")
+    jobs.trigger()  # closes the Jobs panel
+    assert not window.jobs.isVisible()
+    jobs.trigger()
+    assert window.jobs.isVisible()
+    window.gallery_dock.close()
+    next(a for a in view_menu.actions() if a.text() == "Tool bar").trigger()
+    next(a for a in view_menu.actions() if a.text() == "Reset layout").trigger()
+    assert window.gallery_dock.isVisible()
+    assert all(bar.isVisible() for bar in window.findChildren(QToolBar))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
 
 from scribble_studio import APP_NAME
 from scribble_studio.controllers.app_settings import SettingsController
@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._update_generate()
         self._on_document_size_changed(self.view.document.size())
+        self._default_layout = self.saveState()
         self._restore_layout()
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -226,6 +227,16 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
 
     # -- layout and closing -----------------------------------------------------------------
+
+    def reset_layout(self) -> None:
+        """Every panel and the tool bar back where a first start puts them."""
+        self.restoreState(self._default_layout)
+        for dock in self.findChildren(QDockWidget):
+            dock.setFloating(False)
+            dock.show()
+        for bar in self.findChildren(QToolBar):
+            bar.show()
+        self.resizeDocks([self.gallery_dock], [250], Qt.Orientation.Vertical)
 
     def _restore_layout(self) -> None:
         geometry = self.studio.layout.value("window/geometry")

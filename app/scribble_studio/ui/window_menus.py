@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget
 
 from scribble_studio.ui.help_menu import build_help_menu
 
@@ -52,4 +53,12 @@ def build_menus(window: MainWindow) -> QAction:
     bar.setObjectName("canvas-tools")
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     a.fill_tool_bar(bar)
+    # Every panel and the tool bar can be closed: each comes back from here.
+    view_menu.addSeparator()
+    for dock in window.findChildren(QDockWidget):
+        view_menu.addAction(dock.toggleViewAction())
+    tools = bar.toggleViewAction()
+    tools.setText("Tool bar")
+    view_menu.addAction(tools)
+    view_menu.addAction("Reset layout", window.reset_layout)
     return generate
