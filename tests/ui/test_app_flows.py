@@ -458,3 +458,13 @@ def test_closed_panels_and_the_tool_bar_come_back_from_the_view_menu(
     next(a for a in view_menu.actions() if a.text() == "Reset layout").trigger()
     assert window.gallery_dock.isVisible()
     assert all(bar.isVisible() for bar in window.findChildren(QToolBar))
+
+
+def test_the_undo_label_stays_while_its_tooltip_says_what_it_undoes(
+        window: MainWindow) -> None:
+    undo = window.actions_.undo
+    draw(window)
+    assert undo.text() == "Undo"
+    assert undo.toolTip().startswith("Undo ") and undo.toolTip() != "Undo"
+    undo.trigger()
+    assert undo.text() == "Undo" and window.actions_.redo.toolTip().startswith("Redo ")

@@ -44,12 +44,22 @@ class UndoState(QObject):
     def __init__(self, undo: QAction, redo: QAction, document: CanvasDocument) -> None:
         super().__init__(undo)
         self.undo, self.redo, self.selection = undo, redo, document.selection
+        self.stack = document.undo_stack
         self.can_undo = document.undo_stack.canUndo()
         document.undo_stack.canUndoChanged.connect(self.on_can_undo_changed)
         document.undo_stack.canRedoChanged.connect(self.redo.setEnabled)
+        document.undo_stack.indexChanged.connect(self.on_index_changed)
         document.selection.changed.connect(self.on_selection_changed)
         redo.setEnabled(document.undo_stack.canRedo())
         self._sync()
+
+    @Slot(int)
+    def on_index_changed(self, _index: int) -> None:
+        # What would be undone is said in the tooltip; the label stays "Undo", so the
+        # tool bar does not shift with every stroke.
+        undo, redo = self.stack.undoText(), self.stack.redoText()
+        self.undo.setToolTip(f"Undo {undo.lower()}" if undo else "Undo")
+        self.redo.setToolTip(f"Redo {redo.lower()}" if redo else "Redo")
 
     @Slot(bool)
     def on_can_undo_changed(self, can: bool) -> None:
