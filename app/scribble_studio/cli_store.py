@@ -231,7 +231,9 @@ def _report(store: HistoryStore, gen_id: int, result: GenerationResult, out: Pat
             note(f"cannot write to {out} ({exc.strerror or exc}); the images are in the "
                  "data folder.")
     cost = f", ${result.cost:g}" if result.cost is not None else ""
-    note(f"#{gen_id} done: {len(entry.images)} image(s), seed {entry.params.seed}{cost}")
+    count = len(entry.images)
+    note(f"#{gen_id} done: {count} image{'' if count == 1 else 's'}, seed "
+         f"{entry.params.seed}{cost}")
     print("\n".join(cli_args.one_line(p) for p in paths))
 
 

@@ -248,3 +248,12 @@ def test_the_usual_time_is_the_servers_not_ours(tmp_path: Path) -> None:
     assert all(e is not None and e.timings["total_time"] == 0.2 for e in entries)
     assert all(e is not None and (e.elapsed or 0) > 0.2 for e in entries)
     assert store.usual_seconds("v2") == 0.2 and store.usual_seconds("v1") is None
+
+
+def test_the_search_finds_seeds_too(tmp_path: Path) -> None:
+    store, _ = store_with(tmp_path, 3)  # prompts "prompt 0..2", seeds 0..2
+    store.record(GenerationParams("seed in the words 2", seed=99), SCRIBBLE.png, (512, 512),
+                 State.DONE)
+    assert sorted(e.params.seed for e in store.page(search="2")) == [2, 99]
+    assert [e.params.seed for e in store.page(search="99")] == [99]
+    assert store.count(search="1") == 1

@@ -468,3 +468,17 @@ def test_the_undo_label_stays_while_its_tooltip_says_what_it_undoes(
     assert undo.toolTip().startswith("Undo ") and undo.toolTip() != "Undo"
     undo.trigger()
     assert undo.text() == "Undo" and window.actions_.redo.toolTip().startswith("Redo ")
+
+
+def test_the_reference_opacity_slider_needs_a_reference(window: MainWindow,
+                                                       qtbot: QtBot) -> None:
+    from PySide6.QtGui import QImage
+
+    slider = window.actions_.opacity
+    assert not slider.isEnabled()
+    picture = QImage(64, 64, QImage.Format.Format_RGB32)
+    picture.fill(0xFF0000)
+    window.view.document.set_reference(picture)
+    assert slider.isEnabled()
+    window.view.document.set_reference(None)
+    assert not slider.isEnabled()

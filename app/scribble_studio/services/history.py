@@ -334,9 +334,13 @@ class HistoryStore:
         clauses: list[str] = []
         args: list[Any] = []
         if search.strip():
-            clauses.append("prompt LIKE ? ESCAPE '\\'")
             escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            args.append(f"%{escaped}%")
+            if search.strip().isdigit():  # a number may be a seed as well as words
+                clauses.append("(prompt LIKE ? ESCAPE '\\' OR seed = ?)")
+                args.extend([f"%{escaped}%", int(search.strip()[:18])])
+            else:
+                clauses.append("prompt LIKE ? ESCAPE '\\'")
+                args.append(f"%{escaped}%")
         if states:
             clauses.append(f"state IN ({','.join('?' * len(states))})")
             args.extend(s.value for s in states)

@@ -186,6 +186,9 @@ class CanvasActions:
         self.opacity.setToolTip("Reference image opacity")
         self.opacity.setAccessibleName("Reference image opacity")
         self.opacity.valueChanged.connect(lambda v: doc.set_reference_opacity(v / 100))
+        # Nothing to fade without a reference image.
+        self.opacity.setEnabled(doc.reference is not None)
+        doc.reference_changed.connect(lambda: self.opacity.setEnabled(doc.reference is not None))
 
     def _action(self, text: str, shortcut: str | QKeySequence.StandardKey,
                 slot: Callable[[], None] | None = None, checkable: bool = False,

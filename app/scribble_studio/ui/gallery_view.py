@@ -85,6 +85,7 @@ class ResultCard(QFrame):
         self.star.setChecked(self.item.entry.starred)
         self.star.blockSignals(False)
         self.star.setText("★" if self.item.entry.starred else "☆")
+        self.star.setToolTip("Unstar" if self.item.entry.starred else "Star this generation")
         for index, button in enumerate(self.buttons):
             image = self.item.thumbnails[index] if index < len(self.item.thumbnails) else None
             if image is None:
