@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
+from scribble_studio.domain.errors import AuthenticationFailed, ModelRetired
+
 # The parameters every model takes, by the name GenerationParams gives them. What each
 # one is called on the wire, and its range and default, is the spec's business.
 NUMERIC_FIELDS: Final = ("steps", "guidance", "strength", "samples")
@@ -85,6 +87,40 @@ class ModelSpec:
 
 class UnknownModel(KeyError):
     """A model id no spec has."""
+
+
+class RetiredModel(ModelRetired):
+    """410 for one model: names it, and the model to use instead (if there is one)."""
+
+    def __init__(self, spec: ModelSpec, other: ModelSpec | None, server: str = "") -> None:
+        said = f": {server}" if server else "."
+        action = (f"Use {other.title} instead (--model {other.id})." if other is not None
+                  else "A newer Scribble Studio may offer another model.")
+        super().__init__(f"Segmind has retired {spec.title} ({spec.slug}){said} Nothing "
+                         "was sent or charged.", action, status=410)
+        self.model_id = spec.id
+        self.alternative = other.id if other is not None else None
+        self.alternative_title = other.title if other is not None else None
+
+
+class ModelNotAllowed(AuthenticationFailed):
+    """403: the key is good, but this model is not allowed for the account or team."""
+
+    default_action = "Ask the team's admin at Segmind to allow the model, or choose another."
+
+    def __init__(self, message: str, action: str | None = None,
+                 model_id: str | None = None) -> None:
+        super().__init__(message, action)
+        self.model_id = model_id
+
+    @classmethod
+    def for_model(cls, spec: ModelSpec, other: ModelSpec | None,
+                  server: str = "") -> ModelNotAllowed:
+        said = f": {server}" if server else "."
+        action = "Ask the team's admin at Segmind to allow it" + (
+            f", or use {other.title} (--model {other.id})." if other is not None else ".")
+        return cls(f"{spec.title} ({spec.slug}) is not allowed for your Segmind account or "
+                   f"team{said} Nothing was sent or charged.", action, spec.id)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

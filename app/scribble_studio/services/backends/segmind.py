@@ -9,8 +9,20 @@ import random
 import ssl
 import time
 
-from scribble_studio.domain.errors import BadResponse, EndpointNotFound, InvalidParameters
-from scribble_studio.domain.models import ModelCatalog, builtin_catalog
+from scribble_studio.domain.errors import (
+    BadResponse,
+    EndpointNotFound,
+    InvalidParameters,
+    ModelRetired,
+    StudioError,
+)
+from scribble_studio.domain.models import (
+    ModelCatalog,
+    ModelNotAllowed,
+    ModelSpec,
+    RetiredModel,
+    builtin_catalog,
+)
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.results import GenerationResult
 from scribble_studio.services.backends import segmind_v1, segmind_v2
@@ -75,7 +87,18 @@ class SegmindBackend:
         if request.params.seed is None:
             raise ValueError("draw the seed before sending (GenerationParams.with_seed_drawn)")
         assert spec is not None  # (validate names an unknown model)
-        request = dataclasses.replace(request, spec=spec)
+        try:
+            return await self._run(dataclasses.replace(request, spec=spec), events, spec)
+        except (ModelRetired, ModelNotAllowed) as exc:  # (no job exists at the server)
+            other = self.models.other_than(spec.id)
+            named: StudioError = RetiredModel(spec, other, exc.message) \
+                if isinstance(exc, ModelRetired) else \
+                ModelNotAllowed.for_model(spec, other, exc.message)
+            named.credits = exc.credits
+            raise named from None
+
+    async def _run(self, request: JobRequest, events: JobEvents,
+                   spec: ModelSpec) -> GenerationResult:
         started = time.monotonic()
         if self._use_v2:
             try:
