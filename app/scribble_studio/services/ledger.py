@@ -93,7 +93,7 @@ class Ledger:
     def last_balance(self) -> float | None:
         """The balance after the newest job that reported one."""
         rows = self.store.read("SELECT credits_after FROM generations WHERE credits_after IS"
-                               " NOT NULL ORDER BY updated DESC, id DESC LIMIT 1")
+                               " NOT NULL ORDER BY id DESC LIMIT 1")
         return float(rows[0][0]) if rows else None
 
     def settle(self, gen_id: int, cost: float | None, balance_after: float | None,
