@@ -13,10 +13,10 @@ from typing import Any
 from scribble_studio import cli_args
 from scribble_studio.domain.errors import InvalidInput
 from scribble_studio.domain.models import ModelCatalog, ModelSpec
-from scribble_studio.services.budget import Budget, Limits, money
+from scribble_studio.services.budget import Budget, limits_from, money
 from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.ledger import Ledger, day_start
-from scribble_studio.services.settings_store import AppSettings, SettingsStore
+from scribble_studio.services.settings_store import SettingsStore
 
 
 def _date(text: str) -> dt.date:
@@ -59,8 +59,7 @@ def add_commands(commands: Any) -> None:
     budget.add_argument("--json", action="store_true")
 
 
-def limits_of(settings: AppSettings) -> Limits:
-    return Limits(settings.budget_day, settings.budget_month, settings.budget_ask_above)
+limits_of = limits_from
 
 
 def field_help(models: ModelCatalog, name: str) -> str:

@@ -73,6 +73,10 @@ def test_switching_models_keeps_the_prompt_seed_and_what_both_share() -> None:
     assert (sdxl.scheduler, sdxl.steps, sdxl.strength) == ("Euler a", 40, 0.3)
     assert sdxl.guidance == 6.0  # 0.5 is below SDXL's range: its default instead
     assert sdxl.validate() == {}
+    # Values left at SD 1.5's defaults become SDXL's (the user did not choose them).
+    plain = GenerationParams("a fox", seed=1).switched_to(SDXL_SCRIBBLE)
+    assert (plain.steps, plain.guidance, plain.strength) == (30, 6.0, 0.9)
+    assert plain.switched_to(SD15_SCRIBBLE) == GenerationParams("a fox", seed=1)
 
 
 def test_old_parameters_without_a_model_are_sd15() -> None:

@@ -59,15 +59,19 @@ class GenerationParams:
         return cls(prompt=prompt, model=spec.id, **{**spec.defaults(), **values})
 
     def switched_to(self, spec: ModelSpec) -> GenerationParams:
-        """The same job for another model: prompt, negative prompt, seed and samples
-        stay; every value the new model cannot take becomes its default (a value both
-        accept stays as it is)."""
+        """The same job for another model: prompt, negative prompt and seed stay; a value
+        the user changed stays if the new model takes it; a value left at the old
+        model's default, or one the new model cannot take, becomes the new default."""
         changes: dict[str, Any] = {"model": spec.id}
         defaults = spec.defaults()
-        if self.scheduler not in spec.schedulers:
+        old = next((s for s in BUILTIN_SPECS if s.id == self.model), None)
+        old_defaults = old.defaults() if old is not None else {}
+        if self.scheduler not in spec.schedulers or self.scheduler == old_defaults.get(
+                "scheduler"):
             changes["scheduler"] = defaults["scheduler"]
         for field in spec.fields:
-            if field.check(getattr(self, field.name)) is not None:
+            value = getattr(self, field.name)
+            if field.check(value) is not None or value == old_defaults.get(field.name):
                 changes[field.name] = defaults[field.name]
         return dataclasses.replace(self, **changes)
 

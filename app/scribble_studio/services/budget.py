@@ -19,6 +19,7 @@ from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.models import ModelCatalog
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.ledger import Ledger, month_start, today_start
+from scribble_studio.services.settings_store import AppSettings
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,6 +27,10 @@ class Limits:
     day: float | None = None
     month: float | None = None
     ask_above: float | None = None
+
+
+def limits_from(settings: AppSettings) -> Limits:
+    return Limits(settings.budget_day, settings.budget_month, settings.budget_ask_above)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -76,6 +81,16 @@ class BudgetState:
         return min(lefts) if lefts else None
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Figures:
+    """What the Generate button and the status bar show."""
+
+    estimate: Estimate
+    spent_today: float
+    left: float | None       # of the budget (the tighter of day and month), None: no limit
+    balance: float | None    # the last balance this history knows
+
+
 class Budget:
     """Estimates and the guard over one history's ledger. ``limits`` is read at each
     check (the settings may change while the app runs)."""
@@ -112,6 +127,11 @@ class Budget:
         return BudgetState(today, month,
                            None if limits.day is None else limits.day - today,
                            None if limits.month is None else limits.month - month)
+
+    def figures(self, params: GenerationParams) -> Figures:
+        state = self.state()
+        return Figures(self.estimate(params), state.spent_today, state.left,
+                       self.ledger.last_balance())
 
     def check(self, params: GenerationParams, *, override: bool = False) -> Estimate:
         """The estimate, or :class:`OverBudget` when the job would pass a limit or is

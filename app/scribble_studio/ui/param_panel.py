@@ -94,6 +94,12 @@ class ParamPanel(QWidget):
     def spec(self) -> ModelSpec:
         return self._spec
 
+    def use_model(self, model_id: str) -> None:
+        """Switch to another model, keeping the prompt, the seed and what both share."""
+        spec = self._models.find(model_id)
+        if spec is not None and spec.id != self._spec.id:
+            self.set_params(self.params().switched_to(spec), keep_seed_mode=True)
+
     def set_models(self, models: ModelCatalog) -> None:
         """The models the composition root passes in; the current job moves to its
         first model if the current one is not among them."""
@@ -143,10 +149,7 @@ class ParamPanel(QWidget):
             self.model.blockSignals(False)
 
     def _on_model_changed(self, index: int) -> None:
-        model_id = self.model.itemData(index)
-        spec = self._models.find(model_id)
-        if spec is not None and spec.id != self._spec.id:
-            self.set_params(self.params().switched_to(spec), keep_seed_mode=True)
+        self.use_model(self.model.itemData(index))
 
     def _seed_value(self) -> int | str | None:
         if self.random_seed.isChecked():
