@@ -137,7 +137,7 @@ class ParamPanel(QWidget):
                            f"default {field.default:g}" + (" (priced)" if field.priced else ""))
             label = self._form.labelForField(box)
             if isinstance(label, QLabel):
-                label.setText(field.label.replace("ControlNet ", ""))
+                label.setText(field.label.replace("ControlNet ", "").capitalize())
         self.scheduler.blockSignals(True)
         self.scheduler.clear()
         self.scheduler.addItems(spec.schedulers)
