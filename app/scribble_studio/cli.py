@@ -244,12 +244,13 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
     budget = Budget(Ledger(store), models, lambda: limits)
     try:
         params = _params(args, models, store)
+        image = decode_image(read_picture_file(args.sketch))
+        scribble = export_scribble(image, invert=args.invert, encoding=args.upload_encoding)
     except BaseException:
         store.close()
         raise
-    image = decode_image(read_picture_file(args.sketch))
-    scribble = export_scribble(image, invert=args.invert, encoding=args.upload_encoding)
     if not scribble.has_ink:  # as the app's Generate, which is disabled on a blank canvas
+        store.close()
         raise InvalidInput(f"{cli_args.one_line(args.sketch)} has no ink once thresholded: "
                            "there is nothing for the model to follow; nothing was sent.",
                            "Draw darker or thicker lines (a pixel is ink below 127).")
