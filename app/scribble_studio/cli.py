@@ -1,24 +1,26 @@
 """The headless front end: ``scribble-studio generate`` and ``scribble-studio credits``.
 
-Exit codes: 0 done; 2 bad input; 3 authentication; 4 not enough credits; 5 any other
-API error; 6 bad response; 75 offline, timed out, or at the server but not collected
-yet. Errors are one line on stderr.
+Exit codes: 0 done; 2 bad input; 3 authentication (or a model not allowed); 4 not enough
+credits, or over the budget (nothing sent); 5 any other API error; 6 bad response; 75
+offline, timed out, or at the server but not collected yet. Errors are one line on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import os
 import random
+import shlex
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from scribble_studio import __version__, cli_args, cli_store
+from scribble_studio import __version__, cli_args, cli_money, cli_store
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
     InvalidInput,
@@ -26,15 +28,19 @@ from scribble_studio.domain.errors import (
     Offline,
     StudioError,
 )
-from scribble_studio.domain.params import SCHEDULERS, SEED_MAX, GenerationParams
+from scribble_studio.domain.models import ModelCatalog, RetiredModel, builtin_catalog
+from scribble_studio.domain.params import SEED_MAX, GenerationParams
 from scribble_studio.domain.scribble import UploadEncoding, decode_image, export_scribble
 from scribble_studio.services.backends import create_backend
+from scribble_studio.services.budget import Budget
 from scribble_studio.services.config import ApiChoice, ApiKey, data_dir, settings_from_env
 from scribble_studio.services.history import HistoryStore
+from scribble_studio.services.ledger import Ledger
 from scribble_studio.services.logs import configure_logging
 from scribble_studio.services.outbox import Outbox
 from scribble_studio.services.result_files import save_pngs
 from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
+from scribble_studio.services.settings_store import SettingsStore
 from scribble_studio.services.sketch_files import read_picture_file
 
 log = logging.getLogger("scribble_studio.cli")
@@ -60,7 +66,10 @@ def _seed(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"not a whole number or 'random': {text!r}") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(models: ModelCatalog | None = None) -> argparse.ArgumentParser:
+    models = models or builtin_catalog()
+    schedulers = sorted({s for spec in models for s in spec.schedulers},
+                        key=models.default.schedulers.index)
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Sketch a scribble, get images from Segmind's ControlNet Scribble model.",
@@ -72,14 +81,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="send a sketch and save the images")
     gen.add_argument("sketch", type=Path, metavar="SKETCH", help="image file of the scribble")
-    gen.add_argument("-p", "--prompt", required=True)
-    gen.add_argument("--negative-prompt", default="")
-    gen.add_argument("--scheduler", default="UniPC", choices=SCHEDULERS, metavar="S",
-                     help="one of: " + ", ".join(SCHEDULERS) + " (default: UniPC)")
-    gen.add_argument("--steps", type=int, default=20, help="20-100 (default 20)")
-    gen.add_argument("--guidance", type=float, default=7.5, help="0.1-25 (default 7.5)")
-    gen.add_argument("--strength", type=float, default=1.0, help="0.1-1 (default 1)")
-    gen.add_argument("--samples", type=int, default=1, help="1-4 (default 1)")
+    gen.add_argument("-p", "--prompt", default=None,
+                     help="what the picture shows (required unless --reuse)")
+    gen.add_argument("--negative-prompt", default=None)
+    gen.add_argument("--model", choices=models.ids, default=None, metavar="ID",
+                     help=f"one of: {', '.join(models.ids)} (default: {models.default.id}, "
+                          "or the reused job's); see 'scribble-studio models'")
+    gen.add_argument("--scheduler", default=None, choices=schedulers, metavar="S",
+                     help="one of: " + ", ".join(schedulers) + " (default: the model's)")
+    gen.add_argument("--steps", type=int, default=None,
+                     help=cli_money.field_help(models, "steps") + " (priced)")
+    gen.add_argument("--guidance", type=float, default=None,
+                     help=cli_money.field_help(models, "guidance"))
+    gen.add_argument("--strength", type=float, default=None,
+                     help="the ControlNet scale: " + cli_money.field_help(models, "strength"))
+    gen.add_argument("--samples", type=int, default=None,
+                     help=cli_money.field_help(models, "samples") + " (priced)")
+    gen.add_argument("--reuse", type=cli_args.history_id, default=None, metavar="ID",
+                     help="start from the parameters of history item ID (its model, seed "
+                          "and all); the options given here change them")
+    gen.add_argument("--dry-run", action="store_true",
+                     help="print what the job would cost and whether the budget allows it; "
+                          "send nothing")
+    gen.add_argument("--over-budget", action="store_true",
+                     help="send even if the estimate passes the budget (this job only)")
     gen.add_argument("--seed", type=_seed, default=None,
                      help=f"0-{SEED_MAX} or 'random' (default: random, drawn here)")
     gen.add_argument("--invert", action="store_true",
@@ -95,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("credits", help="print the remaining credits")
     cli_store.add_commands(commands)
+    cli_money.add_commands(commands)
     return parser
 
 
@@ -150,37 +176,106 @@ def _save(pngs: list[bytes], stem: str, seed: int | None, out: Path,
                            "Free some disk space or choose another --out folder.") from None
 
 
-async def _generate(args: argparse.Namespace, key: ApiKey | None,
-                    environ: Mapping[str, str]) -> dict[str, Any]:
-    params = GenerationParams(
-        prompt=args.prompt, negative_prompt=args.negative_prompt, scheduler=args.scheduler,
-        steps=args.steps, guidance=args.guidance, strength=args.strength,
-        samples=args.samples, seed=args.seed,
-    )
-    problems = params.validate()
+_OPTIONS = ("prompt", "negative_prompt", "scheduler", "steps", "guidance", "strength",
+            "samples")
+
+
+def _params(args: argparse.Namespace, models: ModelCatalog,
+            store: HistoryStore) -> GenerationParams:
+    """The job from the options: the model's defaults (or the reused job's parameters,
+    model and seed included), with every option given on top."""
+    if args.reuse is not None:
+        entry = store.get(args.reuse)
+        if entry is None:
+            raise InvalidInput(f"History item {args.reuse} does not exist.",
+                               "See the items with: scribble-studio history list")
+        base = entry.params
+        spec = models.find(args.model or base.model) or models.default
+        base = base.switched_to(spec) if spec.id != base.model else base
+    else:
+        if args.prompt is None:
+            raise InvalidInput("A prompt is needed (-p TEXT), or --reuse ID.")
+        spec = models.get(args.model) if args.model else models.default
+        base = GenerationParams.for_model(spec, "")
+    given = {name: getattr(args, name) for name in _OPTIONS if getattr(args, name) is not None}
+    if args.seed is not None or args.reuse is None:
+        given["seed"] = args.seed
+    params = dataclasses.replace(base, **given)
+    problems = params.validate(spec)
     if problems:
         raise InvalidParameters(problems)
-    image = decode_image(read_picture_file(args.sketch))
-    scribble = export_scribble(image, invert=args.invert, encoding=args.upload_encoding)
+    return params
+
+
+def _with_model(argv: Sequence[str], model_id: str) -> str:
+    """The command line again, with ``--model`` set to ``model_id``."""
+    words, skip = [], False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--model":
+            skip = True
+        elif not word.startswith("--model="):
+            words.append(word)
+    return shlex.join([PROG, *words, "--model", model_id])
+
+
+def _dry_run(params: GenerationParams, budget: Budget) -> dict[str, Any]:
+    estimate = budget.estimate(params)
+    state = budget.state()
+    try:
+        budget.check(params)
+        verdict = None
+    except StudioError as exc:
+        verdict = exc.message
+    basis = (f"median of {estimate.from_history} such jobs here" if estimate.from_history
+             else "the model's price hint")
+    return {"dry_run": True, "model": params.model, "samples": params.samples,
+            "steps": params.steps, "estimate": round(estimate.cost, 6),
+            "estimate_text": estimate.text(), "basis": basis,
+            "budget_left": state.left, "over_budget": verdict}
+
+
+async def _generate(args: argparse.Namespace, key: ApiKey | None,
+                    environ: Mapping[str, str], models: ModelCatalog) -> dict[str, Any]:
+    home = data_dir(environ)
+    limits = cli_money.limits_of(SettingsStore(home).load())
+    store = HistoryStore(home)
+    budget = Budget(Ledger(store), models, lambda: limits)
+    try:
+        params = _params(args, models, store)
+        image = decode_image(read_picture_file(args.sketch))
+        scribble = export_scribble(image, invert=args.invert, encoding=args.upload_encoding)
+    except BaseException:
+        store.close()
+        raise
     if not scribble.has_ink:  # as the app's Generate, which is disabled on a blank canvas
+        store.close()
         raise InvalidInput(f"{cli_args.one_line(args.sketch)} has no ink once thresholded: "
                            "there is nothing for the model to follow; nothing was sent.",
                            "Draw darker or thicker lines (a pixel is ink below 127).")
+    if args.dry_run:
+        try:
+            return await asyncio.to_thread(_dry_run, params, budget)
+        finally:
+            store.close()
     params = params.with_seed_drawn(random.SystemRandom())
     settings = settings_from_env(environ, args.api_base, args.api)
     if key is None:
+        store.close()
         raise AuthenticationFailed("No API key is set.",
                                    "Set SEGMIND_API_KEY or store the key in the keyring.")
-    home = data_dir(environ)
-    store = HistoryStore(home)
-    outbox = Outbox(store)
+    outbox = Outbox(store, budget=budget)
     try:
+        # Refused before it is even recorded: nothing is left behind (the outbox checks
+        # again as it sends, as it does for every item).
+        await asyncio.to_thread(budget.check, params, override=args.over_budget)
         await asyncio.to_thread(outbox.recover)
         gen_id = await outbox.record(params, scribble, "cli")
         backend = create_backend(key, settings, on_retry=_note_retry,
-                                 follow_deadline=args.wait)
+                                 follow_deadline=args.wait, models=models)
         try:
-            result = await outbox.send(backend, gen_id)
+            result = await outbox.send(backend, gen_id, over_budget=args.over_budget)
         except Offline as exc:
             raise StoredInOutbox(exc.message, gen_id) from None
         except StudioError as exc:
@@ -193,6 +288,7 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
         entry = store.get(gen_id)
         assert entry is not None
         pngs = [store.read_file(image.sha256) or b"" for image in entry.images]
+        money = outbox.ledger.row(gen_id)
     finally:
         outbox.lock.release()
         store.close()
@@ -207,7 +303,9 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
         "request_id": result.request_id,
         "history_id": gen_id,
         "api": result.api,
-        "cost": result.cost,
+        "model": params.model,
+        "cost": money.cost if money is not None else result.cost,
+        "cost_estimated": money.cost_estimated if money is not None else False,
     }
 
 
@@ -232,7 +330,8 @@ def main(
 ) -> int:
     """Run the CLI; returns the exit code."""
     env = os.environ if environ is None else environ
-    parser = build_parser()
+    models = builtin_catalog()  # the composition root: the specs are passed on from here
+    parser = build_parser(models)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -244,14 +343,29 @@ def main(
         redact = key.redact if key is not None else (lambda text: text)
         configure_logging(data_dir(env), redact)
         if args.command == "generate":
-            output = asyncio.run(_generate(args, key, env))
+            output = asyncio.run(_generate(args, key, env, models))
             if args.json:
                 print(json.dumps(output))
+            elif output.get("dry_run"):
+                print(f"{output['estimate_text']} with {output['model']}, "
+                      f"{output['steps']} steps ({output['basis']}); nothing was sent.")
+                if output["over_budget"]:
+                    print(output["over_budget"].replace("nothing was sent.", "it would not "
+                          "be sent without --over-budget."))
             else:
                 print("\n".join(cli_args.one_line(p) for p in output["images"]))
                 credits = output["credits"]
                 left = "unknown" if credits is None else f"{credits:g}"
-                print(f"seed {output['seed']}, credits left: {left}", file=sys.stderr)
+                cost = "unknown" if output["cost"] is None else \
+                    f"{output['cost']:g}" + (" (estimated)" if output["cost_estimated"] else "")
+                print(f"seed {output['seed']}, cost: {cost}, credits left: {left}",
+                      file=sys.stderr)
+        elif args.command == "models":
+            return cli_money.models_command(args, models)
+        elif args.command == "spend":
+            return cli_money.spend_command(args, data_dir(env), models)
+        elif args.command == "budget":
+            return cli_money.budget_command(args, data_dir(env), models)
         elif args.command == "credits":
             output = asyncio.run(_credits(args, key, env))
             print(f"{output['credits']:g}")
@@ -263,6 +377,10 @@ def main(
                 cli_store.warn))
         return 0
     except StudioError as exc:
+        if isinstance(exc, RetiredModel) and exc.alternative is not None:
+            words = list(sys.argv[1:] if argv is None else argv)
+            exc.action = f"Use {exc.alternative_title} instead: " \
+                         f"{_with_model(words, exc.alternative)}"
         text = f"{PROG}: {exc.message} {exc.action}"
         print(key.redact(text) if key is not None else text, file=sys.stderr)
         if isinstance(exc, StoredInOutbox | LeftAtServer) and getattr(args, "json", False):

@@ -17,6 +17,7 @@ from pathlib import Path
 # and the stdlib ones they use) are spared it, ~3 ms of start-up.
 from scribble_studio import APP_ID, APP_NAME
 from scribble_studio.domain.job_state import JobState
+from scribble_studio.domain.models import ModelCatalog, builtin_catalog
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import ENV_API_BASE, ENV_HISTORY_BASE, data_dir
 from scribble_studio.services.drafts import DraftStore
@@ -56,7 +57,8 @@ KeyringLoader = Callable[[], KeyringModule | None]
 
 def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule | None,
                  load_keyring: KeyringLoader | None = None,
-                 backend_factory: BackendFactory = segmind_backend) -> Studio:
+                 backend_factory: BackendFactory = segmind_backend,
+                 models: ModelCatalog | None = None) -> Studio:
     """Build the services and controllers once; nothing here is global. With
     ``load_keyring`` the keyring is found and read after the window shows;
     ``backend_factory`` makes the backend jobs go through (Segmind's by default)."""
@@ -71,7 +73,8 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
         settings.override(**overrides)
     store = HistoryStore(home)  # opened by start(), on a worker
     session = GenerationSession(settings.current, settings.api_key, store,
-                                backend_factory=backend_factory)
+                                backend_factory=backend_factory,
+                                models=models or builtin_catalog())
     document = CanvasDocument(QSize(512, 512))
     view = CanvasView(document)
     files_ = SketchFiles(document, runner)
@@ -85,13 +88,56 @@ def build_window(home: Path, environ: Mapping[str, str] = os.environ,
                  keyring: KeyringModule | None = None,
                  load_keyring: KeyringLoader | None = None,
                  backend_factory: BackendFactory = segmind_backend) -> MainWindow:
-    studio = build_studio(home, environ, keyring, load_keyring, backend_factory)
+    models = builtin_catalog()  # the model specs, passed on from here
+    studio = build_studio(home, environ, keyring, load_keyring, backend_factory, models)
     window = MainWindow(studio)
+    window.generate.params.set_models(models)
+    wire_money(window)
     studio.drafts.params = lambda: _storable(window.generate.params.params())
     for owned in (studio.runner, studio.settings, studio.session, studio.view.document,
                   studio.files, studio.gallery, studio.drafts):
         owned.setParent(window)
     return window
+
+
+def wire_money(window: MainWindow) -> None:
+    """The Generate button's estimate and the status bar's spend, worked out on a worker
+    whenever the parameters, the settings or a job change; the banner's "Use <model>"."""
+    session, panel = window.studio.session, window.generate
+    window.errors.use_model = window.generate.params.use_model
+    tasks: set[asyncio.Task[None]] = set()
+
+    def refresh(*_args: object) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not yet running: start() refreshes
+            return
+        for old in tasks:
+            old.cancel()  # only the newest parameters count
+        task = loop.create_task(_show_money(window))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    panel.params.changed.connect(refresh)
+    session.job_changed.connect(
+        lambda job: refresh() if job.state in (JobState.DONE, JobState.FAILED) else None)
+    session.credits_changed.connect(refresh)
+    window.studio.settings.changed.connect(refresh)
+    window.studio.after_first_frame.append(refresh)
+
+
+async def _show_money(window: MainWindow) -> None:
+    params = window.generate.params.params()
+    if params.validate(window.generate.params.spec).keys() - {"prompt", "seed"}:
+        return
+    try:
+        figures = await window.studio.session.money_figures(params)
+    except Exception:  # (the history is closing, or cannot be read: nothing to show)
+        log.debug("no money figures", exc_info=True)
+        return
+    window.generate.set_estimate(figures.estimate.text())
+    window.status.set_spend(figures.spent_today, figures.left, figures.estimate.cost,
+                            figures.estimate.text())
 
 
 def _storable(params: GenerationParams) -> dict[str, object]:

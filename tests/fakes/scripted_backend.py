@@ -155,6 +155,7 @@ class ScriptedBackend:
 
     def __init__(self, credits: float = 100.0, api: str = "v2") -> None:
         self.balance = credits
+        self.reported: float | None = None
         self._api = api
         self.image_side = 64                   # pixels, of each result image
         self.calls: list[Call] = []
@@ -213,6 +214,11 @@ class ScriptedBackend:
         return self.of("run")
 
     # -- the Backend protocol ------------------------------------------------------------
+
+    @property
+    def last_credits(self) -> float | None:
+        """The balance last reported (a test sets ``reported``; None: not known)."""
+        return self.reported
 
     @property
     def api(self) -> str:

@@ -49,9 +49,9 @@ def test_a_draft_keeps_its_valid_settings_and_names_the_bad_ones(tmp_path: Path)
                    "seed": -1, "scheduler": "Euler", "strength": None, "model": "sd15"},
         "opacity": "half", "updated": 1700000000, "reference": None})
     draft = store.load("d1")
-    assert draft.params == {"prompt": "an owl", "guidance": 7.5, "scheduler": "Euler",
-                            "model": "sd15"}
-    assert set(draft.dropped) == {"steps", "samples", "seed", "strength", "opacity"}
+    # "model" is a parameter now (issue 12): "sd15" is no model id, so it is dropped too.
+    assert draft.params == {"prompt": "an owl", "guidance": 7.5, "scheduler": "Euler"}
+    assert set(draft.dropped) == {"steps", "samples", "seed", "strength", "opacity", "model"}
     assert draft.reference_opacity == 0.5 and draft.updated == 1700000000
 
 

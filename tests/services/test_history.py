@@ -17,6 +17,7 @@ from scribble_studio.services.backends.retry import RetryPolicy
 from scribble_studio.services.backends.segmind import SegmindBackend
 from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.history import HistoryStore, State
+from scribble_studio.services.history_db import MIGRATIONS
 from scribble_studio.services.job_locks import SenderLock
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
 from tests.fakes.sketches import drawn_sketch
@@ -48,7 +49,7 @@ def test_the_schema_is_versioned_with_wal_and_foreign_keys(tmp_path: Path) -> No
     assert not (tmp_path / "history.sqlite3").exists()  # opened on first use (a worker's)
     store.open()
     db = sqlite3.connect(tmp_path / "history.sqlite3")
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store._db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.integrity() == "ok"

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from scribble_studio.domain import errors
+from scribble_studio.domain.models import ModelNotAllowed, RetiredModel
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.services.backends import JobRequest, Ticket
@@ -136,7 +137,9 @@ ERROR_ROWS = [
      "Validation failed: seed."),
     (401, {"error": "API key is invalid or may have expired"}, errors.AuthenticationFailed,
      "API key is invalid or may have expired."),
-    (403, "Forbidden", errors.AuthenticationFailed, "Forbidden."),
+    # 403 and 410 name the job's model (and the server's words).
+    (403, "Forbidden", ModelNotAllowed, "SD 1.5 ControlNet Scribble (sd1.5-controlnet-scribble) "
+     "is not allowed for your Segmind account or team: Forbidden. Nothing was sent or charged."),
     (404, "", errors.EndpointNotFound, "HTTP 404 Not Found."),
     (405, "<html><head><title>405</title></head><body><h1>Method Not Allowed</h1></body></html>",
      errors.EndpointNotFound, "Method Not Allowed."),
@@ -145,8 +148,9 @@ ERROR_ROWS = [
     (406, {"error": "Team spend limit reached"}, errors.NotEnoughCredits,
      "Team spend limit reached."),
     (406, {"error": "Invalid content type"}, errors.ApiError, "Invalid content type."),
-    (410, {"error": "This model has been retired"}, errors.ModelRetired,
-     "This model has been retired."),
+    (410, {"error": "This model has been retired"}, RetiredModel,
+     "Segmind has retired SD 1.5 ControlNet Scribble (sd1.5-controlnet-scribble): This model "
+     "has been retired. Nothing was sent or charged."),
     (500, {"html-message": "<p>Internal <b>error</b> while sampling</p>"}, errors.ServerError,
      "Internal error while sampling."),
     (500, "Traceback-free plain text failure", errors.ServerError,

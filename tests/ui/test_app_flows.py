@@ -184,16 +184,17 @@ def test_the_credits_label_follows_the_header(aloop: asyncio.AbstractEventLoop,
                                               fake_api: FakeSegmind) -> None:
     win = app_window
     assert win.status.credits.text() == "Credits: —"
-    fake_api.credits = 1.1
+    fake_api.credits = 0.4  # after the job: 0.15, less than the next one ($0.25)
     fill(win, samples=1)
     draw(win)
 
     async def scenario() -> None:
         win.request_generate()
-        await until(lambda: win.status.credits.text() == "Credits: 0.85")
+        await until(lambda: win.status.credits.text() == "Credits: 0.15")
+        await until(lambda: "b3261e" in win.status.credits.styleSheet())
 
     run(aloop, scenario())
-    assert "b3261e" in win.status.credits.styleSheet()  # low: warning colour
+    assert "Today: $0.25" in win.status.spend.text()
 
 
 def test_offline_the_job_waits_and_send_now_sends_it(

@@ -36,9 +36,12 @@ from scribble_studio.domain.errors import (
     SubmitInDoubt,
 )
 from scribble_studio.domain.job_state import JobState
+from scribble_studio.domain.models import ModelCatalog, builtin_catalog
 from scribble_studio.domain.params import GenerationParams
+from scribble_studio.services.budget import Budget, Figures, OverBudget, limits_from
 from scribble_studio.services.config import ApiKey
 from scribble_studio.services.history import Entry, HistoryStore
+from scribble_studio.services.ledger import Ledger
 from scribble_studio.services.outbox import Outbox
 from scribble_studio.services.settings_store import AppSettings
 
@@ -85,12 +88,17 @@ class GenerationSession(QObject):
                  store: HistoryStore, parent: QObject | None = None,
                  probe_wait: tuple[float, float] = (2.0, 60.0),
                  backend_factory: BackendFactory = segmind_backend,
-                 lookup_waits: tuple[float, ...] = LOOKUP_WAITS) -> None:
+                 lookup_waits: tuple[float, ...] = LOOKUP_WAITS,
+                 models: ModelCatalog | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._key = key
         self.store = store
-        self.outbox = Outbox(store)
+        self.models = models or builtin_catalog()
+        self.budget = Budget(Ledger(store), self.models, lambda: limits_from(settings()))
+        self.outbox = Outbox(store, budget=self.budget)
+        self._over_budget_ok: set[int] = set()   # jobs the user said to send anyway
+        self.over_budget_job: Job | None = None  # the last job the budget stopped
         self.jobs: list[Job] = []
         self.credits: float | None = None
         self.connection = Connection.UNKNOWN
@@ -143,6 +151,16 @@ class GenerationSession(QObject):
         for job in self.jobs:
             if job.state is JobState.WAITING and not job.elsewhere:
                 self._launch(job)
+
+    def send_anyway(self, job: Job) -> None:
+        """Send a job the budget stopped: the user's word, for this job, once."""
+        if job.state is JobState.WAITING and not job.elsewhere:
+            self._over_budget_ok.add(job.id)
+            self._launch(job)
+
+    async def money_figures(self, params: GenerationParams) -> Figures:
+        """The estimate of ``params`` and the spend figures (read on a worker)."""
+        return await asyncio.to_thread(self.budget.figures, params)
 
     def resend(self, job: Job) -> None:
         """Send an item whose outcome is unknown (or that failed) again: the user's
@@ -278,7 +296,8 @@ class GenerationSession(QObject):
             self._set(job, JobState.SUBMITTING)
             backend = await self._backend.get()
             result = await self.outbox.send(backend, job.history_id or 0, force=job.force,
-                                            events=_JobEvents(self, job))
+                                            events=_JobEvents(self, job),
+                                            over_budget=job.id in self._over_budget_ok)
             await self._done(job, result)
         except asyncio.CancelledError:
             try:  # (cancelled again meanwhile, e.g. by "cancel all": the state still shows)
@@ -290,6 +309,12 @@ class GenerationSession(QObject):
         except Offline as exc:  # nothing left this machine: the item waits in the outbox
             await self._failed(job, exc)
             self.wake_outbox()
+        except OverBudget as exc:  # not sent: it waits in the outbox for the user's word
+            await asyncio.shield(asyncio.to_thread(
+                self.store.set_state, job.history_id or 0, JobState.WAITING, exc.message,
+                (JobState.QUEUED, JobState.WAITING)))
+            self.over_budget_job = job
+            await self._failed(job, exc)
         except RateLimited as exc:  # refused before any job existed: it waits for the reset
             await self._failed(job, exc)
             self.wake_outbox(after=self._rate_limit_wait(exc))
@@ -301,6 +326,7 @@ class GenerationSession(QObject):
                 f"The job failed unexpectedly ({type(exc).__name__}).",
                 "The details are in the log file."))
         finally:
+            self._over_budget_ok.discard(job.id)  # "send anyway" is for one attempt
             self._slots.release(slot)
             self._job_tasks.pop(job.id, None)
             self._emit_queue()

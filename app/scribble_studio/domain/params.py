@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import random
 from typing import Any, Final
 
-MODEL_SLUG: Final = "sd1.5-controlnet-scribble"
+from scribble_studio.domain.models import BUILTIN_SPECS, SD15_SCRIBBLE, ModelSpec
 
-SCHEDULERS: Final[tuple[str, ...]] = (
-    "DDIM",
-    "DPM Multi",
-    "DPM Single",
-    "Euler a",
-    "Euler",
-    "Heun",
-    "DPM2 a Karras",
-    "DPM2 Karras",
-    "LMS",
-    "PNDM",
-    "DDPM",
-    "UniPC",
-)
-
-STEPS_RANGE: Final = (20, 100)
-GUIDANCE_RANGE: Final = (0.1, 25.0)
-STRENGTH_RANGE: Final = (0.1, 1.0)
-SAMPLES_RANGE: Final = (1, 4)
+# The default model's slug and schedulers, for callers that predate model specs.
+MODEL_SLUG: Final = SD15_SCRIBBLE.slug
+SCHEDULERS: Final[tuple[str, ...]] = SD15_SCRIBBLE.schedulers
+DEFAULT_MODEL: Final = SD15_SCRIBBLE.id
 # 2**53 - 1 is the largest integer every JSON parser keeps exact.
 SEED_MAX: Final = 2**53 - 1
 # A seed drawn by the client (when the user asks for "random") stays in 32 bits.
@@ -36,10 +20,6 @@ RANDOM_SEED_MAX: Final = 2**32 - 1
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: object) -> bool:
-    return _is_int(value) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _check_int(value: object, low: int, high: int) -> str | None:
@@ -51,13 +31,8 @@ def _check_int(value: object, low: int, high: int) -> str | None:
     return None
 
 
-def _check_float(value: object, low: float, high: float) -> str | None:
-    if not _is_number(value):
-        return "must be a number"
-    assert isinstance(value, int | float)
-    if not low <= value <= high:
-        return f"must be between {low:g} and {high:g}"
-    return None
+def _default(name: str) -> Any:
+    return SD15_SCRIBBLE.defaults()[name]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -70,29 +45,55 @@ class GenerationParams:
 
     prompt: str
     negative_prompt: str = ""
-    scheduler: str = "UniPC"
-    steps: int = 20
-    guidance: float = 7.5
-    strength: float = 1.0
-    samples: int = 1
+    scheduler: str = _default("scheduler")
+    steps: int = _default("steps")
+    guidance: float = _default("guidance")
+    strength: float = _default("strength")   # the ControlNet scale, whatever its wire name
+    samples: int = _default("samples")
     seed: int | None = None
+    model: str = DEFAULT_MODEL
 
-    def validate(self) -> dict[str, str]:
-        """Every problem, keyed by field name; an empty dict means valid."""
+    @classmethod
+    def for_model(cls, spec: ModelSpec, prompt: str, **values: Any) -> GenerationParams:
+        """A model's defaults, with ``values`` on top."""
+        return cls(prompt=prompt, model=spec.id, **{**spec.defaults(), **values})
+
+    def switched_to(self, spec: ModelSpec) -> GenerationParams:
+        """The same job for another model: prompt, negative prompt and seed stay; a value
+        the user changed stays if the new model takes it; a value left at the old
+        model's default, or one the new model cannot take, becomes the new default."""
+        changes: dict[str, Any] = {"model": spec.id}
+        defaults = spec.defaults()
+        old = next((s for s in BUILTIN_SPECS if s.id == self.model), None)
+        old_defaults = old.defaults() if old is not None else {}
+        if self.scheduler not in spec.schedulers or self.scheduler == old_defaults.get(
+                "scheduler"):
+            changes["scheduler"] = defaults["scheduler"]
+        for field in spec.fields:
+            value = getattr(self, field.name)
+            if field.check(value) is not None or value == old_defaults.get(field.name):
+                changes[field.name] = defaults[field.name]
+        return dataclasses.replace(self, **changes)
+
+    def validate(self, spec: ModelSpec | None = None) -> dict[str, str]:
+        """Every problem, keyed by field name; an empty dict means valid. The ranges are
+        the model's: ``spec``, or the built-in spec named by :attr:`model`."""
         problems: dict[str, str] = {}
+        if spec is None:
+            spec = next((s for s in BUILTIN_SPECS if s.id == self.model), None)
+        if spec is None or spec.id != self.model:
+            problems["model"] = "must be one of " + ", ".join(s.id for s in BUILTIN_SPECS) \
+                if spec is None else f"is {self.model!r}, not {spec.id!r}"
+            if spec is None:
+                spec = SD15_SCRIBBLE
         if not isinstance(self.prompt, str) or not self.prompt.strip():
             problems["prompt"] = "must not be empty"
         if not isinstance(self.negative_prompt, str):
             problems["negative_prompt"] = "must be text"
-        if self.scheduler not in SCHEDULERS:
-            problems["scheduler"] = "must be one of " + ", ".join(SCHEDULERS)
-        checks = {
-            "steps": _check_int(self.steps, *STEPS_RANGE),
-            "guidance": _check_float(self.guidance, *GUIDANCE_RANGE),
-            "strength": _check_float(self.strength, *STRENGTH_RANGE),
-            "samples": _check_int(self.samples, *SAMPLES_RANGE),
-            "seed": None if self.seed is None else _check_int(self.seed, 0, SEED_MAX),
-        }
+        if self.scheduler not in spec.schedulers:
+            problems["scheduler"] = "must be one of " + ", ".join(spec.schedulers)
+        checks = {field.name: field.check(getattr(self, field.name)) for field in spec.fields}
+        checks["seed"] = None if self.seed is None else _check_int(self.seed, 0, SEED_MAX)
         problems.update({field: why for field, why in checks.items() if why is not None})
         return problems
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from scribble_studio.domain.params import MODEL_SLUG, GenerationParams
+from scribble_studio.domain.models import BUILTIN_SPECS, ModelSpec
+from scribble_studio.domain.params import GenerationParams
 
 PARAMETERS_KEY: Final = "parameters"
 STUDIO_KEY: Final = "scribble-studio"
@@ -16,16 +17,21 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def a1111_parameters(params: GenerationParams, width: int, height: int) -> str:
-    """The ``parameters`` text, in the line layout AUTOMATIC1111's web UI writes."""
+def a1111_parameters(params: GenerationParams, width: int, height: int,
+                     spec: ModelSpec | None = None) -> str:
+    """The ``parameters`` text, in the line layout AUTOMATIC1111's web UI writes, naming
+    the model by its slug (and its fixed fields) and the ControlNet scale by its label."""
+    if spec is None:
+        spec = next((s for s in BUILTIN_SPECS if s.id == params.model), BUILTIN_SPECS[0])
+    model = spec.slug + "".join(f" {v}" for v in spec.fixed.values())
     lines = [params.prompt]
     if params.negative_prompt:
         lines.append(f"Negative prompt: {params.negative_prompt}")
     lines.append(
         f"Steps: {params.steps}, Sampler: {params.scheduler}, "
         f"CFG scale: {_number(params.guidance)}, Seed: {params.seed}, "
-        f"Size: {width}x{height}, Model: {MODEL_SLUG}, "
-        f"ControlNet strength: {_number(params.strength)}"
+        f"Size: {width}x{height}, Model: {model}, "
+        f"{spec.field('strength').label}: {_number(params.strength)}"
     )
     return "\n".join(lines)
 

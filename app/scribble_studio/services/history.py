@@ -348,6 +348,16 @@ class HistoryStore:
             clauses.append("starred = 1")
         return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(args)
 
+    def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Rows of one read-only query (for the ledger and other readers of this table)."""
+        with self._lock:
+            return list(self._db.execute(sql, args).fetchall())
+
+    def write(self, sql: str, args: tuple[Any, ...] = ()) -> int:
+        """One statement in its own transaction; returns the rows it changed."""
+        with self._transaction() as db:
+            return int(db.execute(sql, args).rowcount)
+
     def get(self, gen_id: int) -> Entry | None:
         with self._lock:
             row = self._db.execute("SELECT * FROM generations WHERE id=?", (gen_id,)).fetchone()

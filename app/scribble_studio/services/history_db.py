@@ -64,6 +64,23 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE generations ADD COLUMN timings TEXT;
     UPDATE generations SET state = 'submitting' WHERE state = 'sending';
     """,
+    # 3: models and money. The model, samples and steps of every job, read from its
+    # parameters (a job of an older release has no model there: SD 1.5 scribble, the only
+    # model it had); what a job cost is the server's word unless cost_estimated says it was
+    # worked out from the balance before and after; a failed job whose balance dropped is
+    # a billed failure. Old jobs keep their cost, unknown (NULL) where none was recorded.
+    """
+    ALTER TABLE generations ADD COLUMN model TEXT GENERATED ALWAYS AS
+        (COALESCE(json_extract(params, '$.model'), 'sd15-scribble')) VIRTUAL;
+    ALTER TABLE generations ADD COLUMN samples INTEGER GENERATED ALWAYS AS
+        (json_extract(params, '$.samples')) VIRTUAL;
+    ALTER TABLE generations ADD COLUMN steps INTEGER GENERATED ALWAYS AS
+        (json_extract(params, '$.steps')) VIRTUAL;
+    ALTER TABLE generations ADD COLUMN cost_estimated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE generations ADD COLUMN credits_before REAL;
+    ALTER TABLE generations ADD COLUMN billed_failure INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX generations_model ON generations(model, steps, samples)
+    """,
 )
 
 

@@ -28,10 +28,12 @@ from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble_spec import ScribbleExport
 from scribble_studio.services.history import DiskFull, Entry, HistoryStore
 from scribble_studio.services.job_locks import SenderLock
+from scribble_studio.services.ledger import Ledger
 
 if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stack or Pillow
     from scribble_studio.domain.results import GenerationResult
     from scribble_studio.services.backends import Backend, JobEvents, Progress, Ticket
+    from scribble_studio.services.budget import Budget
 
 log = logging.getLogger(__name__)
 COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.SUBMITTING, JobState.UNKNOWN})
@@ -87,9 +89,13 @@ def _as_of(when: float) -> str:
 class Outbox:
     """Jobs of one history, sent and collected by this process under its sender lock."""
 
-    def __init__(self, store: HistoryStore, lock: SenderLock | None = None) -> None:
+    def __init__(self, store: HistoryStore, lock: SenderLock | None = None,
+                 budget: Budget | None = None) -> None:
         self.store = store
         self.lock = lock or SenderLock(store.folder)
+        # The budget every send is checked against (None: no budget, as in older callers).
+        self.budget = budget
+        self.ledger = Ledger(store)
 
     # -- what a crash left (no network; call on a worker) ---------------------------------
 
@@ -124,13 +130,18 @@ class Outbox:
             (JobState.WAITING, JobState.UNKNOWN, JobState.FAILED))
 
     async def send(self, backend: Backend, gen_id: int, force: bool = False,
-                   events: JobEvents | None = None) -> GenerationResult:
+                   events: JobEvents | None = None,
+                   over_budget: bool = False) -> GenerationResult:
         """Submit stored job ``gen_id`` and collect its images. Only a job never sent is
-        sent without ``force`` (the user's word for one unknown, failed or cancelled)."""
+        sent without ``force`` (the user's word for one unknown, failed or cancelled).
+        A job whose estimate would pass the budget is not sent (:class:`OverBudget`; it
+        stays as it was) unless ``over_budget``, the user's word for this one."""
         owner = self.lock.hold()
         entry = await asyncio.to_thread(self.store.get, gen_id)
         if entry is None:
             raise NotSendable(f"Item {gen_id} does not exist.")
+        if self.budget is not None:  # checked as it goes out, not when it was queued
+            await asyncio.to_thread(self.budget.check, entry.params, override=over_budget)
         if entry.owner not in (None, owner) and self.lock.alive(entry.owner):
             raise NotSendable(f"Item {gen_id} is being sent by another Scribble Studio "
                               "process; it was not sent again.", "Wait for it to finish.")
@@ -141,8 +152,9 @@ class Outbox:
                               "it was not sent again.")
         from scribble_studio.services.backends import JobRequest
 
+        await asyncio.to_thread(self._note_balance_before, gen_id, backend)
         scribble = await asyncio.to_thread(self._scribble_of, entry)
-        expected = await asyncio.to_thread(self.store.usual_seconds, "v2")
+        expected = await asyncio.to_thread(self._usual_seconds, "v2", entry.params.model)
         sink = _StoringEvents(self.store, gen_id, events)
         started = time.monotonic()
         try:
@@ -164,6 +176,7 @@ class Outbox:
             raise
         except StudioError as exc:
             await self._after_failure(gen_id, exc, sink.ticket)
+            await self._settle_failure(backend, gen_id)
             raise
         except Exception:  # a bug or a broken database: never leave it "submitting"
             await self._settle_after_bug(gen_id, sink.ticket)
@@ -242,6 +255,7 @@ class Outbox:
             result = await backend.resume(ticket, entry.params, sink)
         except StudioError as exc:
             await self._after_failure(entry.id, exc, ticket)
+            await self._settle_failure(backend, entry.id)
             raise
         except Exception:
             await self._settle_after_bug(entry.id, ticket)
@@ -292,7 +306,45 @@ class Outbox:
                 await self._keep_at_server(gen_id, ticket, exc.message)
             raise DiskFull(f"{exc.message} The images were paid for; they are collected "
                            "again once there is room.", "Free some disk space.") from None
+        await asyncio.shield(asyncio.to_thread(self.ledger.settle, gen_id, result.cost,
+                                               result.credits))
         return result
+
+    def _usual_seconds(self, api: str, model: str, last: int = 10) -> float | None:
+        """As :meth:`HistoryStore.usual_seconds`, of this model's jobs only (SDXL takes
+        about three times SD 1.5's time); None: the backend uses the spec's."""
+        rows = self.store.read(
+            "SELECT json_extract(timings, '$.total_time') FROM generations WHERE state=? AND"
+            " api=? AND model=? AND timings IS NOT NULL ORDER BY id DESC LIMIT ?",
+            (JobState.DONE.value, api, model, last))
+        times = sorted(float(r[0]) for r in rows if isinstance(r[0], int | float) and r[0] >= 0)
+        return times[len(times) // 2] if times else None
+
+    # -- money -------------------------------------------------------------------------
+
+    def _note_balance_before(self, gen_id: int, backend: Backend) -> None:
+        """The balance as the job goes out: the backend's last word, or the history's."""
+        before = backend.last_credits
+        self.ledger.note_balance_before(gen_id, before if before is not None
+                                        else self.ledger.last_balance())
+
+    async def _settle_failure(self, backend: Backend, gen_id: int) -> None:
+        """A job that failed at the server: was it billed anyway? The balance now (a free
+        call) against the balance before says. Nothing more is asked of a job that never
+        left, or when no balance before is known."""
+        entry = await asyncio.to_thread(self.store.get, gen_id)
+        if entry is None or entry.state is not JobState.FAILED or entry.request_id is None:
+            return
+        row = await asyncio.to_thread(self.store.read, "SELECT credits_before FROM "
+                                      "generations WHERE id=?", (gen_id,))
+        if not row or row[0][0] is None:
+            return
+        try:
+            balance: float | None = (await backend.credits()).credits
+        except StudioError:
+            balance = None
+        await asyncio.shield(asyncio.to_thread(self.ledger.settle, gen_id, None, balance,
+                                               True))
 
     async def _release(self, gen_id: int, state: JobState, error: str | None) -> None:
         await asyncio.shield(asyncio.to_thread(self.store.release, gen_id, state, error))

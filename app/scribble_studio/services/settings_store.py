@@ -29,6 +29,11 @@ class AppSettings:
     upload_encoding: str = UploadEncoding.GRAY.value
     api: str = ApiChoice.AUTO.value   # auto (v2, v1 where a model is not on v2), v2, v1
     history_base: str = ""            # "" is Segmind's request-history host
+    # The budget (dollars; None: no limit): per local day, per calendar month, and the
+    # estimate of one job above which the app asks first.
+    budget_day: float | None = None
+    budget_month: float | None = None
+    budget_ask_above: float | None = None
 
     def client_settings(self) -> ClientSettings:
         """Raises a StudioError if the base URL, the API or a timeout is unusable."""
@@ -127,6 +132,9 @@ def _field_ok(name: str, value: object) -> bool:
         return value in {e.value for e in UploadEncoding}
     if name == "api":
         return value in {a.value for a in ApiChoice}
+    if name in ("budget_day", "budget_month", "budget_ask_above"):
+        return value is None or (isinstance(value, int | float) and not isinstance(value, bool)
+                                 and 0 <= value <= 1_000_000)
     if name == "history_base":
         try:
             return isinstance(value, str) and (

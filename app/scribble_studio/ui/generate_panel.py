@@ -1,4 +1,5 @@
-"""The parameter panel with the Generate button, which explains when it cannot run."""
+"""The parameter panel with the Generate button, which explains when it cannot run and
+says what the job will cost."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class GeneratePanel(QWidget):
         self.button.setAccessibleName("Generate")
         self.button.setMinimumHeight(36)
         self.button.clicked.connect(self.generate_requested)
+        self.estimate = ""   # e.g. "≈ $0.012 (4 images)"; "" while not known
         layout = QVBoxLayout(self)
         layout.addWidget(self.params)
         layout.addWidget(self.button)
@@ -34,4 +36,14 @@ class GeneratePanel(QWidget):
         if "seed" in problems:
             reasons.append(f"The seed {problems['seed']}.")
         self.button.setEnabled(not reasons)
-        self.button.setToolTip(" ".join(reasons) or "Send the sketch (Ctrl+Return)")
+        cost = f" {self.estimate}" if self.estimate else ""
+        self.button.setToolTip(" ".join(reasons) or f"Send the sketch (Ctrl+Return){cost}")
+
+    def set_estimate(self, text: str, has_ink: bool | None = None) -> None:
+        """What the job as set up now would cost (from the budget service)."""
+        self.estimate = text
+        self.button.setText(f"Generate   {text}" if text else "Generate")
+        if has_ink is not None:
+            self.update_state(has_ink)
+        elif self.button.isEnabled():
+            self.button.setToolTip(f"Send the sketch (Ctrl+Return) {text}".rstrip())

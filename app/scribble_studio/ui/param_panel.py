@@ -1,5 +1,6 @@
-"""The parameter panel: prompt, negative prompt, scheduler, steps, guidance, strength,
-samples and a seed field that holds any value up to 2^53−1."""
+"""The parameter panel: the model, prompt, negative prompt, scheduler, steps, guidance,
+strength, samples and a seed field that holds any value up to 2^53−1. Ranges, defaults,
+labels and schedulers come from the chosen model's spec."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -17,15 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scribble_studio.domain.params import (
-    GUIDANCE_RANGE,
-    SAMPLES_RANGE,
-    SCHEDULERS,
-    SEED_MAX,
-    STEPS_RANGE,
-    STRENGTH_RANGE,
-    GenerationParams,
-)
+from scribble_studio.domain.models import ModelCatalog, ModelSpec, builtin_catalog
+from scribble_studio.domain.params import SEED_MAX, GenerationParams
 
 INVALID_STYLE = "border: 2px solid #d0402b;"
 
@@ -41,28 +36,25 @@ def _text_box(name: str, height: int) -> QPlainTextEdit:
 class ParamPanel(QWidget):
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 models: ModelCatalog | None = None) -> None:
         super().__init__(parent)
+        self._models = models or builtin_catalog()
+        self._spec = self._models.default
+        self.model = QComboBox()
+        self.model.setAccessibleName("Model")
         self.prompt = _text_box("Prompt", 84)
         self.prompt.setPlaceholderText("What the picture shows (Ctrl+L)")
         self.negative = _text_box("Negative prompt", 52)
         self.negative.setPlaceholderText("What to avoid, e.g. blurry, text")
         self.scheduler = QComboBox()
-        self.scheduler.addItems(SCHEDULERS)
         self.scheduler.setAccessibleName("Scheduler")
         self.steps = QSpinBox()
-        self.steps.setRange(*STEPS_RANGE)
         self.guidance = QDoubleSpinBox()
-        self.guidance.setRange(*GUIDANCE_RANGE)
         self.guidance.setSingleStep(0.5)
         self.strength = QDoubleSpinBox()
-        self.strength.setRange(*STRENGTH_RANGE)
         self.strength.setSingleStep(0.05)
         self.samples = QSpinBox()
-        self.samples.setRange(*SAMPLES_RANGE)
-        for box, name in ((self.steps, "Steps"), (self.guidance, "Guidance"),
-                          (self.strength, "ControlNet strength"), (self.samples, "Samples")):
-            box.setAccessibleName(name)
         self.seed = QLineEdit()
         self.seed.setAccessibleName("Seed")
         self.seed.setPlaceholderText(f"0 – {SEED_MAX}")
@@ -76,6 +68,8 @@ class ParamPanel(QWidget):
         seed_row.addWidget(self.random_seed)
         seed_row.addWidget(self.last_seed)
         form = QFormLayout(self)
+        self._form = form
+        form.addRow("Model", self.model)
         form.addRow("Prompt", self.prompt)
         form.addRow("Negative", self.negative)
         form.addRow("Scheduler", self.scheduler)
@@ -85,7 +79,9 @@ class ParamPanel(QWidget):
         form.addRow("Samples", self.samples)
         form.addRow("Seed", seed_row)
         self._last: int | None = None
-        self.set_params(GenerationParams(prompt=""))
+        self._fill_models()
+        self.set_params(GenerationParams.for_model(self._spec, ""))
+        self.model.currentIndexChanged.connect(self._on_model_changed)
         for signal in (self.prompt.textChanged, self.negative.textChanged,
                        self.scheduler.currentIndexChanged, self.steps.valueChanged,
                        self.guidance.valueChanged, self.strength.valueChanged,
@@ -93,6 +89,67 @@ class ParamPanel(QWidget):
                        self.random_seed.toggled):
             signal.connect(self._on_any_changed)
         self.last_seed.clicked.connect(self._on_last_seed_clicked)
+
+    @property
+    def spec(self) -> ModelSpec:
+        return self._spec
+
+    def use_model(self, model_id: str) -> None:
+        """Switch to another model, keeping the prompt, the seed and what both share."""
+        spec = self._models.find(model_id)
+        if spec is not None and spec.id != self._spec.id:
+            self.set_params(self.params().switched_to(spec), keep_seed_mode=True)
+
+    def set_models(self, models: ModelCatalog) -> None:
+        """The models the composition root passes in; the current job moves to its
+        first model if the current one is not among them."""
+        current = self.params()
+        self._models = models
+        self._fill_models()
+        spec = models.find(current.model) or models.default
+        self.set_params(current.switched_to(spec), keep_seed_mode=True)
+
+    def _fill_models(self) -> None:
+        self.model.blockSignals(True)
+        self.model.clear()
+        for spec in self._models:
+            self.model.addItem(f"{spec.title}  (≈ ${spec.price_hint:g} an image)", spec.id)
+        self.model.setCurrentIndex(self._models.ids.index(self._spec.id)
+                                   if self._spec.id in self._models.ids else 0)
+        self.model.blockSignals(False)
+
+    def _apply_spec(self, spec: ModelSpec) -> None:
+        """Ranges, labels and schedulers of ``spec`` (values are set by the caller)."""
+        self._spec = spec
+        boxes: dict[str, QSpinBox | QDoubleSpinBox] = {
+            "steps": self.steps, "guidance": self.guidance, "strength": self.strength,
+            "samples": self.samples}
+        for field in spec.fields:
+            box = boxes[field.name]
+            box.blockSignals(True)
+            if isinstance(box, QSpinBox):
+                box.setRange(int(field.low), int(field.high))
+            else:
+                box.setRange(field.low, field.high)
+            box.blockSignals(False)
+            box.setAccessibleName(field.label)
+            box.setToolTip(f"{field.label}: {field.low:g}–{field.high:g}, "
+                           f"default {field.default:g}" + (" (priced)" if field.priced else ""))
+            label = self._form.labelForField(box)
+            if isinstance(label, QLabel):
+                label.setText(field.label.replace("ControlNet ", "").capitalize())
+        self.scheduler.blockSignals(True)
+        self.scheduler.clear()
+        self.scheduler.addItems(spec.schedulers)
+        self.scheduler.blockSignals(False)
+        index = self._models.ids.index(spec.id) if spec.id in self._models.ids else 0
+        if self.model.currentIndex() != index:
+            self.model.blockSignals(True)
+            self.model.setCurrentIndex(index)
+            self.model.blockSignals(False)
+
+    def _on_model_changed(self, index: int) -> None:
+        self.use_model(self.model.itemData(index))
 
     def _seed_value(self) -> int | str | None:
         if self.random_seed.isChecked():
@@ -111,16 +168,25 @@ class ParamPanel(QWidget):
             scheduler=self.scheduler.currentText(), steps=self.steps.value(),
             guidance=round(self.guidance.value(), 2), strength=round(self.strength.value(), 2),
             samples=self.samples.value(), seed=self._seed_value(),  # type: ignore[arg-type]
+            model=self._spec.id,
         )
 
     def problems(self) -> dict[str, str]:
-        return self.params().validate()
+        return self.params().validate(self._spec)
 
     def set_params(self, params: GenerationParams, keep_seed_mode: bool = False) -> None:
+        """Show ``params``, with its model's ranges (a model this panel does not offer
+        is shown as the first one it does, keeping what both share)."""
+        spec = self._models.find(params.model)
+        if spec is None:
+            spec = self._models.default
+            params = params.switched_to(spec)
+        self._apply_spec(spec)
         self.prompt.setPlainText(params.prompt)
         self.negative.setPlainText(params.negative_prompt)
         index = self.scheduler.findText(params.scheduler)
-        self.scheduler.setCurrentIndex(index if index >= 0 else SCHEDULERS.index("UniPC"))
+        self.scheduler.setCurrentIndex(index if index >= 0 else
+                                       spec.schedulers.index(spec.default_scheduler))
         self.steps.setValue(params.steps)
         self.guidance.setValue(params.guidance)
         self.strength.setValue(params.strength)

@@ -1,5 +1,5 @@
 """Settings: API key, base URL, which of Segmind's APIs, timeouts, concurrency, invert,
-upload encoding."""
+upload encoding, and the budget."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -60,6 +61,9 @@ class SettingsDialog(QDialog):
         self.encoding.addItem("8-bit grayscale PNG (smallest)", UploadEncoding.GRAY.value)
         self.encoding.addItem("RGB PNG (compatibility)", UploadEncoding.RGB.value)
         self.encoding.setCurrentIndex(0 if s.encoding() is UploadEncoding.GRAY else 1)
+        self.budget_day = self._dollars(s.budget_day, "Budget per day")
+        self.budget_month = self._dollars(s.budget_month, "Budget per month")
+        self.budget_ask = self._dollars(s.budget_ask_above, "Ask before a job above")
         self.test = QPushButton("Test connection")
         self.test_result = QLabel()
         self.test_result.setWordWrap(True)
@@ -83,6 +87,17 @@ class SettingsDialog(QDialog):
         form.addRow("Jobs at once", self.concurrency)
         form.addRow("", self.invert)
         form.addRow("Upload as", self.encoding)
+        budget = QGroupBox("Budget")
+        budget.setAccessibleName("Budget")
+        budget_form = QFormLayout(budget)
+        budget_form.addRow("Per day", self.budget_day)
+        budget_form.addRow("Per month", self.budget_month)
+        budget_form.addRow("Ask above (a job)", self.budget_ask)
+        note = QLabel("A job whose estimate would pass a limit is not sent; you can send "
+                      "it anyway, once. 0 means no limit.")
+        note.setWordWrap(True)
+        budget_form.addRow(note)
+        form.addRow(budget)
         form.addRow(test_row)
         form.addRow(self.problem)
         form.addRow(buttons)
@@ -96,6 +111,17 @@ class SettingsDialog(QDialog):
         box.setRange(low, high)
         box.setValue(value)
         box.setSuffix(" s")
+        box.setAccessibleName(name)
+        return box
+
+    @staticmethod
+    def _dollars(value: float | None, name: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(0, 100_000)
+        box.setDecimals(3)
+        box.setPrefix("$")
+        box.setSpecialValueText("No limit")
+        box.setValue(value or 0.0)
         box.setAccessibleName(name)
         return box
 
@@ -121,7 +147,9 @@ class SettingsDialog(QDialog):
                 api_base=self.base.text().strip(), connect_timeout=self.connect_timeout.value(),
                 read_timeout=self.read_timeout.value(), concurrency=self.concurrency.value(),
                 invert=self.invert.isChecked(), upload_encoding=self.encoding.currentData(),
-                api=self.api.currentData())
+                api=self.api.currentData(), budget_day=self.budget_day.value() or None,
+                budget_month=self.budget_month.value() or None,
+                budget_ask_above=self.budget_ask.value() or None)
         except StudioError as exc:
             self.problem.setText(f"{exc.message} {exc.action}")
             return

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from tests.fakes.segmind.jobs import COMPLETED, FAILED, FakeJob
 from tests.fakes.segmind.wire import (
     CREDITS_PATH,
-    GENERATE_PATH,
+    GENERATE_PATHS,
     HTML_405,
+    SLUG,
     V2_SLUGS,
     cost,
     json_body,
@@ -44,8 +45,8 @@ class ApiRoutes(_Base):
             return False
         return True
 
-    def _parse_generation(self, body: bytes) -> tuple[dict[str, Any], dict[str, Any],
-                                                      tuple[int, int], float] | None:
+    def _parse_generation(self, body: bytes, slug: str = SLUG) -> tuple[
+            dict[str, Any], dict[str, Any], tuple[int, int], float] | None:
         """The checks a v1 call and a v2 submit share, in the order the real API makes
         them. Returns (request with defaults, request as sent, image size, cost), or None
         once it has answered with the error."""
@@ -58,11 +59,11 @@ class ApiRoutes(_Base):
             self._error(400, "Request body is not valid JSON")
             return None
         as_sent = copy.deepcopy(request)
-        problem, size = validate_request(request)
+        problem, size = validate_request(request, slug)
         if problem:
             self._error(400, problem)
             return None
-        price = cost(request)
+        price = cost(request, slug)
         credits = self.fake.credits
         if price > credits:
             self._error(406, f"Not enough credits: your balance is {credits:g}, "
@@ -75,10 +76,10 @@ class ApiRoutes(_Base):
         if self.route == "/v2" or self.route.startswith("/v2/"):
             self._route_v2(method, body)
             return
-        if self.route not in (GENERATE_PATH, CREDITS_PATH):
+        if self.route not in GENERATE_PATHS and self.route != CREDITS_PATH:
             self._error(404, f"Not found: {self.path}")
             return
-        expected = "POST" if self.route == GENERATE_PATH else "GET"
+        expected = "POST" if self.route in GENERATE_PATHS else "GET"
         if method != expected:
             self._send(405, HTML_405, "text/html")
             return
@@ -87,14 +88,28 @@ class ApiRoutes(_Base):
         if self.route == CREDITS_PATH:
             self._json(200, {"credits": self.fake.credits, "free-credits": 0.0})
             return
-        self._generate(body)
+        slug = GENERATE_PATHS[self.route]
+        if not self._model_available(slug):
+            return
+        self._generate(body, slug)
 
-    def _generate(self, body: bytes) -> None:
-        parsed = self._parse_generation(body)
+    def _model_available(self, slug: str) -> bool:
+        """410 for a retired model, 403 for one the account may not use (no job, no
+        bill), as a call with the key learns it."""
+        if slug in self.fake.retired:
+            self._error(410, f"Model {slug} has been retired and is no longer available.")
+            return False
+        if slug in self.fake.forbidden:
+            self._error(403, f"Model {slug} is not allowed for your team.")
+            return False
+        return True
+
+    def _generate(self, body: bytes, slug: str = SLUG) -> None:
+        parsed = self._parse_generation(body, slug)
         if parsed is None:
             return
         request, as_sent, size, price = parsed
-        job = self.fake.create_job(request, as_sent, size, price, api="v1")
+        job = self.fake.create_job(request, as_sent, size, price, api="v1", slug=slug)
         images = [result_jpeg(size[0], size[1], job.seed, i) for i in range(request["samples"])]
         headers = {**self.fake.credit_headers(), "x-request-id": job.request_id}
         if self.fake.cost_headers:
@@ -121,7 +136,7 @@ class ApiRoutes(_Base):
                 self._send(405, HTML_405, "text/html")
             elif parts[0] not in V2_SLUGS:
                 self._error(404, f"Model {parts[0]} not found")
-            elif self._authorized():
+            elif self._authorized() and self._model_available(parts[0]):
                 self._submit(parts[0], body)
             return
         polling = (len(parts) == 2 and parts[1]) or (len(parts) == 3 and parts[2] == "status")
@@ -142,7 +157,7 @@ class ApiRoutes(_Base):
             self._result(job)
 
     def _submit(self, slug: str, body: bytes) -> None:
-        parsed = self._parse_generation(body)
+        parsed = self._parse_generation(body, slug)
         if parsed is None:
             return
         request, as_sent, size, price = parsed

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from tests.fakes.segmind.api import ApiRoutes
 from tests.fakes.segmind.faults import Fault
 from tests.fakes.segmind.history import HistoryRoutes
-from tests.fakes.segmind.wire import CREDITS_PATH, GENERATE_PATH, Recorded, iso_utc
+from tests.fakes.segmind.wire import CREDITS_PATH, GENERATE_PATHS, Recorded, iso_utc
 
 if TYPE_CHECKING:
     from tests.fakes.segmind.server import FakeSegmind
@@ -107,7 +107,7 @@ class Handler(ApiRoutes, HistoryRoutes, BaseHTTPRequestHandler):
         if kind == "status":
             fake.note_poll(self.route.split("/")[3])
         fault = fake.next_fault(kind)
-        if fault is None and fake.delay and self.route == GENERATE_PATH:
+        if fault is None and fake.delay and self.route in GENERATE_PATHS:
             fault = Fault.slow(fake.delay)
         self.fault = fault
         if fault is not None and fault.kind in BEFORE_ROUTING:
@@ -131,7 +131,9 @@ class Handler(ApiRoutes, HistoryRoutes, BaseHTTPRequestHandler):
             if len(parts) >= 4 and parts[2] == "requests":
                 return "status" if parts[4:] == ["status"] else "result"
             return ""
-        return {GENERATE_PATH: "v1", CREDITS_PATH: "credits"}.get(self.route, "")
+        if self.route in GENERATE_PATHS:
+            return "v1"
+        return "credits" if self.route == CREDITS_PATH else ""
 
     def _fault_before_routing(self, fault: Fault) -> bool:
         """Apply a fault that replaces the answer; False when the request goes on."""

@@ -46,6 +46,7 @@ class FakeJob:
     bill_failure: bool = False
     billed: bool = False
     output_base: str = ""
+    report_cost: bool = True   # False: metrics carry no "cost" (the server's cost_headers)
 
     @property
     def hex_id(self) -> str:
@@ -84,9 +85,10 @@ class FakeJob:
         queue = min(elapsed, self.queue_seconds)
         metrics: dict[str, Any] = {"queue_time": round(queue, 3)}
         if self.state in TERMINAL:
-            metrics.update(cost=self.cost if self.billed else 0.0, remaining_credits=remaining,
-                           inference_time=self.job_seconds, queue_time=self.queue_seconds,
-                           total_time=round(self.duration, 3))
+            if self.report_cost:
+                metrics["cost"] = self.cost if self.billed else 0.0
+            metrics.update(remaining_credits=remaining, inference_time=self.job_seconds,
+                           queue_time=self.queue_seconds, total_time=round(self.duration, 3))
         return metrics
 
     def status_body(self, remaining: float) -> dict[str, Any]:

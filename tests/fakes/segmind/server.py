@@ -73,6 +73,9 @@ class FakeSegmind:
         self.history_ids = history_ids
         self.history_status_key = history_status_key
         self.cost_headers = cost_headers
+        # Slugs answered 410 (retired) and 403 (not allowed for the team); tests add to them.
+        self.retired: set[str] = set()
+        self.forbidden: set[str] = set()
         self.tls = tls
         self.requests: list[Recorded] = []
         self.jobs: dict[str, FakeJob] = {}
@@ -234,7 +237,7 @@ class FakeSegmind:
                           queue_seconds=queue, job_seconds=seconds,
                           fail_message=failure[0] if failure else None,
                           bill_failure=failure[1] if failure else False,
-                          output_base=self.images_base)
+                          output_base=self.images_base, report_cost=self.cost_headers)
             self.jobs[job.request_id] = job
             self.submits.append(job)
             self._refresh(job)
@@ -290,8 +293,8 @@ class FakeSegmind:
                                 self._landed(job))
 
     @staticmethod
-    def cost(request: dict[str, Any]) -> float:
-        return wire.cost(request)
+    def cost(request: dict[str, Any], slug: str = SLUG) -> float:
+        return wire.cost(request, slug)
 
     def charge(self, cost: float, seed: int) -> None:
         with self._lock:

@@ -19,10 +19,14 @@ from PIL import Image, ImageDraw
 
 API_KEY = "sk-test-6f1e0c0ffee5ecret"
 SLUG = "sd1.5-controlnet-scribble"
+SDXL_SLUG = "sdxl-controlnet"
 GENERATE_PATH = f"/v1/{SLUG}"
 CREDITS_PATH = "/v1/get-user-credits"
 HISTORY_PATH = "/inference-request/request-history"
-V2_SLUGS = frozenset({SLUG})
+SLUGS = (SLUG, SDXL_SLUG)
+GENERATE_PATHS = {f"/v1/{slug}": slug for slug in SLUGS}
+V2_SLUGS = frozenset(SLUGS)
+CN_MODELS = {"sdxl_canny", "sdxl_depth", "sdxl_softedge", "sdxl_openpose", "sdxl_scribble"}
 SCHEDULERS = {"DDIM", "DPM Multi", "DPM Single", "Euler a", "Euler", "Heun", "DPM2 a Karras",
               "DPM2 Karras", "LMS", "PNDM", "DDPM", "UniPC"}
 HTML_405 = (b"<!DOCTYPE html><html><head><title>405 Method Not Allowed</title></head>"
@@ -80,10 +84,16 @@ def json_body(images: list[bytes], shape: str) -> bytes:
     return json.dumps(document).encode()
 
 
-def cost(request: dict[str, Any]) -> float:
+# The fake's own prices (not Segmind's: round numbers a test can add up), for one image
+# at the slug's default steps.
+PRICES = {SLUG: (0.25, 20), SDXL_SLUG: (1.0, 30)}
+
+
+def cost(request: dict[str, Any], slug: str = SLUG) -> float:
     """Dollars for one call: the page says samples and steps affect pricing."""
-    steps = request.get("num_inference_steps", 20)
-    return round(0.25 * request.get("samples", 1) * steps / 20, 4)
+    price, default_steps = PRICES[slug]
+    steps = request.get("num_inference_steps", default_steps)
+    return round(price * request.get("samples", 1) * steps / default_steps, 4)
 
 
 def iso_utc(timestamp: float) -> str:
@@ -100,13 +110,26 @@ def _is_num(value: Any) -> bool:
     return _is_int(value) or isinstance(value, float)
 
 
-def validate_request(req: Any) -> tuple[str | None, tuple[int, int]]:
-    """The contract's field rules. Returns (problem, image size); fills in the defaults
-    of ``samples`` and ``seed`` on the dict it is given."""
+# Each slug's numeric fields: (type check, low, high). SD 1.5 as the contract's table;
+# SDXL as its model page: controlnet_scale 0-1 in place of strength, guidance 1-25 (its
+# steps have no documented range: the SD 1.5 one is assumed).
+_RULES: dict[str, dict[str, tuple[Any, float, float]]] = {
+    SLUG: {"samples": (_is_int, 1, 4), "num_inference_steps": (_is_int, 20, 100),
+           "guidance_scale": (_is_num, 0.1, 25), "strength": (_is_num, 0.1, 1)},
+    SDXL_SLUG: {"samples": (_is_int, 1, 4), "num_inference_steps": (_is_int, 20, 100),
+                "guidance_scale": (_is_num, 1, 25), "controlnet_scale": (_is_num, 0, 1)},
+}
+_BASE_FIELDS = {"image", "prompt", "negative_prompt", "samples", "scheduler",
+                "num_inference_steps", "guidance_scale", "seed", "base64"}
+
+
+def validate_request(req: Any, slug: str = SLUG) -> tuple[str | None, tuple[int, int]]:
+    """The contract's field rules for ``slug``. Returns (problem, image size); fills in
+    the defaults of ``samples`` and ``seed`` on the dict it is given."""
     if not isinstance(req, dict):
         return "Body must be a JSON object", (0, 0)
-    allowed = {"image", "prompt", "negative_prompt", "samples", "scheduler",
-               "num_inference_steps", "guidance_scale", "strength", "seed", "base64"}
+    rules = _RULES[slug]
+    allowed = _BASE_FIELDS | set(rules) | ({"cn_model"} if slug == SDXL_SLUG else set())
     unknown = set(req) - allowed
     if unknown:
         return f"Unknown fields: {sorted(unknown)}", (0, 0)
@@ -119,8 +142,8 @@ def validate_request(req: Any) -> tuple[str | None, tuple[int, int]]:
         return "negative_prompt must be a string", (0, 0)
     if not isinstance(req["base64"], bool):
         return "base64 must be a boolean", (0, 0)
-    rules = {"samples": (_is_int, 1, 4), "num_inference_steps": (_is_int, 20, 100),
-             "guidance_scale": (_is_num, 0.1, 25), "strength": (_is_num, 0.1, 1)}
+    if slug == SDXL_SLUG and req.get("cn_model", "sdxl_canny") not in CN_MODELS:
+        return f"cn_model must be one of {sorted(CN_MODELS)}", (0, 0)
     for field, (kind, low, high) in rules.items():
         if field in req and not (kind(req[field]) and low <= req[field] <= high):
             return f"{field} must be a number in {low}..{high}", (0, 0)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ssl
 from typing import TYPE_CHECKING
 
+from scribble_studio.domain.models import ModelCatalog
 from scribble_studio.services.backends.base import (
     Backend,
     BackendFeatures,
@@ -31,13 +32,15 @@ def create_backend(key: ApiKey | None, settings: ClientSettings, *,
                    tls: ssl.SSLContext | None = None, retry: RetryPolicy | None = None,
                    on_retry: RetryListener | None = None,
                    on_credits: CreditsListener | None = None,
-                   follow_deadline: float | None = 600.0) -> Backend:
+                   follow_deadline: float | None = 600.0,
+                   models: ModelCatalog | None = None) -> Backend:
     """The backend for these settings and key, with its one long-lived HTTP client.
     Call inside the running loop; close it with ``aclose()``."""
     from scribble_studio.services.backends.segmind import SegmindBackend
 
     return SegmindBackend(key, settings, tls=tls, retry=retry, on_retry=on_retry,
-                          on_credits=on_credits, follow_deadline=follow_deadline)
+                          on_credits=on_credits, follow_deadline=follow_deadline,
+                          models=models)
 
 
 __all__ = ["Backend", "BackendFeatures", "CallbackEvents", "Credits", "JobEvents",

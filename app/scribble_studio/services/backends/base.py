@@ -9,6 +9,7 @@ import enum
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
+from scribble_studio.domain.models import ModelSpec
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble_spec import ScribbleExport
 
@@ -53,6 +54,8 @@ class JobRequest:
     scribble: ScribbleExport
     # How long a job of this kind usually takes here, to place the first status poll.
     expected_seconds: float | None = None
+    # The job's model (``params.model``); None: the backend's own spec of that id.
+    spec: ModelSpec | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -115,6 +118,10 @@ class Backend(Protocol):
     @property
     def api(self) -> str:
         """Which of the provider's APIs the next job goes through ("v2", "v1")."""
+
+    @property
+    def last_credits(self) -> float | None:
+        """The balance as the provider last reported it (no call), or None."""
 
     async def run(self, request: JobRequest, events: JobEvents) -> GenerationResult:
         """Submit and follow the job to its images. Raises a StudioError; a request

@@ -3,12 +3,26 @@ on v2, the request history for recovery, and the free credits call, over one cli
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import ssl
 import time
 
-from scribble_studio.domain.errors import BadResponse, EndpointNotFound, InvalidParameters
+from scribble_studio.domain.errors import (
+    BadResponse,
+    EndpointNotFound,
+    InvalidParameters,
+    ModelRetired,
+    StudioError,
+)
+from scribble_studio.domain.models import (
+    ModelCatalog,
+    ModelNotAllowed,
+    ModelSpec,
+    RetiredModel,
+    builtin_catalog,
+)
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.results import GenerationResult
 from scribble_studio.services.backends import segmind_v1, segmind_v2
@@ -28,8 +42,6 @@ from scribble_studio.services.backends.transport import MAX_BODY_BYTES, Transpor
 from scribble_studio.services.config import ApiChoice, ApiKey, ClientSettings
 
 CREDITS_PATH = "get-user-credits"
-# SD 1.5 scribble at Segmind: about 3.8 s a call (the model's page, Aug 2026).
-USUAL_SECONDS = 3.8
 
 
 class SegmindBackend:
@@ -41,8 +53,10 @@ class SegmindBackend:
                  on_retry: RetryListener | None = None,
                  on_credits: CreditsListener | None = None,
                  follow_deadline: float | None = 600.0,
-                 rng: random.Random | None = None, max_body: int = MAX_BODY_BYTES) -> None:
+                 rng: random.Random | None = None, max_body: int = MAX_BODY_BYTES,
+                 models: ModelCatalog | None = None) -> None:
         self.settings = settings
+        self.models = models or builtin_catalog()
         self.transport = Transport(key, settings, tls=tls, on_credits=on_credits,
                                    max_body=max_body)
         self._retry = retry or RetryPolicy()
@@ -58,15 +72,33 @@ class SegmindBackend:
     def api(self) -> str:
         return segmind_v2.API if self._use_v2 else segmind_v1.API
 
+    @property
+    def last_credits(self) -> float | None:
+        return self.transport.last_credits
+
     async def aclose(self) -> None:
         await self.transport.aclose()
 
     async def run(self, request: JobRequest, events: JobEvents) -> GenerationResult:
-        problems = request.params.validate()
+        spec = request.spec or self.models.find(request.params.model)
+        problems = request.params.validate(spec)
         if problems:
             raise InvalidParameters(problems)
         if request.params.seed is None:
             raise ValueError("draw the seed before sending (GenerationParams.with_seed_drawn)")
+        assert spec is not None  # (validate names an unknown model)
+        try:
+            return await self._run(dataclasses.replace(request, spec=spec), events, spec)
+        except (ModelRetired, ModelNotAllowed) as exc:  # (no job exists at the server)
+            other = self.models.other_than(spec.id)
+            named: StudioError = RetiredModel(spec, other, exc.message) \
+                if isinstance(exc, ModelRetired) else \
+                ModelNotAllowed.for_model(spec, other, exc.message)
+            named.credits = exc.credits
+            raise named from None
+
+    async def _run(self, request: JobRequest, events: JobEvents,
+                   spec: ModelSpec) -> GenerationResult:
         started = time.monotonic()
         if self._use_v2:
             try:
@@ -79,7 +111,7 @@ class SegmindBackend:
                 self._use_v2 = False
             else:
                 await events.submitted(ticket)
-                expected = USUAL_SECONDS if request.expected_seconds is None \
+                expected = spec.usual_seconds if request.expected_seconds is None \
                     else request.expected_seconds
                 return await self._follower.follow(ticket, request.params, events, expected)
         try:
@@ -92,7 +124,8 @@ class SegmindBackend:
     async def resume(self, ticket: Ticket, params: GenerationParams,
                      events: JobEvents) -> GenerationResult:
         if ticket.api == segmind_v2.API:
-            return await self._follower.follow(ticket, params, events, USUAL_SECONDS,
+            spec = self.models.find(params.model) or self.models.default
+            return await self._follower.follow(ticket, params, events, spec.usual_seconds,
                                                at_once=True)
         return await self._follower.from_history(ticket, params, events)
 

@@ -24,6 +24,7 @@ from scribble_studio.domain.errors import (
     ServerError,
     StudioError,
 )
+from scribble_studio.domain.models import ModelNotAllowed
 
 MAX_MESSAGE_CHARS: Final = 240
 _MESSAGE_KEYS: Final = ("error", "message", "detail", "html-message", "msg", "status")
@@ -178,7 +179,9 @@ def parse_credits(value: str | None) -> float | None:
 
 def error_for_status(status: int, message: str, headers: Mapping[str, str]) -> StudioError:
     """The taxonomy error for an HTTP error status, with the server's own words."""
-    if status in (401, 403):
+    if status == 403:  # the key is known: the model is not allowed (segmind-api.md)
+        return ModelNotAllowed(message)
+    if status == 401:
         return AuthenticationFailed(message)
     if status == 406:
         if "content type" in message.lower() or "content-type" in message.lower():

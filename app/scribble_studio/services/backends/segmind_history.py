@@ -9,6 +9,7 @@ import logging
 from typing import Final
 from urllib.parse import quote, urlencode
 
+from scribble_studio.domain.models import BUILTIN_SPECS
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.backends.segmind_wire import (
     SLUG,
@@ -61,8 +62,9 @@ class RequestHistory:
         today = dt.datetime.now(dt.UTC).date()
         start = max(sent - dt.timedelta(days=1), today - dt.timedelta(days=WINDOW_DAYS - 1))
         found: dict[str, HistoryRow] = {}
+        slug = next((s.slug for s in BUILTIN_SPECS if s.id == params.model), SLUG)
         for page in range(1, MAX_PAGES + 1):
-            query = urlencode({"page": page, "per_page": PER_PAGE, "model_name": SLUG,
+            query = urlencode({"page": page, "per_page": PER_PAGE, "model_name": slug,
                                "from_date": start.isoformat(), "to_date": today.isoformat()})
             answer = await self._t.call("GET", self._t.settings.history_url(
                 f"{HISTORY_PATH}?{query}"))

@@ -25,7 +25,7 @@ from scribble_studio.services.backends.retry import (
     submit_with_retries,
 )
 from scribble_studio.services.backends.segmind_errors import parse_credits
-from scribble_studio.services.backends.segmind_wire import SLUG, parse_images, request_body
+from scribble_studio.services.backends.segmind_wire import parse_images, request_body, spec_of
 from scribble_studio.services.backends.transport import Transport
 
 API = "v1"
@@ -50,8 +50,9 @@ def _cost(headers: httpx.Headers) -> float | None:
 async def run(transport: Transport, request: JobRequest, events: JobEvents,
               policy: RetryPolicy, on_retry: RetryListener | None) -> GenerationResult:
     params = request.params
-    body = json.dumps(request_body(params, request.scribble.base64())).encode()
-    url = transport.settings.url(SLUG)
+    spec = spec_of(params, request.spec)
+    body = json.dumps(request_body(params, request.scribble.base64(), spec)).encode()
+    url = transport.settings.url(spec.slug)
     ticket: Ticket | None = None
 
     async def headers_arrived(headers: httpx.Headers) -> None:

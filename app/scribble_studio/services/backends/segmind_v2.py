@@ -35,13 +35,13 @@ from scribble_studio.services.backends.retry import (
 )
 from scribble_studio.services.backends.segmind_history import RequestHistory
 from scribble_studio.services.backends.segmind_wire import (
-    SLUG,
     RemoteStatus,
     is_terminal_body,
     parse_result,
     parse_status,
     parse_submit,
     request_body,
+    spec_of,
 )
 from scribble_studio.services.backends.transport import Answer, Transport
 
@@ -210,8 +210,9 @@ async def submit(transport: Transport, request: JobRequest, policy: RetryPolicy,
     """POST the job to v2. Retried by itself only when no job can exist: a connection
     that never opened, a 429, a 5xx from the submit. A timeout or a dropped connection
     after sending is :class:`SubmitInDoubt`."""
-    body = json.dumps(request_body(request.params, request.scribble.base64())).encode()
-    url = transport.settings.v2_url(SLUG)
+    spec = spec_of(request.params, request.spec)
+    body = json.dumps(request_body(request.params, request.scribble.base64(), spec)).encode()
+    url = transport.settings.v2_url(spec.slug)
 
     async def once() -> Ticket:
         try:

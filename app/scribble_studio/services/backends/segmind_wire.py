@@ -19,33 +19,45 @@ import re
 from typing import Any, Final
 
 from scribble_studio.domain.errors import BadResponse
+from scribble_studio.domain.models import BUILTIN_SPECS, ModelSpec
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.results import ResultImage, check_image, sniff_format
 
-SLUG: Final = "sd1.5-controlnet-scribble"
+# The default model's slug (the request history is searched for it when a job's own
+# model is not known).
+SLUG: Final = BUILTIN_SPECS[0].slug
 _DATA_URL = re.compile(rb"^\s*data:[^,]{0,100};base64,", re.IGNORECASE)
 _B64_NOISE = re.compile(rb"\s+")
 
 
-def request_body(params: GenerationParams, image_b64: str) -> dict[str, Any]:
-    """The JSON body of a generate request (v1 and v2 alike). Needs a drawn seed.
+def spec_of(params: GenerationParams, spec: ModelSpec | None = None) -> ModelSpec:
+    """The spec a job is sent with: ``spec`` when given (it must be the job's model),
+    else the built-in spec named by ``params.model``."""
+    found = spec if spec is not None else next(
+        (s for s in BUILTIN_SPECS if s.id == params.model), None)
+    if found is None or found.id != params.model:
+        raise ValueError(f"no model spec for {params.model!r}")
+    return found
+
+
+def request_body(params: GenerationParams, image_b64: str,
+                 spec: ModelSpec | None = None) -> dict[str, Any]:
+    """The JSON body of a generate request (v1 and v2 alike), with the spec's wire names
+    and fixed fields. Needs a drawn seed.
 
     ``base64`` is always explicit (the public docs disagree on its default): one sample
     is read as raw bytes, several as a JSON list (v1; v2 answers with URLs either way).
     """
     if params.seed is None:
         raise ValueError("draw the seed first (with_seed_drawn)")
-    body: dict[str, Any] = {
-        "image": image_b64,
-        "prompt": params.prompt,
-        "samples": params.samples,
-        "scheduler": params.scheduler,
-        "num_inference_steps": params.steps,
-        "guidance_scale": float(params.guidance),
-        "strength": float(params.strength),
-        "seed": params.seed,
-        "base64": params.samples > 1,
-    }
+    model = spec_of(params, spec)
+    body: dict[str, Any] = {**model.fixed, "image": image_b64, "prompt": params.prompt,
+                            "scheduler": params.scheduler}
+    for field in model.fields:
+        value = getattr(params, field.name)
+        body[field.wire] = float(value) if field.kind is float else value
+    body["seed"] = params.seed
+    body["base64"] = params.samples > 1
     if params.negative_prompt:
         body["negative_prompt"] = params.negative_prompt
     return body
