@@ -45,6 +45,7 @@ class BrokenBackend:
 
     features = None
     api = "v2"
+    last_credits = None
 
     async def run(self, request: object, events: object) -> object:
         raise RuntimeError("a bug")
