@@ -241,14 +241,16 @@ def test_the_usual_time_is_the_servers_not_ours(tmp_path: Path) -> None:
     ones; our own elapsed time ends at the poll that saw the job done and would only ever
     push the polls later."""
     store, (first, second, _) = store_with(tmp_path)
-    assert store.usual_seconds("v2") is None
+    assert store.usual_seconds("v2", "sd15-scribble") is None
     with FakeSegmind(job_seconds=0.2) as server:
         for gen_id in (first, second):
             asyncio.run(send(store, server, gen_id))
     entries = [store.get(i) for i in (first, second)]
     assert all(e is not None and e.timings["total_time"] == 0.2 for e in entries)
     assert all(e is not None and (e.elapsed or 0) > 0.2 for e in entries)
-    assert store.usual_seconds("v2") == 0.2 and store.usual_seconds("v1") is None
+    assert store.usual_seconds("v2", "sd15-scribble") == 0.2
+    assert store.usual_seconds("v1", "sd15-scribble") is None
+    assert store.usual_seconds("v2", "sdxl-scribble") is None  # each model its own time
 
 
 def test_the_search_finds_seeds_too(tmp_path: Path) -> None:

@@ -390,26 +390,20 @@ class HistoryStore:
                 " ORDER BY id LIMIT 1", (wanted,)).fetchone()
         return int(row[0]) if row is not None else None
 
-    def usual_seconds(self, api: str, last: int = 10) -> float | None:
-        """How long this API's last finished jobs here took as the server timed them (its
-        total time), median: the next job's first status poll goes near it. ``None``
-        with no such job yet. Our own elapsed time is no guide: it ends at the poll that
-        saw the job done, so learning from it would only ever push the polls later."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT timings FROM generations WHERE state=? AND api=? AND timings"
-                " IS NOT NULL ORDER BY id DESC LIMIT ?",
-                (State.DONE.value, api, last)).fetchall()
-        times = []
-        for row in rows:
-            timings = json.loads(row["timings"])
-            total = timings.get("total_time") if isinstance(timings, dict) else None
-            if isinstance(total, int | float) and not isinstance(total, bool) and total >= 0:
-                times.append(float(total))
-        if not times:
-            return None
-        times.sort()
-        return times[len(times) // 2]
+    def usual_seconds(self, api: str, model: str, last: int = 10) -> float | None:
+        """How long this API's last finished jobs of ``model`` took here as the server
+        timed them (its total time), median: the next job's first status poll goes near
+        it. ``None`` with no such job yet (the model spec's time is used). Our own
+        elapsed time is no guide: it ends at the poll that saw the job done, so learning
+        from it would only ever push the polls later."""
+        rows = self.read(
+            "SELECT json_extract(timings, '$.total_time') FROM generations WHERE state=? AND"
+            " api=? AND model=? AND timings IS NOT NULL ORDER BY id DESC LIMIT ?",
+            (State.DONE.value, api, model, last))
+        times = sorted(float(r[0]) for r in rows
+                       if isinstance(r[0], int | float) and not isinstance(r[0], bool)
+                       and r[0] >= 0)
+        return times[len(times) // 2] if times else None
 
     # -- editing ------------------------------------------------------------------------------
 

@@ -154,7 +154,7 @@ class Outbox:
 
         await asyncio.to_thread(self._note_balance_before, gen_id, backend)
         scribble = await asyncio.to_thread(self._scribble_of, entry)
-        expected = await asyncio.to_thread(self._usual_seconds, "v2", entry.params.model)
+        expected = await asyncio.to_thread(self.store.usual_seconds, "v2", entry.params.model)
         sink = _StoringEvents(self.store, gen_id, events)
         started = time.monotonic()
         try:
@@ -309,16 +309,6 @@ class Outbox:
         await asyncio.shield(asyncio.to_thread(self.ledger.settle, gen_id, result.cost,
                                                result.credits))
         return result
-
-    def _usual_seconds(self, api: str, model: str, last: int = 10) -> float | None:
-        """As :meth:`HistoryStore.usual_seconds`, of this model's jobs only (SDXL takes
-        about three times SD 1.5's time); None: the backend uses the spec's."""
-        rows = self.store.read(
-            "SELECT json_extract(timings, '$.total_time') FROM generations WHERE state=? AND"
-            " api=? AND model=? AND timings IS NOT NULL ORDER BY id DESC LIMIT ?",
-            (JobState.DONE.value, api, model, last))
-        times = sorted(float(r[0]) for r in rows if isinstance(r[0], int | float) and r[0] >= 0)
-        return times[len(times) // 2] if times else None
 
     # -- money -------------------------------------------------------------------------
 
