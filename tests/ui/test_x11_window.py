@@ -64,9 +64,12 @@ def test_draw_with_real_pointer_events_and_generate(
 
 
 def test_draw_a_rectangle_select_it_and_move_it_with_real_x11_events(
-        aloop: asyncio.AbstractEventLoop, app_window: MainWindow) -> None:
-    """R, drag a rectangle; M, drag a marquee around it, drag it elsewhere, Enter: the
-    map Generate would send has the rectangle in the new place only."""
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow,
+        fake_api: FakeSegmind) -> None:
+    """R, drag a rectangle; M, drag a marquee around it, drag it elsewhere, Enter, then
+    Ctrl+Return: the scribble the server receives has the rectangle in the new place
+    only."""
+    import base64
     import io
 
     from PIL import Image
@@ -105,11 +108,17 @@ def test_draw_a_rectangle_select_it_and_move_it_with_real_x11_events(
         await until(lambda: view.document.selection.is_floating, what="the move")
         await xdotool("key", "Return")
         await until(lambda: view.document.undo_stack.count() == 2, what="the move applied")
+        win.generate.params.prompt.setPlainText("a moved box")
+        view.setFocus()
+        await xdotool("key", "--clearmodifiers", "ctrl+Return")
+        await until(lambda: fake_api.submits, what="the job to reach the server")
         await asyncio.sleep(0.2)  # let the screen settle for the screenshot
 
     run(aloop, scenario(), timeout=60)
-    exported = export_scribble(view.document.darkness_image())  # what Generate sends
-    sent = Image.open(io.BytesIO(exported.png)).convert("L").point(lambda v: 255 - v)
+    exported = export_scribble(view.document.darkness_image())
+    received = base64.b64decode(fake_api.submits[0].body["image"])
+    assert received == exported.png  # what the server got is the canvas's map
+    sent = Image.open(io.BytesIO(received)).convert("L").point(lambda v: 255 - v)
     found = sent.getbbox()
     assert found is not None
     left, top, right, bottom = found
