@@ -221,8 +221,13 @@ class GenerationSession(QObject):
     def load_outbox(self, pending: list[tuple[Entry, bool]]) -> None:
         """Show the unfinished jobs of earlier sessions (at start). What the server has
         is collected and what is in doubt looked up, at once (both are free); waiting
-        ones go out once the API answers; those another process works on are shown."""
+        ones go out once the API answers; those another process works on are shown.
+        A job this session queued before the history was read is already here: it is
+        not shown (and sent) twice."""
+        known = {job.history_id for job in self.jobs if job.history_id is not None}
         for entry, elsewhere in pending:
+            if entry.id in known or entry.owner == self.outbox.lock.name:
+                continue
             job = Job(next(self._ids), entry.params, None, entry.id, created=entry.created)
             job.state, job.entry, job.elsewhere = entry.state, entry, elsewhere
             if entry.error and entry.state is JobState.UNKNOWN:
