@@ -192,7 +192,9 @@ def test_offline_generate_goes_to_the_outbox_and_is_sent_later(
     done = cli("generate", str(sketch), "-p", "a barn", "--seed", "7", "--json", server=server)
     assert done.returncode == 75
     assert "saved in the outbox as #1" in done.stderr
-    assert json.loads(done.stdout) == {"outbox_id": 1, "state": "waiting"}
+    report = json.loads(done.stdout)
+    assert (report["outbox_id"], report["state"], report["exit_code"]) == (1, "waiting", 75)
+    assert "saved in the outbox" in report["error"]
     listed = json.loads(cli("outbox", "list", "--json", server=server).stdout)
     assert [(i["id"], i["state"], i["seed"]) for i in listed] == [(1, "waiting", 7)]
     assert cli("outbox", "send", server=server).returncode == 75  # still offline
@@ -277,7 +279,8 @@ def test_a_job_still_at_segmind_is_kept_and_collected_by_outbox_send(
                    "--out", str(tmp_path), server=server)
         assert done.returncode == 75, done.stderr
         assert "kept as #1 (submitted)" in done.stderr
-        assert json.loads(done.stdout) == {"outbox_id": 1, "state": "submitted"}
+        report = json.loads(done.stdout)
+        assert (report["outbox_id"], report["state"]) == (1, "submitted")
         (job,) = server.submits
         listed = json.loads(cli("outbox", "list", "--json", server=server).stdout)
         assert [(i["id"], i["state"], i["request_id"], i["api"]) for i in listed] == [
@@ -371,3 +374,16 @@ def test_a_redirect_with_an_image_body_is_not_a_finished_job(fake_api: FakeSegmi
                "--json", server=fake_api)
     assert done.returncode == 6 and "instead of an image" in done.stderr
     assert list(tmp_path.glob("*.png")) == [tmp_path / "house.png"]
+
+
+def test_with_json_a_failure_is_still_one_json_object(fake_api: FakeSegmind,
+                                                      sketch: Path) -> None:
+    fake_api.script(Fault.status_code(401, {"error": f"key {API_KEY} is invalid"}))
+    done = cli("generate", str(sketch), "-p", "x", "--json", server=fake_api)
+    assert done.returncode == 3
+    report = json.loads(done.stdout)
+    assert report["exit_code"] == 3 and report["kind"] == "AuthenticationFailed"
+    assert "is invalid" in report["error"] and report["action"]
+    assert API_KEY not in done.stdout + done.stderr
+    bad = cli("generate", str(sketch), "-p", "x", "--steps", "5", "--json", server=fake_api)
+    assert bad.returncode == 2 and json.loads(bad.stdout)["exit_code"] == 2

@@ -383,8 +383,13 @@ def main(
                          f"{_with_model(words, exc.alternative)}"
         text = f"{PROG}: {exc.message} {exc.action}"
         print(key.redact(text) if key is not None else text, file=sys.stderr)
-        if isinstance(exc, StoredInOutbox | LeftAtServer) and getattr(args, "json", False):
-            print(json.dumps({"outbox_id": exc.gen_id, "state": exc.state}))
+        if getattr(args, "json", False):  # scripts get one JSON object, failure or not
+            failure: dict[str, Any] = {"error": exc.message, "action": exc.action,
+                                       "kind": exc.kind, "exit_code": exc.exit_code}
+            if isinstance(exc, StoredInOutbox | LeftAtServer):
+                failure.update(outbox_id=exc.gen_id, state=exc.state)
+            document = json.dumps(failure)
+            print(key.redact(document) if key is not None else document)
         log.warning("%s: %s", exc.kind, exc.message)
         return exc.exit_code
     except KeyboardInterrupt:

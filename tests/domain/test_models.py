@@ -91,3 +91,4 @@ def test_png_metadata_names_the_model_and_round_trips_it() -> None:
     assert "ControlNet scale: 0.9" in text
     assert "Model: sd1.5-controlnet-scribble" in a1111_parameters(GenerationParams("a"), 1, 1)
     assert params_from_metadata(studio_metadata(sdxl)) == sdxl
+

@@ -359,7 +359,7 @@ def test_a_429_with_a_distant_reset_is_left_to_the_user(fake_api: FakeSegmind):
     with pytest.raises(errors.RateLimited) as caught:
         run(fake_api)
     assert len(fake_api.generate_requests) == 1
-    assert f"{reset:%H:%M:%S}" in caught.value.action
+    assert f"{reset.astimezone():%H:%M:%S}" in caught.value.action  # the user's own time
 
 
 # -- cancellation ----------------------------------------------------------------------

@@ -102,7 +102,12 @@ class RateLimited(ApiError):
     default_action = "Wait a minute and try again."
 
     def __init__(self, message: str, reset_at: dt.datetime | None = None) -> None:
-        when = f" Try again after {reset_at:%H:%M:%S} UTC." if reset_at is not None else ""
+        when = ""
+        if reset_at is not None:  # in the user's own time, with the date when not today
+            local = reset_at.astimezone()
+            today = type(reset_at).now().astimezone().date()
+            when = f" Try again after {local:%H:%M:%S}." if local.date() == today \
+                else f" Try again after {local:%Y-%m-%d %H:%M:%S}."
         super().__init__(message, f"Wait for the rate limit to reset.{when}", status=429)
         self.reset_at = reset_at
 
