@@ -71,3 +71,34 @@ def test_a_bug_while_sending_leaves_the_job_in_doubt_not_owned(tmp_path: Path) -
     asyncio.run(scenario())
     outbox.lock.release()
     store.close()
+
+
+class BackendBrokenBeforeSending(BrokenBackend):
+    """A backend that fails before anything is sent (reading its last balance)."""
+
+    @property
+    def last_credits(self) -> None:  # type: ignore[override]
+        raise RuntimeError("a bug before the submit")
+
+
+def test_a_failure_before_anything_is_sent_puts_the_job_back_to_waiting(
+        tmp_path: Path) -> None:
+    """Claimed, then stopped before the request went out: not 'submitting' (which the
+    next start would take for one that may have been billed), but waiting again."""
+    store = HistoryStore(tmp_path)
+    outbox = Outbox(store)
+
+    async def scenario() -> None:
+        from scribble_studio.domain.scribble_spec import ScribbleExport
+
+        gen_id = await outbox.record(GenerationParams("a boat", seed=3),
+                                     ScribbleExport(SCRIBBLE, 64, 64, True), "test")
+        with pytest.raises(RuntimeError, match="before the submit"):
+            await outbox.send(BackendBrokenBeforeSending(), gen_id)  # type: ignore[arg-type]
+        entry = store.get(gen_id)
+        assert entry is not None and entry.state is JobState.WAITING and entry.owner is None
+        assert entry.state.safe_to_send
+
+    asyncio.run(scenario())
+    outbox.lock.release()
+    store.close()

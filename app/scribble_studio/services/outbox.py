@@ -11,6 +11,7 @@ job whose submit had no answer is looked up in the provider's request history.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import TYPE_CHECKING
@@ -152,9 +153,17 @@ class Outbox:
                               "it was not sent again.")
         from scribble_studio.services.backends import JobRequest
 
-        await asyncio.to_thread(self._note_balance_before, gen_id, backend)
-        scribble = await asyncio.to_thread(self._scribble_of, entry)
-        expected = await asyncio.to_thread(self.store.usual_seconds, "v2", entry.params.model)
+        try:  # nothing has left yet: whatever stops us here, the job goes back to waiting
+            await asyncio.to_thread(self._note_balance_before, gen_id, backend)
+            scribble = await asyncio.to_thread(self._scribble_of, entry)
+            expected = await asyncio.to_thread(self.store.usual_seconds, "v2",
+                                               entry.params.model)
+        except NotSendable:
+            raise  # (the scribble is missing or damaged: already failed, with the reason)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await self._release(gen_id, JobState.WAITING, "It was not sent.")
+            raise
         sink = _StoringEvents(self.store, gen_id, events)
         started = time.monotonic()
         try:
