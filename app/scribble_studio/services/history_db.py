@@ -81,6 +81,19 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE generations ADD COLUMN billed_failure INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX generations_model ON generations(model, steps, samples)
     """,
+    # 4: iterating, the trash and rescued results. A live job is kept (it was paid for)
+    # but hidden from the gallery until the user keeps it; a deleted image or generation
+    # goes to the trash (deleted_at) and its files stay until the trash is emptied; a paid
+    # result that could not be written into the history's folder records where its images
+    # were written instead (saved_to: a JSON list of paths).
+    """
+    ALTER TABLE generations ADD COLUMN live INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE generations ADD COLUMN kept INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE generations ADD COLUMN deleted_at REAL;
+    ALTER TABLE generations ADD COLUMN saved_to TEXT;
+    ALTER TABLE images ADD COLUMN deleted_at REAL;
+    CREATE INDEX generations_deleted ON generations(deleted_at);
+    """,
 )
 
 
