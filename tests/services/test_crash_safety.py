@@ -38,6 +38,7 @@ LANES = (("cli-v2", "cli", "v2", 30), ("app-v2", "app", "v2", 30),
 FIRST_LIFE = {"cli": 3.5, "app": 4.5}
 
 
+@pytest.mark.qt  # its app lanes run the GUI session
 @pytest.mark.timeout(400)
 def test_kill_minus_9_loses_nothing_and_submits_nothing_twice(tmp_path: Path) -> None:
     drawn_sketch((256, 256)).save(tmp_path / "sketch.png")
@@ -68,6 +69,7 @@ def test_kill_minus_9_loses_nothing_and_submits_nothing_twice(tmp_path: Path) ->
             assert max(billed.values(), default=1) == 1, "a seed was billed twice"
 
 
+@pytest.mark.qt  # its app lanes run the GUI session
 @pytest.mark.timeout(300)
 def test_kill_minus_9_of_senders_side_by_side_in_one_data_folder(tmp_path: Path) -> None:
     """Two CLIs and the app's process sending from one data folder at once, killed at
@@ -155,6 +157,7 @@ def submitted_by(seed: int) -> Callable[[list[dict[str, Any]]], bool]:
                               and i["in_progress_elsewhere"] for i in listed)
 
 
+@pytest.mark.qt  # its app lanes run the GUI session
 @pytest.mark.timeout(180)
 def test_a_job_whose_sender_is_gone_is_recognised_at_once(tmp_path: Path) -> None:
     """By ``outbox list --json`` in a fresh process within a second of the death, and by
