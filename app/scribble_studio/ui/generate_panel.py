@@ -1,10 +1,12 @@
 """The parameter panel with the Generate button, which explains when it cannot run and
-says what the job will cost."""
+says what the job will cost. The parameters scroll when the dock is short (a 1366×768
+laptop, a window of 1024×640); Generate stays below them, outside the scroll, always in
+view."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from scribble_studio.ui.param_panel import ParamPanel
 
@@ -20,10 +22,30 @@ class GeneratePanel(QWidget):
         self.button.setMinimumHeight(36)
         self.button.clicked.connect(self.generate_requested)
         self.estimate = ""   # e.g. "≈ $0.012 (4 images)"; "" while not known
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setAccessibleName("Parameters")
+        # The form at the top of the scroll, its rows at their natural spacing.
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.params)
+        column.addStretch(1)
+        self.scroll.setWidget(inner)
+        # Only the height scrolls: the dock is never narrower than the form.
+        self.scroll.setMinimumWidth(self.params.minimumSizeHint().width()
+                                    + self.scroll.verticalScrollBar().sizeHint().width())
+        # Generate's row: a plain row others may add to (a Live-mode toggle, say).
+        self.button_row = QHBoxLayout()
+        self.button_row.setContentsMargins(8, 4, 8, 8)
+        self.button_row.addWidget(self.button, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.params)
-        layout.addWidget(self.button)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.scroll, 1)
+        layout.addLayout(self.button_row)
 
     def update_state(self, has_ink: bool) -> None:
         """Enable Generate only when there is something to send; say why if not."""

@@ -38,6 +38,13 @@ if TYPE_CHECKING:  # loaded when first opened, not at start
     from scribble_studio.ui.settings_dialog import SettingsDialog
 
 
+# A first start's layout, in logical pixels: the gallery's dock holds its search field and
+# one generation (header and a row of 128 px thumbnails); the Jobs dock three rows.
+GALLERY_HEIGHT = 250
+JOBS_HEIGHT = 150
+TITLE_BAR = 32  # what a window manager's frame usually takes above the window
+
+
 @dataclasses.dataclass
 class Studio:
     """The controllers the window shows; built once in ``main.py`` (or a test)."""
@@ -74,8 +81,12 @@ class MainWindow(QMainWindow):
         self.generate = GeneratePanel()
         self.jobs = JobsPanel()
         self.gallery = GalleryView(studio.gallery)
-        self._dock("Parameters", self.generate, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
+        # The right column runs the window's full height (the gallery sits under the
+        # canvas only), so a short laptop screen still has room for the parameters.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.params_dock = self._dock("Parameters", self.generate,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+        self.jobs_dock = self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
         self.gallery_dock = self._dock("Gallery", self.gallery,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.status = StudioStatusBar()
@@ -236,7 +247,20 @@ class MainWindow(QMainWindow):
             dock.show()
         for bar in self.findChildren(QToolBar):
             bar.show()
-        self.resizeDocks([self.gallery_dock], [250], Qt.Orientation.Vertical)
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        """A first start's proportions: a row of thumbnails under their header in the
+        gallery, the Jobs list a few rows high, the parameters the rest."""
+        self.resizeDocks([self.gallery_dock], [GALLERY_HEIGHT], Qt.Orientation.Vertical)
+        self.resizeDocks([self.params_dock, self.jobs_dock],
+                         [max(1, self.height() - JOBS_HEIGHT), JOBS_HEIGHT],
+                         Qt.Orientation.Vertical)
+
+    def _first_size(self) -> QSize:
+        """1280 × 900, or the screen's free area (less a title bar) where that is smaller."""
+        screen = self.screen().availableGeometry()
+        return QSize(min(1280, screen.width()), min(900, screen.height() - TITLE_BAR))
 
     def _restore_layout(self) -> None:
         geometry = self.studio.layout.value("window/geometry")
@@ -244,9 +268,8 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 900)
-            # First start: room for a row of thumbnails under their header.
-            self.resizeDocks([self.gallery_dock], [250], Qt.Orientation.Vertical)
+            self.resize(self._first_size())
+            self._size_docks()
         if state is not None:
             self.restoreState(state)
 
