@@ -22,21 +22,21 @@ class GeneratePanel(QWidget):
         self.button.setMinimumHeight(36)
         self.button.clicked.connect(self.generate_requested)
         self.estimate = ""   # e.g. "≈ $0.012 (4 images)"; "" while not known
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setAccessibleName("Parameters")
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setAccessibleName("Parameters")
         # The form at the top of the scroll, its rows at their natural spacing.
         inner = QWidget()
         column = QVBoxLayout(inner)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.params)
         column.addStretch(1)
-        self.scroll.setWidget(inner)
+        self.scroll_area.setWidget(inner)
         # Only the height scrolls: the dock is never narrower than the form.
-        self.scroll.setMinimumWidth(self.params.minimumSizeHint().width()
-                                    + self.scroll.verticalScrollBar().sizeHint().width())
+        self.scroll_area.setMinimumWidth(self.params.minimumSizeHint().width()
+                                    + self.scroll_area.verticalScrollBar().sizeHint().width())
         # Generate's row: a plain row others may add to (a Live-mode toggle, say).
         self.button_row = QHBoxLayout()
         self.button_row.setContentsMargins(8, 4, 8, 8)
@@ -44,7 +44,7 @@ class GeneratePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self.button_row)
 
     def update_state(self, has_ink: bool) -> None:

@@ -25,6 +25,7 @@ from scribble_studio.ui.banner import Banner
 from scribble_studio.ui.canvas_actions import CanvasActions
 from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.error_presenter import ErrorPresenter
+from scribble_studio.ui.first_run_hint import FirstRunHint
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
 from scribble_studio.ui.jobs_panel import JobsPanel
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         self.status = StudioStatusBar()
         self.setStatusBar(self.status)
         self.errors = ErrorPresenter(self.banner, self.session, self.open_settings)
+        self.first_run_hint = FirstRunHint(studio.settings, self.open_settings,
+                                           self.view.viewport())
         self.settings_dialog: SettingsDialog | None = None
         self.import_dialog: ImportDialog | None = None
         self.drafts_dialog: DraftsDialog | None = None
