@@ -5,10 +5,31 @@ view."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from scribble_studio.ui.param_panel import ParamPanel
+
+
+class FormScroll(QScrollArea):
+    """A scroll area that asks for its whole form (Qt caps a scroll area's size hint at
+    24 lines), so in a tall dock nothing scrolls."""
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget()
+        if inner is None:
+            return super().sizeHint()
+        hint = inner.sizeHint()
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(),
+                     hint.height() + 2 * self.frameWidth())
 
 
 class GeneratePanel(QWidget):
@@ -22,7 +43,7 @@ class GeneratePanel(QWidget):
         self.button.setMinimumHeight(36)
         self.button.clicked.connect(self.generate_requested)
         self.estimate = ""   # e.g. "≈ $0.012 (4 images)"; "" while not known
-        self.scroll_area = QScrollArea()
+        self.scroll_area = FormScroll()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -44,8 +65,12 @@ class GeneratePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        # In a tall dock Generate sits right under the form (the room left is below it);
+        # in a short one the form scrolls above it.
+        self.scroll_area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self.button_row)
+        layout.addStretch(0)
 
     def update_state(self, has_ink: bool) -> None:
         """Enable Generate only when there is something to send; say why if not."""

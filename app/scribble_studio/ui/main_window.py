@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
 
 from scribble_studio import APP_NAME
@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # loaded when first opened, not at start
 # A first start's layout, in logical pixels: the gallery's dock holds its search field and
 # one generation (header and a row of 128 px thumbnails); the Jobs dock three rows.
 GALLERY_HEIGHT = 250
-JOBS_HEIGHT = 150
+JOBS_HEIGHT = 130
+TOOL_BAR = 40
 TITLE_BAR = 32  # what a window manager's frame usually takes above the window
 
 
@@ -256,9 +257,32 @@ class MainWindow(QMainWindow):
         """A first start's proportions: a row of thumbnails under their header in the
         gallery, the Jobs list a few rows high, the parameters the rest."""
         self.resizeDocks([self.gallery_dock], [GALLERY_HEIGHT], Qt.Orientation.Vertical)
+        # The parameters as tall as their form (less on a short screen, where they
+        # scroll), the Jobs list at least a few rows and the rest of a tall window.
+        column = self.height() - self.menuBar().sizeHint().height() \
+            - self.status.sizeHint().height() - TOOL_BAR
+        form = min(self.params_dock.sizeHint().height(), column - JOBS_HEIGHT)
         self.resizeDocks([self.params_dock, self.jobs_dock],
-                         [max(1, self.height() - JOBS_HEIGHT), JOBS_HEIGHT],
+                         [max(1, form), max(JOBS_HEIGHT, column - form)],
                          Qt.Orientation.Vertical)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._favour_parameters()
+
+    def _favour_parameters(self) -> None:
+        """As the window's height changes, the parameters keep the height of their form
+        as long as the Jobs list keeps a few rows: a shorter window takes from the Jobs
+        list first (the form scrolls only when it must), a taller one gives it the room."""
+        if not self.params_dock.isVisible() or not self.jobs_dock.isVisible() \
+                or self.params_dock.isFloating() or self.jobs_dock.isFloating() \
+                or self.dockWidgetArea(self.jobs_dock) != self.dockWidgetArea(self.params_dock):
+            return
+        have, jobs = self.params_dock.height(), self.jobs_dock.height()
+        give = min(self.params_dock.sizeHint().height() - have, jobs - JOBS_HEIGHT)
+        if give != 0 and jobs - give >= JOBS_HEIGHT:
+            self.resizeDocks([self.params_dock, self.jobs_dock], [have + give, jobs - give],
+                             Qt.Orientation.Vertical)
 
     def _first_size(self) -> QSize:
         """1280 × 900, or the screen's free area (less a title bar) where that is smaller."""
