@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
 
 from scribble_studio import APP_NAME
@@ -268,6 +268,12 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._favour_parameters()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Sized before it showed (a first start, a restored geometry): the docks have
+        # their heights only now.
         self._favour_parameters()
 
     def _favour_parameters(self) -> None:
