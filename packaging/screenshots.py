@@ -11,7 +11,7 @@ scribbles of /work/shared/scribbles (or an example sketch) is put on the canvas,
 window is sized and each size is saved as a PNG in ``packaging/screenshots``.
 
 ``--sizes 1024x640,1280x800`` and ``--out DIR`` take other sizes, elsewhere (for looking
-at a layout: ``--keep-hint`` leaves the first-run hint showing)."""
+at a layout; ``--hint`` with the first-run hint showing)."""
 
 from __future__ import annotations
 
@@ -33,13 +33,15 @@ from scribble_studio.services.history import HistoryStore
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "packaging" / "screenshots"
 SCRIBBLES = [REPO.parent / "shared" / "scribbles", REPO / "assets" / "examples"]
-# What the README shows: the window as a first start opens it, and on a 1366×768 laptop
-# (the window maximised there: the screen less a panel of about 40 px).
-SHOTS = {"main-window.png": (1280, 800), "laptop-1366x768.png": (1366, 728)}
-PROMPTS = [
-    ("a cosy cottage in a birch forest, watercolour", (218, 196, 160)),
-    ("a leather bag on a wooden table, studio light", (180, 120, 80)),
-    ("a dancer on a stage, ink drawing, dramatic light", (90, 110, 160)),
+# What the README shows: the window at work at 1280 × 800, and a first start on a
+# 1366 × 768 laptop (with the getting-started hint about the key). Name: (size, hint).
+SHOTS = {"laptop-1366x768.png": ((1366, 768), True), "main-window.png": ((1280, 800), False)}
+CANVAS = ("user_3.png", "a hot-air balloon over green hills at dawn, watercolour")
+# The history's generations, oldest first: scribble, prompt, the tint of the stand-ins.
+HISTORY = [
+    ("human_line.png", "a man on a windy beach, ink drawing, dramatic light", (90, 110, 160)),
+    ("bag_scribble.png", "a leather backpack on a wooden table, studio light", (180, 120, 80)),
+    ("user_1.png", "a tortoise in tall grass, children's book illustration", (150, 190, 120)),
 ]
 
 
@@ -71,8 +73,7 @@ def write_history(home: Path) -> None:
     """A few finished generations, through the store the app reads its gallery from."""
     store = HistoryStore(home)
     store.open()
-    names = ["house_line.png", "bag_scribble.png", "human_line.png"]
-    for seed, ((prompt, tint), name) in enumerate(zip(PROMPTS, names, strict=True), 1):
+    for seed, (name, prompt, tint) in enumerate(HISTORY, 1):
         scribble = Image.open(scribble_path(name))
         params = GenerationParams(prompt, seed=seed * 104729, samples=4)
         scribble_png = export_scribble(scribble).png
@@ -85,7 +86,7 @@ def write_history(home: Path) -> None:
     store.close()
 
 
-async def take(sizes: dict[str, tuple[int, int]], out: Path, keep_hint: bool) -> None:
+async def take(shots: dict[str, tuple[tuple[int, int], bool]], out: Path) -> None:
     from PySide6.QtCore import QSize
     from PySide6.QtWidgets import QApplication
 
@@ -96,23 +97,21 @@ async def take(sizes: dict[str, tuple[int, int]], out: Path, keep_hint: bool) ->
         home = Path(folder)
         write_history(home)
         window = build_window(home, {"SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"})
-        mask = ink_mask(Image.open(scribble_path("house_line.png")))  # black on white
+        mask = ink_mask(Image.open(scribble_path(CANVAS[0])))  # black ink on white
         document = window.view.document
         document.resize_canvas(QSize(*mask.size))
         document.load_ink(pil_to_alpha(ImageChops.invert(mask)))
-        window.generate.params.prompt.setPlainText(PROMPTS[0][0])
+        window.generate.params.prompt.setPlainText(CANVAS[1])
         window.show()
         start(window)
         gallery = window.studio.gallery
         for _ in range(500):  # the history opens and the thumbnails load on workers
-            if len(window.gallery.cards) == len(PROMPTS) and all(
+            if len(window.gallery.cards) == len(HISTORY) and all(
                     item.loaded for item in gallery.items):
                 break
             await asyncio.sleep(0.02)
-        hint = getattr(window, "first_run_hint", None)
-        if hint is not None and not keep_hint:
-            hint.hide()  # the README shows the app at work; the hint has its own words
-        for name, (width, height) in sizes.items():
+        for name, ((width, height), hint) in shots.items():
+            window.first_run_hint.set_shown(hint)
             window.resize(width, height)
             window.view.zoom_fit()
             for _ in range(20):  # layout, paint
@@ -133,11 +132,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", help="e.g. 1024x640,1366x728 (named WxH.png)")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--keep-hint", action="store_true")
+    parser.add_argument("--hint", action="store_true", help="with the first-run hint")
     args = parser.parse_args()
-    sizes = SHOTS
+    shots = SHOTS
     if args.sizes:
-        sizes = {f"{s}.png": (int(s.split("x")[0]), int(s.split("x")[1]))
+        shots = {f"{s}.png": ((int(s.split("x")[0]), int(s.split("x")[1])), args.hint)
                  for s in args.sizes.split(",")}
     import qasync
 
@@ -148,7 +147,7 @@ def main() -> int:
     asyncio.set_event_loop(loop)
     args.out.mkdir(parents=True, exist_ok=True)
     with loop:
-        loop.run_until_complete(take(sizes, args.out, args.keep_hint))
+        loop.run_until_complete(take(shots, args.out))
     return 0
 
 

@@ -89,7 +89,7 @@ class FirstRunHint(QFrame):
         canvas.installEventFilter(self)
         settings.key_changed.connect(self._on_settings_key_changed)
         self.hide()
-        self._show(self.wanted())
+        self.set_shown(self.wanted())
 
     def wanted(self) -> bool:
         """No key (and none still being read from the keyring), and never dismissed."""
@@ -118,9 +118,10 @@ class FirstRunHint(QFrame):
             self.hide()
             self._remember()
         else:
-            self._show(self.wanted())
+            self.set_shown(self.wanted())
 
-    def _show(self, visible: bool) -> None:
+    def set_shown(self, visible: bool) -> None:
+        """Show (over the canvas's corner) or hide it, without remembering anything."""
         self.setVisible(visible)
         if visible:
             self._place()
