@@ -285,8 +285,9 @@ class MainWindow(QMainWindow):
                 or self.dockWidgetArea(self.jobs_dock) != self.dockWidgetArea(self.params_dock):
             return
         have, jobs = self.params_dock.height(), self.jobs_dock.height()
-        give = min(self.params_dock.sizeHint().height() - have, jobs - JOBS_HEIGHT)
-        if give != 0 and jobs - give >= JOBS_HEIGHT:
+        missing = self.params_dock.sizeHint().height() - have  # < 0: room to spare
+        give = missing if missing < 0 else min(missing, max(0, jobs - JOBS_HEIGHT))
+        if give:
             self.resizeDocks([self.params_dock, self.jobs_dock], [have + give, jobs - give],
                              Qt.Orientation.Vertical)
 
