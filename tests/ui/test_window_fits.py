@@ -158,8 +158,9 @@ def test_the_first_run_hint_shows_without_a_key_and_stays_dismissed(
     assert QRect(QPoint(0, 0), viewport.size()).contains(hint.geometry())
     assert QApplication.activeModalWidget() is None
     # Drawing works meanwhile: beside the card the pointer reaches the canvas itself.
-    points = [(viewport.width() - 60.0, viewport.height() - 60.0),
-              (viewport.width() - 20.0, viewport.height() - 20.0)]
+    window.view.zoom_fit()
+    ends = [window.view.to_view(QPointF(x, y)) for x, y in ((400, 420), (480, 500))]
+    points = [(p.x(), p.y()) for p in ends]
     assert all(viewport.childAt(QPoint(int(x), int(y))) is None for x, y in points)
     drag(viewport, points)
     assert window.view.document.has_ink() and hint.isVisible()
