@@ -111,7 +111,8 @@ async def take(shots: dict[str, tuple[tuple[int, int], bool]], out: Path) -> Non
                 break
             await asyncio.sleep(0.02)
         for name, ((width, height), hint) in shots.items():
-            window.first_run_hint.set_shown(hint)
+            if window.first_run_hint is not None:  # built after the first frame
+                window.first_run_hint.set_shown(hint)
             window.resize(width, height)
             window.view.zoom_fit()
             for _ in range(20):  # layout, paint

@@ -172,7 +172,8 @@ def test_a_1366x768_laptop_screen_in_a_real_window(
         assert viewport.rect().contains(QRect(thumb.mapTo(viewport, QPoint(0, 0)),
                                               thumb.size()))
         hint = win.first_run_hint
-        assert hint.isVisible() and hint.parentWidget() is win.view.viewport()
+        assert hint is not None and hint.isVisible()
+        assert hint.parentWidget() is win.view.viewport()
         ARTIFACTS.mkdir(exist_ok=True)
         assert win.grab().save(str(ARTIFACTS / "x11-laptop-1366x768.png"))
     finally:

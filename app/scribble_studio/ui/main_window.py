@@ -25,7 +25,6 @@ from scribble_studio.ui.banner import Banner
 from scribble_studio.ui.canvas_actions import CanvasActions
 from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.error_presenter import ErrorPresenter
-from scribble_studio.ui.first_run_hint import FirstRunHint
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
 from scribble_studio.ui.jobs_panel import JobsPanel
@@ -35,6 +34,7 @@ from scribble_studio.ui.window_menus import build_menus
 if TYPE_CHECKING:  # loaded when first opened, not at start
     from scribble_studio.controllers.scribble_importer import ScribbleImporter
     from scribble_studio.ui.drafts_dialog import DraftsDialog
+    from scribble_studio.ui.first_run_hint import FirstRunHint
     from scribble_studio.ui.import_dialog import ImportDialog
     from scribble_studio.ui.settings_dialog import SettingsDialog
 
@@ -94,8 +94,8 @@ class MainWindow(QMainWindow):
         self.status = StudioStatusBar()
         self.setStatusBar(self.status)
         self.errors = ErrorPresenter(self.banner, self.session, self.open_settings)
-        self.first_run_hint = FirstRunHint(studio.settings, self.open_settings,
-                                           self.view.viewport())
+        self.first_run_hint: FirstRunHint | None = None
+        studio.after_first_frame.append(self._add_first_run_hint)
         self.settings_dialog: SettingsDialog | None = None
         self.import_dialog: ImportDialog | None = None
         self.drafts_dialog: DraftsDialog | None = None
@@ -207,6 +207,17 @@ class MainWindow(QMainWindow):
 
         self.drafts_dialog = DraftsDialog(self.studio.drafts, self)
         self.drafts_dialog.open()
+
+    def _add_first_run_hint(self) -> None:
+        """The getting-started card, built once the window has painted (its rich text
+        costs ~10 ms) and only where it may still show: never dismissed, no key yet (or
+        one still being read from the keyring)."""
+        settings = self.studio.settings
+        if settings.current().first_run_hint_dismissed or settings.api_key() is not None:
+            return
+        from scribble_studio.ui.first_run_hint import FirstRunHint
+
+        self.first_run_hint = FirstRunHint(settings, self.open_settings, self.view.viewport())
 
     def _on_settings_key_changed(self) -> None:
         self.status.set_connection("unknown" if self.studio.settings.api_key() else "no key")
