@@ -7,7 +7,9 @@ import sqlite3
 import time
 from pathlib import Path
 
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
+from scribble_studio.domain.results import GenerationResult, ResultImage
 from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.services.history import HistoryStore
 from tests.fakes.segmind_server import result_jpeg
@@ -34,5 +36,22 @@ def seed_history(home: Path, count: int, missing_every: int = 0) -> None:
         db.executemany("INSERT INTO generations (id, created, updated, state, source, params,"
                        " prompt, seed, scribble, width, height) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                        rows)
-        db.executemany("INSERT INTO images VALUES (?,?,?,?,?)", images)
+        db.executemany("INSERT INTO images (generation_id, position, sha256, width, height)"
+                       " VALUES (?,?,?,?,?)", images)
     db.close()
+
+
+def finished_generations(home: Path, count: int) -> None:
+    """``count`` generations of four images each, recorded and finished as the outbox
+    does it, through the history store."""
+    store = HistoryStore(home)
+    store.open()
+    scribble = export_scribble(drawn_sketch()).png
+    for n in range(count):
+        params = GenerationParams(f"a house number {n}", seed=n, samples=4)
+        gen = store.record(params, scribble, (512, 512), JobState.SUBMITTING)
+        images = [(result_jpeg(256, 256, n, i), 256, 256) for i in range(4)]
+        result = GenerationResult(tuple(ResultImage(d, "jpeg", w, h) for d, w, h in images),
+                                  params, credits=None, request_id=None, elapsed_s=1.0)
+        store.finish(gen, images, result, 1.0)
+    store.close()

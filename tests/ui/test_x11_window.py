@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
 
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.ui.main_window import MainWindow
@@ -127,3 +128,53 @@ def test_draw_a_rectangle_select_it_and_move_it_with_real_x11_events(
     assert sent.crop((90, 90, 235, 190)).getbbox() is None  # nothing left behind
     ARTIFACTS.mkdir(exist_ok=True)
     assert win.grab().save(str(ARTIFACTS / "x11-moved-rectangle.png"))
+
+
+def test_a_1366x768_laptop_screen_in_a_real_window(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    """A first start (no key, a few results) at 1366 × 768 in a real X11 window: the
+    window takes the size, Generate is in view and nothing covers it, the gallery shows a
+    whole row of thumbnails, and the first-run hint sits over the canvas."""
+    from PySide6.QtCore import QPoint, QRect, QSize
+    from PySide6.QtGui import QRegion
+
+    from scribble_studio.main import build_window, start
+    from tests.fakes.history_data import finished_generations
+    from tests.ui.conftest import LOOPBACK
+
+    finished_generations(isolated_environment, 3)
+    win = build_window(isolated_environment, LOOPBACK, None)
+    qtbot.addWidget(win)
+    size = QSize(1366, 768)
+    win.resize(size)
+    win.show()
+
+    async def scenario() -> None:
+        await until(lambda: win.isVisible() and win.size() == size, what="the window")
+        start(win)
+        await until(lambda: len(win.gallery.cards) == 3 and all(
+            c.item.loaded for c in win.gallery.cards.values()), what="the gallery")
+        await asyncio.sleep(0.2)  # the window manager-less X server has drawn it
+
+    try:
+        run(aloop, scenario(), timeout=60)
+        assert QGuiApplication.platformName() == "xcb"
+        assert win.frameGeometry().height() <= 768 and win.size() == size
+        button = win.generate.button
+        where = QRect(button.mapTo(win, QPoint(0, 0)), button.size())
+        assert button.isVisible() and win.rect().contains(where), where
+        assert button.visibleRegion() == QRegion(button.rect())
+        # At this height the whole form is in view, nothing to scroll (the Jobs list
+        # gave up its room first).
+        assert win.generate.scroll_area.verticalScrollBar().maximum() == 0
+        viewport = win.gallery.area.viewport()
+        thumb = win.gallery.cards[3].buttons[0]
+        assert viewport.rect().contains(QRect(thumb.mapTo(viewport, QPoint(0, 0)),
+                                              thumb.size()))
+        hint = win.first_run_hint
+        assert hint is not None and hint.isVisible()
+        assert hint.parentWidget() is win.view.viewport()
+        ARTIFACTS.mkdir(exist_ok=True)
+        assert win.grab().save(str(ARTIFACTS / "x11-laptop-1366x768.png"))
+    finally:
+        win.studio.runner.shutdown()

@@ -34,6 +34,8 @@ class AppSettings:
     budget_day: float | None = None
     budget_month: float | None = None
     budget_ask_above: float | None = None
+    # The window's getting-started hint about the key: dismissed, or a key was set.
+    first_run_hint_dismissed: bool = False
 
     def client_settings(self) -> ClientSettings:
         """Raises a StudioError if the base URL, the API or a timeout is unusable."""
@@ -126,7 +128,7 @@ def _field_ok(name: str, value: object) -> bool:
             0 < value <= 3600)
     if name == "concurrency":
         return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 8
-    if name == "invert":
+    if name in ("invert", "first_run_hint_dismissed"):
         return isinstance(value, bool)
     if name == "upload_encoding":
         return value in {e.value for e in UploadEncoding}

@@ -1,12 +1,35 @@
 """The parameter panel with the Generate button, which explains when it cannot run and
-says what the job will cost."""
+says what the job will cost. The parameters scroll when the dock is short (a 1366×768
+laptop, a window of 1024×640); Generate stays below them, outside the scroll, always in
+view."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from scribble_studio.ui.param_panel import ParamPanel
+
+
+class FormScroll(QScrollArea):
+    """A scroll area that asks for its whole form (Qt caps a scroll area's size hint at
+    24 lines), so in a tall dock nothing scrolls."""
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget()
+        if inner is None:
+            return super().sizeHint()
+        hint = inner.sizeHint()
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(),
+                     hint.height() + 2 * self.frameWidth())
 
 
 class GeneratePanel(QWidget):
@@ -20,10 +43,34 @@ class GeneratePanel(QWidget):
         self.button.setMinimumHeight(36)
         self.button.clicked.connect(self.generate_requested)
         self.estimate = ""   # e.g. "≈ $0.012 (4 images)"; "" while not known
+        self.scroll_area = FormScroll()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setAccessibleName("Parameters")
+        # The form at the top of the scroll, its rows at their natural spacing.
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.params)
+        column.addStretch(1)
+        self.scroll_area.setWidget(inner)
+        # Only the height scrolls: the dock is never narrower than the form.
+        self.scroll_area.setMinimumWidth(self.params.minimumSizeHint().width()
+                                    + self.scroll_area.verticalScrollBar().sizeHint().width())
+        # Generate's row: a plain row others may add to (a Live-mode toggle, say).
+        self.button_row = QHBoxLayout()
+        self.button_row.setContentsMargins(8, 4, 8, 8)
+        self.button_row.addWidget(self.button, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.params)
-        layout.addWidget(self.button)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        # In a tall dock Generate sits right under the form (the room left is below it);
+        # in a short one the form scrolls above it.
+        self.scroll_area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout.addWidget(self.scroll_area, 1)
+        layout.addLayout(self.button_row)
+        layout.addStretch(0)
 
     def update_state(self, has_ink: bool) -> None:
         """Enable Generate only when there is something to send; say why if not."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
 
 from scribble_studio import APP_NAME
@@ -34,8 +34,17 @@ from scribble_studio.ui.window_menus import build_menus
 if TYPE_CHECKING:  # loaded when first opened, not at start
     from scribble_studio.controllers.scribble_importer import ScribbleImporter
     from scribble_studio.ui.drafts_dialog import DraftsDialog
+    from scribble_studio.ui.first_run_hint import FirstRunHint
     from scribble_studio.ui.import_dialog import ImportDialog
     from scribble_studio.ui.settings_dialog import SettingsDialog
+
+
+# A first start's layout, in logical pixels: the gallery's dock holds its search field and
+# one generation (header and a row of 128 px thumbnails); the Jobs dock three rows.
+GALLERY_HEIGHT = 250
+JOBS_HEIGHT = 130
+TOOL_BAR = 40
+TITLE_BAR = 32  # what a window manager's frame usually takes above the window
 
 
 @dataclasses.dataclass
@@ -74,13 +83,19 @@ class MainWindow(QMainWindow):
         self.generate = GeneratePanel()
         self.jobs = JobsPanel()
         self.gallery = GalleryView(studio.gallery)
-        self._dock("Parameters", self.generate, Qt.DockWidgetArea.RightDockWidgetArea)
-        self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
+        # The right column runs the window's full height (the gallery sits under the
+        # canvas only), so a short laptop screen still has room for the parameters.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.params_dock = self._dock("Parameters", self.generate,
+                                      Qt.DockWidgetArea.RightDockWidgetArea)
+        self.jobs_dock = self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
         self.gallery_dock = self._dock("Gallery", self.gallery,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.status = StudioStatusBar()
         self.setStatusBar(self.status)
         self.errors = ErrorPresenter(self.banner, self.session, self.open_settings)
+        self.first_run_hint: FirstRunHint | None = None
+        studio.after_first_frame.append(self._add_first_run_hint)
         self.settings_dialog: SettingsDialog | None = None
         self.import_dialog: ImportDialog | None = None
         self.drafts_dialog: DraftsDialog | None = None
@@ -193,6 +208,17 @@ class MainWindow(QMainWindow):
         self.drafts_dialog = DraftsDialog(self.studio.drafts, self)
         self.drafts_dialog.open()
 
+    def _add_first_run_hint(self) -> None:
+        """The getting-started card, built once the window has painted (its rich text
+        costs ~10 ms) and only where it may still show: never dismissed, no key yet (or
+        one still being read from the keyring)."""
+        settings = self.studio.settings
+        if settings.current().first_run_hint_dismissed or settings.api_key() is not None:
+            return
+        from scribble_studio.ui.first_run_hint import FirstRunHint
+
+        self.first_run_hint = FirstRunHint(settings, self.open_settings, self.view.viewport())
+
     def _on_settings_key_changed(self) -> None:
         self.status.set_connection("unknown" if self.studio.settings.api_key() else "no key")
         self.session.refresh_credits()
@@ -236,7 +262,50 @@ class MainWindow(QMainWindow):
             dock.show()
         for bar in self.findChildren(QToolBar):
             bar.show()
-        self.resizeDocks([self.gallery_dock], [250], Qt.Orientation.Vertical)
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        """A first start's proportions: a row of thumbnails under their header in the
+        gallery, the Jobs list a few rows high, the parameters the rest."""
+        self.resizeDocks([self.gallery_dock], [GALLERY_HEIGHT], Qt.Orientation.Vertical)
+        # The parameters as tall as their form (less on a short screen, where they
+        # scroll), the Jobs list at least a few rows and the rest of a tall window.
+        column = self.height() - self.menuBar().sizeHint().height() \
+            - self.status.sizeHint().height() - TOOL_BAR
+        form = min(self.params_dock.sizeHint().height(), column - JOBS_HEIGHT)
+        self.resizeDocks([self.params_dock, self.jobs_dock],
+                         [max(1, form), max(JOBS_HEIGHT, column - form)],
+                         Qt.Orientation.Vertical)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._favour_parameters()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Sized before it showed (a first start, a restored geometry): the docks have
+        # their heights only now.
+        self._favour_parameters()
+
+    def _favour_parameters(self) -> None:
+        """As the window's height changes, the parameters keep the height of their form
+        as long as the Jobs list keeps a few rows: a shorter window takes from the Jobs
+        list first (the form scrolls only when it must), a taller one gives it the room."""
+        if not self.params_dock.isVisible() or not self.jobs_dock.isVisible() \
+                or self.params_dock.isFloating() or self.jobs_dock.isFloating() \
+                or self.dockWidgetArea(self.jobs_dock) != self.dockWidgetArea(self.params_dock):
+            return
+        have, jobs = self.params_dock.height(), self.jobs_dock.height()
+        missing = self.params_dock.sizeHint().height() - have  # < 0: room to spare
+        give = missing if missing < 0 else min(missing, max(0, jobs - JOBS_HEIGHT))
+        if give:
+            self.resizeDocks([self.params_dock, self.jobs_dock], [have + give, jobs - give],
+                             Qt.Orientation.Vertical)
+
+    def _first_size(self) -> QSize:
+        """1280 × 900, or the screen's free area (less a title bar) where that is smaller."""
+        screen = self.screen().availableGeometry()
+        return QSize(min(1280, screen.width()), min(900, screen.height() - TITLE_BAR))
 
     def _restore_layout(self) -> None:
         geometry = self.studio.layout.value("window/geometry")
@@ -244,9 +313,8 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 900)
-            # First start: room for a row of thumbnails under their header.
-            self.resizeDocks([self.gallery_dock], [250], Qt.Orientation.Vertical)
+            self.resize(self._first_size())
+            self._size_docks()
         if state is not None:
             self.restoreState(state)
 

@@ -43,6 +43,9 @@ class ParamPanel(QWidget):
         self._spec = self._models.default
         self.model = QComboBox()
         self.model.setAccessibleName("Model")
+        # The model's long name (with its price) is elided rather than widening the dock.
+        self.model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.model.setMinimumContentsLength(18)
         self.prompt = _text_box("Prompt", 84)
         self.prompt.setPlaceholderText("What the picture shows (Ctrl+L)")
         self.negative = _text_box("Negative prompt", 52)
@@ -58,6 +61,7 @@ class ParamPanel(QWidget):
         self.seed = QLineEdit()
         self.seed.setAccessibleName("Seed")
         self.seed.setPlaceholderText(f"0 – {SEED_MAX}")
+        self.seed.setMinimumWidth(self.seed.fontMetrics().horizontalAdvance("0" * 12) + 12)
         self.random_seed = QCheckBox("Random")
         self.random_seed.setToolTip("Draw a new seed for every job (it is recorded)")
         self.last_seed = QPushButton("Use last")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QToolButton
 
 from scribble_studio.ui.help_menu import build_help_menu
 
@@ -53,6 +53,12 @@ def build_menus(window: MainWindow) -> QAction:
     bar.setObjectName("canvas-tools")
     bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     a.fill_tool_bar(bar)
+    # The zoom buttons as icons (their tool tips name them): at 1280 px the bar then
+    # holds everything up to "What the model sees", with nothing in its overflow menu.
+    for action in (a.zoom_out, a.zoom_in, a.zoom_fit):
+        button = bar.widgetForAction(action)
+        if isinstance(button, QToolButton):
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     # Every panel and the tool bar can be closed: each comes back from here.
     view_menu.addSeparator()
     for dock in window.findChildren(QDockWidget):
