@@ -17,17 +17,21 @@ from PySide6.QtGui import QColor, QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.gallery import GalleryItem
+from scribble_studio.controllers.gallery import PAGE, GalleryItem
 from scribble_studio.domain.job_state import JobState
-from scribble_studio.domain.results import GenerationResult
+from scribble_studio.domain.params import GenerationParams
+from scribble_studio.domain.results import GenerationResult, check_image
+from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.main import build_window, start
 from scribble_studio.services.backends import JobEvents, JobRequest
+from scribble_studio.services.history import HistoryStore
 from scribble_studio.ui.main_window import MainWindow
-from scribble_studio.ui.result_viewer import ResultViewer
+from scribble_studio.ui.result_viewer import ResultViewer, fitted
 from scribble_studio.ui.variations_dialog import VariationsDialog
 from tests.asyncqt import run, until
 from tests.fakes.scripted_backend import ScriptedBackend
-from tests.fakes.segmind_server import API_KEY
+from tests.fakes.segmind_server import API_KEY, result_jpeg
+from tests.fakes.sketches import drawn_sketch
 from tests.pointer import drag
 from tests.ui.test_app_flows import fill
 
@@ -75,6 +79,19 @@ def win(qtbot: QtBot, isolated_environment: Path, aloop: asyncio.AbstractEventLo
     run(aloop, opened())
     yield window
     window.studio.runner.shutdown()
+
+
+def done_history(home: Path, count: int) -> None:
+    """``count`` finished generations, recorded and finished as the outbox does."""
+    store = HistoryStore(home)
+    scribble = export_scribble(drawn_sketch()).png
+    for n in range(count):
+        params = GenerationParams(f"tree number {n}", seed=n)
+        gen_id = store.record(params, scribble, (512, 512), JobState.QUEUED)
+        image = check_image(result_jpeg(64, 64, n, 0))
+        store.finish(gen_id, [(image.data, 64, 64)],
+                     GenerationResult((image,), params, None, None, 0.1, "v2", 0.003), 0.1)
+    store.close()
 
 
 def stroke(win: MainWindow, points: list[tuple[int, int]]) -> None:
@@ -171,6 +188,7 @@ def test_restore_puts_the_sketch_back_at_its_size_and_ctrl_z_undoes_it(
     assert doc.ink_mask().tobytes() == stored_ink(win, first).tobytes()
     assert win.generate.params.steps.value() == 44  # "Restore sketch" leaves the parameters
     assert doc.undo_stack.undoText() == "Restore sketch"
+    assert f"Sketch of generation {first} restored" in win.status.currentMessage()
     qtbot.keyClick(win.view, Qt.Key.Key_Z, CTRL)
     assert doc.size() == QSize(640, 512)
     assert doc.ink_mask().tobytes() == drawing_before
@@ -210,11 +228,15 @@ def test_overlay_shows_the_scribble_ink_at_the_set_opacity(
     paper_points = [(x, y) for y in range(0, ink.height, 23) for x in range(0, ink.width, 23)
                     if outside.getpixel((x, y)) == 0][:40]
     assert len(ink_points) >= 10 and len(paper_points) >= 10
-    magenta = QColor(236, 0, 140)
+    assert canvas.overlay is not None
+    layer = canvas.overlay.pixelColor(*ink_points[0])
+    assert layer.alpha() == 255
+    ink_colour = QColor(layer.rgb())  # (the layer's colour is picked to stand out)
+    assert ink_colour.getRgb()[:3] in [(236, 0, 140), (0, 190, 255), (40, 220, 40)]
     for x, y in ink_points:
         base, shown = without.pixelColor(at(x, y)), with_overlay.pixelColor(at(x, y))
         for channel in ("red", "green", "blue"):
-            expected = getattr(base, channel)() * 0.5 + getattr(magenta, channel)() * 0.5
+            expected = getattr(base, channel)() * 0.5 + getattr(ink_colour, channel)() * 0.5
             assert abs(getattr(shown, channel)() - expected) <= 6, (x, y, channel)
     for x, y in paper_points:
         assert with_overlay.pixelColor(at(x, y)) == without.pixelColor(at(x, y))
@@ -273,7 +295,7 @@ def test_compare_two_ctrl_clicked_results_lists_what_differs(
     view = win.gallery.compare_view
     assert view is not None
     rows = {label: (left, right) for label, left, right in view.differences()}
-    assert rows["Sketch"] == ("this sketch", "another sketch")
+    assert rows["Sketch"] == (f"of generation {first}", f"of generation {second}")
     assert rows["Steps"] == ("20", "30")
     assert "Seed" in rows and "Prompt" not in rows and "Images" not in rows
     left, right = view.canvas.images
@@ -281,6 +303,43 @@ def test_compare_two_ctrl_clicked_results_lists_what_differs(
     assert not view.slider.isEnabled()
     qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
     assert view.slider.isEnabled() and view.canvas.split_mode
+    target = fitted(left.size(), view.canvas.rect())
+    quarter = QPoint(target.left() + target.width() // 4, target.center().y())
+    qtbot.mouseClick(view.canvas, Qt.MouseButton.LeftButton, pos=quarter)  # the split moves
+    assert view.slider.value() == 25
+    shown = view.canvas.grab().toImage()
+    assert shown.pixelColor(quarter - QPoint(8, 0)) != shown.pixelColor(quarter + QPoint(8, 0))
+    qtbot.mouseClick(win.gallery.unpick, Qt.MouseButton.LeftButton)
+    assert win.gallery.picker.picks == [] and not win.gallery.compare_button.isVisible()
+
+
+def test_next_past_the_loaded_page_loads_the_next_one(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    done_history(isolated_environment, PAGE + 5)
+    window = build_window(isolated_environment, ENV, None,
+                          backend_factory=ScriptedBackend().factory)
+    qtbot.addWidget(window)
+    window.show()
+
+    async def opened() -> None:
+        start(window)
+        await until(lambda: len(window.gallery.cards) == PAGE, what="the first page")
+
+    run(aloop, opened())
+    try:
+        last = window.studio.gallery.items[-1]
+        viewer = open_viewer(aloop, window, qtbot, last.entry.id, 0)
+        assert viewer.buttons["next"].isEnabled()  # more is in the history
+
+        async def next_page() -> None:
+            qtbot.keyClick(viewer, Qt.Key.Key_Right)
+            await until(lambda: viewer.item is not None
+                        and viewer.item.entry.id == last.entry.id - 1, what="the next page")
+
+        run(aloop, next_page())
+        assert len(window.studio.gallery.items) == PAGE + 5
+    finally:
+        window.studio.runner.shutdown()
 
 
 def test_more_like_this_sends_n_jobs_of_the_same_sketch_with_new_seeds(
@@ -330,7 +389,8 @@ def test_a_result_whose_sketch_file_is_gone_says_so_and_leaves_the_canvas(
     win.session.store.image_path(entry.scribble).unlink()
     drawing = win.view.document.ink_mask().tobytes()
     item: GalleryItem = win.gallery.cards[gen_id].item
-    win.gallery.restore(item, False)
+    assert item.entry.id == gen_id
+    menu_entry(win, qtbot, gen_id, 0, "Restore sketch")
 
     async def told() -> None:
         await until(lambda: win.banner.isVisible()

@@ -225,9 +225,8 @@ class GalleryModel(QObject):
 
     def load_overlay(self, item: GalleryItem, index: int) -> None:
         """The scribble of ``item`` as a coloured layer at its image's full size."""
-        image = item.entry.images[index]
-        entry, size = item.entry, (image.width, image.height)
-        self.runner.run(lambda: lineage.overlay_layer(self.store, entry, size),
+        entry, digest = item.entry, item.entry.images[index].sha256
+        self.runner.run(lambda: lineage.overlay_layer(self.store, entry, digest),
                         lambda layer: self.overlay_ready.emit(item, index, layer), self._fail)
 
     def load_pair(self, first: tuple[GalleryItem, int], second: tuple[GalleryItem, int]) -> None:

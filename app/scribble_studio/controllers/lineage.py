@@ -17,9 +17,10 @@ from scribble_studio.services.history import Entry, HistoryStore
 if TYPE_CHECKING:
     from PIL import Image
 
-# The overlay's ink: a saturated magenta reads on photos, drawings and dark results
-# alike, where the scribble's own black would vanish into dark areas.
-OVERLAY_INK: Final = (236, 0, 140)
+# The overlay's ink is whichever of these stands out most from the result's average
+# colour: magenta on a blue sky, cyan on a red poster; the scribble's own black would
+# vanish into every dark area.
+OVERLAY_INKS: Final = ((236, 0, 140), (0, 190, 255), (40, 220, 40))
 
 # Shown in a comparison, in this order; the rest of the parameters are not user-facing.
 _LABELS: Final = {"prompt": "Prompt", "negative_prompt": "Negative prompt",
@@ -69,15 +70,32 @@ def scribble_sketch(store: HistoryStore, entry: Entry) -> Image.Image:
     return ink_to_darkness(scribble_ink(store, entry))
 
 
-def overlay_layer(store: HistoryStore, entry: Entry, size: tuple[int, int]) -> QImage:
-    """The scribble's ink in :data:`OVERLAY_INK` on transparency, scaled to the result's
-    full ``size``: painted over the result at any opacity without more pixel work."""
+def overlay_ink(result: Image.Image) -> tuple[int, int, int]:
+    """The colour of :data:`OVERLAY_INKS` farthest from ``result``'s average colour."""
     from PIL import Image
 
+    average = result.convert("RGB").resize((1, 1), Image.Resampling.BOX).getpixel((0, 0))
+    assert isinstance(average, tuple)
+    return max(OVERLAY_INKS, key=lambda ink: sum((a - b) ** 2 for a, b in zip(
+        ink, average, strict=True)))
+
+
+def overlay_layer(store: HistoryStore, entry: Entry, result_digest: str) -> QImage:
+    """The scribble's ink in a colour that stands out from the result, on transparency,
+    at the result's full size: painted over it at any opacity without more pixel work."""
+    from PIL import Image
+
+    from scribble_studio.domain.scribble import decode_image
+
+    data = store.read_file(result_digest)
+    if data is None:
+        raise UnreadableImage("This image's file is missing from the data folder.")
+    result = decode_image(data)
+    size = result.size
     ink = scribble_ink(store, entry)
     if ink.size != size:
         ink = ink.resize(size, Image.Resampling.BILINEAR)
-    layer = Image.new("RGBA", size, (*OVERLAY_INK, 0))
+    layer = Image.new("RGBA", size, (*overlay_ink(result), 0))
     layer.putalpha(ink)
     raw = layer.tobytes()
     return QImage(raw, size[0], size[1], size[0] * 4,
@@ -97,7 +115,8 @@ def param_differences(first: Entry, second: Entry) -> list[Difference]:
     first (the same stored scribble or not), then each parameter that differs."""
     found: list[Difference] = []
     if first.scribble != second.scribble:
-        found.append(Difference("Sketch", "this sketch", "another sketch"))
+        found.append(Difference("Sketch", f"of generation {first.id}",
+                                f"of generation {second.id}"))
     if (first.width, first.height) != (second.width, second.height):
         found.append(Difference("Size", f"{first.width} × {first.height}",
                                 f"{second.width} × {second.height}"))

@@ -78,7 +78,10 @@ class ComparePicker(QObject):
 
 
 class SplitCanvas(QWidget):
-    """Side by side, or the second over the first right of a split line."""
+    """Side by side, or the second over the first right of a split line (dragged with
+    the mouse, or set with the slider)."""
+
+    split_dragged = Signal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +115,19 @@ class SplitCanvas(QWidget):
                 painter.drawImage(fitted(image.size(), area), image)
         painter.end()
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._drag_split(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._drag_split(event)
+
+    def _drag_split(self, event: QMouseEvent) -> None:
+        target = fitted(self.images[0].size(), self.rect())
+        if self.split_mode and target.width() > 0:
+            where = (event.position().x() - target.left()) / target.width()
+            self.split_dragged.emit(min(1.0, max(0.0, where)))
+
     def sizeHint(self) -> QSize:
         return QSize(960, 520)
 
@@ -136,6 +152,7 @@ class CompareView(QWidget):
         self.slider.setValue(50)
         self.slider.setAccessibleName("Split position")
         self.slider.valueChanged.connect(self._on_slider_changed)
+        self.canvas.split_dragged.connect(lambda at: self.slider.setValue(round(at * 100)))
         self.titles = QLabel()
         self.titles.setWordWrap(True)
         self.table = QTableWidget(0, 3)
@@ -178,13 +195,13 @@ class CompareView(QWidget):
                           "(images of one generation).")
         self.canvas.update()
 
-    def differences(self) -> list[tuple[str, str, str]]:
+    def differences(self) -> list[list[str]]:
         """The table as shown, row by row."""
         rows = []
         for row in range(self.table.rowCount()):
             cells = [self.table.item(row, column) for column in range(3)]
-            rows.append(tuple(c.text() if c is not None else "" for c in cells))
-        return rows  # type: ignore[return-value]
+            rows.append([c.text() if c is not None else "" for c in cells])
+        return rows
 
     def _on_split_toggled(self, on: bool) -> None:
         self.canvas.split_mode = on

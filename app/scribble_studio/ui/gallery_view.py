@@ -226,8 +226,12 @@ class GalleryView(QWidget):
         self.compare_button.setShortcut(QKeySequence("Ctrl+Shift+M"))
         self.compare_button.clicked.connect(self.compare_picked)
         self.picked = QLabel()
+        self.unpick = QPushButton("Clear")
+        self.unpick.setToolTip("Unpick both results")
+        self.unpick.clicked.connect(self.picker.clear)
         row = QHBoxLayout()
         row.addWidget(self.picked, 1)
+        row.addWidget(self.unpick)
         row.addWidget(self.compare_button)
         layout.insertLayout(1, row)
         self.picker.picked_changed.connect(self._on_picker_changed)
@@ -286,6 +290,7 @@ class GalleryView(QWidget):
         self.picked.setText("" if count == 0 else
                             f"{count} of 2 picked for comparison (Ctrl+click a thumbnail)")
         self.compare_button.setVisible(count > 0)
+        self.unpick.setVisible(count > 0)
 
     def _on_model_pair_ready(self, first: tuple[GalleryItem, int, QImage],
                              second: tuple[GalleryItem, int, QImage]) -> None:

@@ -123,7 +123,9 @@ class ResultViewer(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.note)
+        self._step_after_page = False
         model.changed.connect(self._on_model_changed)
+        model.appended.connect(self._on_model_appended)
         model.overlay_ready.connect(self._on_model_overlay_ready)
         model.sketch_restored.connect(self._on_model_sketch_restored)
         self._sync_overlay_controls()
@@ -166,7 +168,8 @@ class ResultViewer(QWidget):
         star.setText("★" if entry.starred else "☆")
         star.setToolTip(("Unstar" if entry.starred else "Star this generation") + " (S)")
         self.buttons["previous"].setEnabled(self.model.neighbour(item, self.index, -1) is not None)
-        self.buttons["next"].setEnabled(self.model.neighbour(item, self.index, 1) is not None)
+        self.buttons["next"].setEnabled(self.model.neighbour(item, self.index, 1) is not None
+                                        or self.model.has_more)
 
     def step(self, step: int) -> None:
         """Move to the previous (-1) or next (+1) result in the gallery's order."""
@@ -175,6 +178,9 @@ class ResultViewer(QWidget):
         found = self.model.neighbour(self.item, self.index, step)
         if found is not None:
             self.model.load_full(*found)  # image_ready brings it back to show_result
+        elif step > 0 and self.model.has_more:
+            self._step_after_page = True  # the next page of the gallery, then on
+            self.model.load_more()
 
     def _sync_overlay_controls(self) -> None:
         self.opacity.setEnabled(self.overlay_action.isChecked())
@@ -226,6 +232,12 @@ class ResultViewer(QWidget):
     def _on_model_changed(self, item: GalleryItem) -> None:
         if item is self.item:
             self._refresh()
+
+    def _on_model_appended(self, _items: list[GalleryItem]) -> None:
+        if self._step_after_page:
+            self._step_after_page = False
+            self.step(1)
+        self._refresh()
 
     def _on_model_overlay_ready(self, item: GalleryItem, index: int, layer: QImage) -> None:
         # A layer for a result no longer shown (the user moved on) is dropped.

@@ -30,6 +30,7 @@ class VariationsDialog(QDialog):
         self._task: asyncio.Task[None] | None = None
         params = item.entry.params
         self.setWindowTitle("More like this")
+        self.setMinimumWidth(380)
         self.count = QSpinBox()
         self.count.setRange(1, MAX_COUNT)
         self.count.setValue(DEFAULT_COUNT)
