@@ -98,8 +98,9 @@ def overlay_layer(store: HistoryStore, entry: Entry, result_digest: str) -> QIma
     layer = Image.new("RGBA", size, (*overlay_ink(result), 0))
     layer.putalpha(ink)
     raw = layer.tobytes()
-    return QImage(raw, size[0], size[1], size[0] * 4,
-                  QImage.Format.Format_RGBA8888).copy()
+    # Premultiplied, the format painting blends from without a conversion.
+    return QImage(raw, size[0], size[1], size[0] * 4, QImage.Format.Format_RGBA8888) \
+        .convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
 
 
 def _shown(name: str, value: object) -> str:

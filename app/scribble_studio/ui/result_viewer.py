@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter, QPaintEvent
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -36,13 +36,18 @@ def fitted(image: QSize, area: QRect) -> QRect:
 
 
 class ResultCanvas(QWidget):
-    """The result, fitted, and the overlay layer over it at ``opacity``."""
+    """The result, fitted, and the overlay layer over it at ``opacity``.
+
+    Both are scaled to the shown size once (per image and per size of the window) and
+    kept as pixmaps, so that a move of the opacity slider only blends two pixmaps: scaling
+    a full-size image at every paint took longer than a frame."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.image = QImage()
         self.overlay: QImage | None = None
         self.opacity = DEFAULT_OPACITY / 100
+        self._scaled: dict[str, tuple[int, QSize, QPixmap]] = {}
         self.setMinimumSize(320, 320)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("Result")
@@ -50,18 +55,26 @@ class ResultCanvas(QWidget):
     def image_rect(self) -> QRect:
         return fitted(self.image.size(), self.rect())
 
+    def _pixmap(self, name: str, image: QImage, size: QSize) -> QPixmap:
+        kept = self._scaled.get(name)
+        if kept is None or kept[0] != image.cacheKey() or kept[1] != size:
+            scaled = image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                  Qt.TransformationMode.SmoothTransformation)
+            kept = (image.cacheKey(), size, QPixmap.fromImage(scaled))
+            self._scaled[name] = kept
+        return kept[2]
+
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().window())
         if not self.image.isNull():
             target = self.image_rect()
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(target, self.image)
+            painter.drawPixmap(target.topLeft(), self._pixmap("image", self.image,
+                                                              target.size()))
             if self.overlay is not None:
-                # The layer was made at the result's full size on a worker: only scaling
-                # and blending are left for the paint.
                 painter.setOpacity(self.opacity)
-                painter.drawImage(target, self.overlay)
+                painter.drawPixmap(target.topLeft(), self._pixmap("overlay", self.overlay,
+                                                                  target.size()))
         painter.end()
 
 
