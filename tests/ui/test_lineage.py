@@ -240,6 +240,8 @@ def test_overlay_shows_the_scribble_ink_at_the_set_opacity(
             assert abs(getattr(shown, channel)() - expected) <= 6, (x, y, channel)
     for x, y in paper_points:
         assert with_overlay.pixelColor(at(x, y)) == without.pixelColor(at(x, y))
+    qtbot.keyClick(viewer, Qt.Key.Key_Up)
+    assert viewer.opacity.value() == 60 and canvas.opacity == 0.6
     qtbot.keyClick(viewer, Qt.Key.Key_O)  # off again
     assert canvas.overlay is None and not viewer.opacity.isEnabled()
 
@@ -272,6 +274,10 @@ def test_arrow_keys_move_across_images_and_generations_in_one_reused_window(
     async def freed() -> None:
         await until(lambda: win.gallery.viewer is None, what="the viewer freed")
 
+    run(aloop, freed())
+    again = open_viewer(aloop, win, qtbot, first, 0)
+    assert again is not viewer  # a new one once the old one is freed
+    menu_entry(win, qtbot, first, 1, "Delete")  # what it shows is gone: it closes
     run(aloop, freed())
 
 
@@ -311,6 +317,18 @@ def test_compare_two_ctrl_clicked_results_lists_what_differs(
     assert shown.pixelColor(quarter - QPoint(8, 0)) != shown.pixelColor(quarter + QPoint(8, 0))
     qtbot.mouseClick(win.gallery.unpick, Qt.MouseButton.LeftButton)
     assert win.gallery.picker.picks == [] and not win.gallery.compare_button.isVisible()
+
+    # Two images of one generation: nothing differs but chance.
+    qtbot.mouseClick(thumb(win, second, 0), Qt.MouseButton.LeftButton, CTRL)
+    menu_entry(win, qtbot, second, 1, "Compare with the picked result")
+
+    async def same() -> None:
+        await until(lambda: "Same sketch and parameters" in view.same.text(), what="same")
+
+    run(aloop, same())
+    assert view is win.gallery.compare_view and view.differences() == []
+    menu_entry(win, qtbot, second, 0, "Delete")  # a picked generation deleted: unpicked
+    assert win.gallery.picker.picks == []
 
 
 def test_next_past_the_loaded_page_loads_the_next_one(

@@ -27,9 +27,14 @@ from scribble_studio.ui.result_viewer import fitted
 Pick = tuple[GalleryItem, int]
 
 
+def _key(pick: Pick) -> tuple[int, int]:
+    return pick[0].entry.id, pick[1]
+
+
 class ComparePicker(QObject):
     """The results picked for comparison: Ctrl+click on a thumbnail picks or unpicks it
-    (the click does not open it); a third pick replaces the oldest."""
+    (the click does not open it); a third pick replaces the oldest. A pick is a
+    generation's image, so it stays picked across searches and pages."""
 
     picked_changed = Signal()
 
@@ -42,28 +47,41 @@ class ComparePicker(QObject):
         self._buttons[button] = (item, index)
         button.installEventFilter(self)
         button.destroyed.connect(lambda: self._buttons.pop(button, None))
+        self._show(button, (item, index))
+
+    def is_picked(self, pick: Pick) -> bool:
+        return _key(pick) in {_key(p) for p in self.picks}
 
     def toggle(self, item: GalleryItem, index: int) -> None:
         pick = (item, index)
-        if pick in self.picks:
-            self.picks.remove(pick)
+        if self.is_picked(pick):
+            self.picks = [p for p in self.picks if _key(p) != _key(pick)]
         else:
             self.picks = [*self.picks, pick][-2:]
         self._show_picks()
-        self.picked_changed.emit()
 
     def clear(self) -> None:
         self.picks = []
         self._show_picks()
-        self.picked_changed.emit()
+
+    def forget(self, item: GalleryItem) -> None:
+        """A generation deleted: its images cannot be compared any more."""
+        kept = [p for p in self.picks if p[0].entry.id != item.entry.id]
+        if len(kept) != len(self.picks):
+            self.picks = kept
+            self._show_picks()
 
     def _show_picks(self) -> None:
         for button, pick in self._buttons.items():
-            assert isinstance(button, QAbstractButton)
-            picked = pick in self.picks
-            button.setStyleSheet("QToolButton { border: 3px solid palette(highlight); }"
-                                 if picked else "")
-            button.setProperty("picked", picked)
+            self._show(button, pick)
+        self.picked_changed.emit()
+
+    def _show(self, button: QObject, pick: Pick) -> None:
+        assert isinstance(button, QAbstractButton)
+        picked = self.is_picked(pick)
+        button.setStyleSheet("QToolButton { border: 3px solid palette(highlight); }"
+                             if picked else "")
+        button.setProperty("picked", picked)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,

@@ -236,6 +236,7 @@ class GalleryView(QWidget):
         layout.insertLayout(1, row)
         self.picker.picked_changed.connect(self._on_picker_changed)
         self.model.pair_ready.connect(self._on_model_pair_ready)
+        self.model.removed.connect(self.picker.forget)
         self._on_picker_changed()
 
     def _lineage_entries(self, item: GalleryItem, index: int) -> list[tuple[str, object]]:
@@ -244,7 +245,8 @@ class GalleryView(QWidget):
             ("Restore sketch and parameters", lambda: self.restore(item, True)),
             ("More like this…", lambda: self.more_like_this(item)),
         ]
-        others = [pick for pick in self.picker.picks if pick != (item, index)]
+        others = [pick for pick in self.picker.picks
+                  if (pick[0].entry.id, pick[1]) != (item.entry.id, index)]
         if others:
             entries.append(("Compare with the picked result",
                             lambda: self.model.load_pair(others[-1], (item, index))))

@@ -5,6 +5,7 @@ lines. One window, non-modal, reused for every result and freed when closed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
@@ -100,6 +101,7 @@ class ResultViewer(QWidget):
         self.opacity.setRange(0, 100)
         self.opacity.setValue(DEFAULT_OPACITY)
         self.opacity.setFixedWidth(140)
+        self.opacity.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ↑/↓ are the window's keys
         self.opacity.setAccessibleName("Overlay opacity")
         self.opacity.setToolTip("How strongly the sketch shows over the result")
         self.opacity.valueChanged.connect(self._on_opacity_changed)
@@ -119,8 +121,13 @@ class ResultViewer(QWidget):
                 ("more", "More like this…", "M",
                  "The same sketch and parameters with new seeds", self._on_more),
                 ("overlay", "Overlay sketch", "O",
-                 "Show the sketch over the result", self._on_overlay_toggled)):
-            bar.addWidget(self._button(name, text, keys, tip, slot))
+                 "Show the sketch over the result", self._on_overlay_toggled),
+                ("fainter", "−", "Down", "A fainter overlay", lambda: self._nudge(-10)),
+                ("stronger", "+", "Up", "A stronger overlay", lambda: self._nudge(10))):
+            action = self._action(text, keys, tip, slot)
+            if name in ("fainter", "stronger"):
+                continue  # keys only: the slider is the control
+            bar.addWidget(self._button(name, action, tip))
             if name in ("next", "copy", "more"):
                 bar.addSpacing(12)
         self.overlay_action = self.buttons["overlay"].defaultAction()
@@ -139,16 +146,20 @@ class ResultViewer(QWidget):
         self._step_after_page = False
         model.changed.connect(self._on_model_changed)
         model.appended.connect(self._on_model_appended)
+        model.removed.connect(self._on_model_removed)
         model.overlay_ready.connect(self._on_model_overlay_ready)
         model.sketch_restored.connect(self._on_model_sketch_restored)
         self._sync_overlay_controls()
 
-    def _button(self, name: str, text: str, keys: str, tip: str, slot: object) -> QToolButton:
+    def _action(self, text: str, keys: str, tip: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(keys))
         action.setToolTip(f"{tip} ({QKeySequence(keys).toString()})")
         action.triggered.connect(slot)
         self.addAction(action)  # the keys work wherever the focus is in this window
+        return action
+
+    def _button(self, name: str, action: QAction, tip: str) -> QToolButton:
         button = QToolButton()
         button.setDefaultAction(action)
         button.setAccessibleName(tip)
@@ -236,6 +247,10 @@ class ResultViewer(QWidget):
             self.canvas.overlay = None
             self.canvas.update()
 
+    def _nudge(self, step: int) -> None:
+        if self.overlay_action.isChecked():
+            self.opacity.setValue(self.opacity.value() + step)
+
     def _on_opacity_changed(self, value: int) -> None:
         self.canvas.opacity = value / 100
         self.canvas.update()
@@ -245,6 +260,10 @@ class ResultViewer(QWidget):
     def _on_model_changed(self, item: GalleryItem) -> None:
         if item is self.item:
             self._refresh()
+
+    def _on_model_removed(self, item: GalleryItem) -> None:
+        if self.item is not None and item.entry.id == self.item.entry.id:
+            self.close()  # (what it showed is gone)
 
     def _on_model_appended(self, _items: list[GalleryItem]) -> None:
         if self._step_after_page:
