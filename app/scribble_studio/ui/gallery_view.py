@@ -277,7 +277,10 @@ class GalleryView(QWidget):
     def more_like_this(self, item: GalleryItem) -> None:
         from scribble_studio.ui.variations_dialog import VariationsDialog
 
-        dialog = VariationsDialog(item, self.model.session.money_figures, self.window())
+        # Over the window it was asked from (the large view's, or the main window).
+        parent = self.viewer if self.viewer is not None and self.viewer.isActiveWindow() \
+            else self.window()
+        dialog = VariationsDialog(item, self.model.session.money_figures, parent)
         dialog.accepted.connect(lambda: self.model.more_like_this(item, dialog.count.value()))
         self.variations = dialog
         dialog.open()
