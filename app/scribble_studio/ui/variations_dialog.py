@@ -79,4 +79,6 @@ class VariationsDialog(QDialog):
                f"{images} image{'s' if images != 1 else ''})"
         if figures.left is not None:
             text += f" · {money(figures.left)} left in the budget"
+            if figures.estimate.cost * n > figures.left:
+                text += " (those past it wait for your word)"
         self.estimate.setText(text)
