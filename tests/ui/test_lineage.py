@@ -6,9 +6,10 @@ Compare and "more like this": test_lineage_compare.py."""
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 
-from PIL import ImageFilter
+from PIL import Image, ImageFilter
 from PySide6.QtCore import QPoint, QSize, Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
@@ -191,3 +192,25 @@ def test_a_result_whose_sketch_file_is_gone_says_so_and_leaves_the_canvas(
 
     run(aloop, told())
     assert win.view.document.ink_mask().tobytes() == drawing
+
+
+def test_a_sketch_sent_inverted_restores_as_the_same_drawing(
+        aloop: asyncio.AbstractEventLoop, win: MainWindow, qtbot: QtBot) -> None:
+    win.actions_.invert.trigger()  # white lines on black, as the model was trained
+    assert win.studio.settings.current().invert
+    stroke(win, [(-150, -100), (0, 0), (150, -100)])
+    drawing = win.view.document.ink_mask()
+    gen_id = generate(aloop, win, qtbot, samples=1)
+    entry = win.session.store.get(gen_id)
+    assert entry is not None
+    data = win.session.store.read_file(entry.scribble)
+    assert data is not None
+    assert Image.open(io.BytesIO(data)).convert("L").getpixel((0, 0)) == 0  # black paper
+    win.view.document.clear()
+    menu_entry(win, qtbot, gen_id, 0, "Restore sketch")
+
+    async def restored() -> None:
+        await until(lambda: win.view.document.has_ink(), what="the restore")
+
+    run(aloop, restored())
+    assert win.view.document.ink_mask().tobytes() == drawing.tobytes()

@@ -37,6 +37,14 @@ def test_compare_two_ctrl_clicked_results_lists_what_differs(
     qtbot.mouseClick(thumb(win, first, 0), Qt.MouseButton.LeftButton, CTRL)
     assert win.gallery.viewer is None  # a pick, not an open
     assert "1 of 2 picked" in win.gallery.picked.text()
+    old_card = win.gallery.cards[first]
+    win.gallery.search.setText("lighthouse")  # a new search: the cards are made again
+
+    async def searched() -> None:
+        await until(lambda: win.gallery.cards.get(first) not in (None, old_card)
+                    and thumb(win, first, 0).property("picked") is True, what="kept")
+
+    run(aloop, searched())
     assert not win.gallery.compare_button.isEnabled()
     qtbot.mouseClick(thumb(win, second, 1), Qt.MouseButton.LeftButton, CTRL)
     assert win.gallery.compare_button.isEnabled()
