@@ -130,6 +130,16 @@ def test_arrow_keys_move_across_images_and_generations_in_one_reused_window(
     run(aloop, key_to(Qt.Key.Key_Left, (first, 0)))
     run(aloop, key_to(Qt.Key.Key_Left, (second, 1)))
     assert win.gallery.viewer is viewer  # one window, reused
+
+    async def quickly() -> None:  # faster than the images decode: one result a key
+        qtbot.keyClick(viewer, Qt.Key.Key_Right)
+        qtbot.keyClick(viewer, Qt.Key.Key_Right)
+        await until(lambda: showing() == (first, 1), what="two steps")
+        qtbot.keyClick(viewer, Qt.Key.Key_Left)
+        qtbot.keyClick(viewer, Qt.Key.Key_Left)
+        await until(lambda: showing() == (second, 1), what="two steps back")
+
+    run(aloop, quickly())
     qtbot.keyClick(viewer, Qt.Key.Key_S)  # star
     assert win.gallery.cards[second].star.isChecked()
     assert viewer.buttons["star"].text() == "★"

@@ -36,6 +36,10 @@ def fitted(image: QSize, area: QRect) -> QRect:
     return QRect(area.center() - QPoint(size.width() // 2, size.height() // 2), size)
 
 
+def _key(shown: tuple[GalleryItem, int]) -> tuple[int, int]:
+    return shown[0].entry.id, shown[1]
+
+
 class ResultCanvas(QWidget):
     """The result, fitted, and the overlay layer over it at ``opacity``.
 
@@ -144,6 +148,8 @@ class ResultViewer(QWidget):
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.note)
         self._step_after_page = False
+        self._wanted: tuple[GalleryItem, int] | None = None
+        self._asked: set[tuple[int, int]] = set()
         model.changed.connect(self._on_model_changed)
         model.appended.connect(self._on_model_appended)
         model.removed.connect(self._on_model_removed)
@@ -170,6 +176,13 @@ class ResultViewer(QWidget):
     # -- what is shown ------------------------------------------------------------------
 
     def show_result(self, item: GalleryItem, index: int, image: QImage) -> None:
+        key = (item.entry.id, index)
+        if key in self._asked:  # one this window stepped to
+            self._asked.discard(key)
+            if self._wanted is not None and _key(self._wanted) != key:
+                return  # already stepped past it
+        if self._wanted is not None and _key(self._wanted) == key:
+            self._wanted = None
         self.item, self.index = item, index
         self.canvas.image, self.canvas.overlay = image, None
         self.note.clear()
@@ -191,16 +204,22 @@ class ResultViewer(QWidget):
         star = self.buttons["star"].defaultAction()
         star.setText("★" if entry.starred else "☆")
         star.setToolTip(("Unstar" if entry.starred else "Star this generation") + " (S)")
-        self.buttons["previous"].setEnabled(self.model.neighbour(item, self.index, -1) is not None)
-        self.buttons["next"].setEnabled(self.model.neighbour(item, self.index, 1) is not None
-                                        or self.model.has_more)
+        self.buttons["previous"].defaultAction().setEnabled(
+            self.model.neighbour(item, self.index, -1) is not None)
+        self.buttons["next"].defaultAction().setEnabled(
+            self.model.neighbour(item, self.index, 1) is not None or self.model.has_more)
 
     def step(self, step: int) -> None:
         """Move to the previous (-1) or next (+1) result in the gallery's order."""
         if self.item is None:
             return
-        found = self.model.neighbour(self.item, self.index, step)
+        # From where the last key asked to be, not from what is shown yet: keys pressed
+        # faster than images decode still move one result each.
+        base = self._wanted or (self.item, self.index)
+        found = self.model.neighbour(*base, step)
         if found is not None:
+            self._wanted = found
+            self._asked.add(_key(found))
             self.model.load_full(*found)  # image_ready brings it back to show_result
         elif step > 0 and self.model.has_more:
             self._step_after_page = True  # the next page of the gallery, then on
