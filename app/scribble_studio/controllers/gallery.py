@@ -9,11 +9,12 @@ import io
 import shutil
 from collections import OrderedDict
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from scribble_studio.controllers import lineage
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
 from scribble_studio.controllers.session import GenerationSession, Job, thumbnail
@@ -21,6 +22,9 @@ from scribble_studio.controllers.sketch_files import pil_to_qimage
 from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.services.history import Entry, HistoryStore, State
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 PAGE: Final = 40
 CACHE: Final = 600
@@ -51,6 +55,10 @@ class GalleryModel(QObject):
     removed = Signal(object)
     image_ready = Signal(object, int, QImage)  # item, index, the full image (to view)
     copy_ready = Signal(QImage)
+    overlay_ready = Signal(object, int, QImage)  # item, index, the scribble's ink layer
+    pair_ready = Signal(object, object)        # two (item, index, QImage) to compare
+    sketch_restored = Signal(object)           # the item whose scribble is on the canvas
+    variations_queued = Signal(object, list)   # the item, the jobs of "more like this"
     saved = Signal(Path)
     failed = Signal(object)
 
@@ -58,6 +66,7 @@ class GalleryModel(QObject):
                  session: GenerationSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store, self.runner, self.document = store, runner, document
+        self.session = session
         self.items: list[GalleryItem] = []
         self.search = ""
         self.total = 0
@@ -200,3 +209,59 @@ class GalleryModel(QObject):
             self.total -= 1
         self.removed.emit(item)
         self.runner.run(lambda: self.store.delete(item.entry.id), lambda _: None, self._fail)
+
+    # -- lineage: where a result came from, and results side by side ----------------------
+
+    def neighbour(self, item: GalleryItem, index: int, step: int) -> tuple[GalleryItem, int] | None:
+        """The result ``step`` (±1) away in the gallery's order: across the images of a
+        generation, then across generations (newest first); None past either end."""
+        flat = [(i, n) for i in self.items for n in range(len(i.entry.images))]
+        try:
+            at = flat.index((item, index))
+        except ValueError:
+            return None
+        target = at + step
+        return flat[target] if 0 <= target < len(flat) else None
+
+    def load_overlay(self, item: GalleryItem, index: int) -> None:
+        """The scribble of ``item`` as a coloured layer at its image's full size."""
+        entry, digest = item.entry, item.entry.images[index].sha256
+        self.runner.run(lambda: lineage.overlay_layer(self.store, entry, digest),
+                        lambda layer: self.overlay_ready.emit(item, index, layer), self._fail)
+
+    def load_pair(self, first: tuple[GalleryItem, int], second: tuple[GalleryItem, int]) -> None:
+        digests = [item.entry.images[index].sha256 for item, index in (first, second)]
+
+        def work() -> list[QImage]:
+            return [_decode_file(self.store, digest) for digest in digests]
+
+        def done(images: list[QImage]) -> None:
+            self.pair_ready.emit((*first, images[0]), (*second, images[1]))
+
+        self.runner.run(work, done, self._fail)
+
+    def restore_sketch(self, item: GalleryItem) -> None:
+        """Put the exact scribble ``item`` was made from back on the canvas, as one
+        undoable edit (the canvas takes the scribble's size if it differs)."""
+        entry = item.entry
+
+        def work() -> QImage:
+            return lineage.ink_to_qimage(lineage.scribble_ink(self.store, entry))
+
+        def done(ink: QImage) -> None:
+            self.document.replace_ink(ink, "Restore sketch")
+            self.sketch_restored.emit(item)
+
+        self.runner.run(work, done, self._fail)
+
+    def more_like_this(self, item: GalleryItem, count: int) -> None:
+        """``count`` new jobs of the same scribble and parameters, each with a new seed,
+        queued through the session (so through the budget)."""
+        entry = item.entry
+        params = lineage.fresh_seed(entry.params)
+
+        def done(sketch: Image.Image) -> None:
+            jobs = [self.session.generate(sketch, params) for _ in range(count)]
+            self.variations_queued.emit(item, jobs)
+
+        self.runner.run(lambda: lineage.scribble_sketch(self.store, entry), done, self._fail)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import functools
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QPixmap
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -26,6 +26,11 @@ from PySide6.QtWidgets import (
 
 from scribble_studio.controllers.gallery import GalleryItem, GalleryModel
 from scribble_studio.domain.params import GenerationParams
+from scribble_studio.ui.compare_view import ComparePicker, CompareView
+from scribble_studio.ui.result_viewer import ResultViewer
+
+if TYPE_CHECKING:
+    from scribble_studio.ui.variations_dialog import VariationsDialog
 
 THUMB = 128  # logical pixels; thumbnails are made at 2× for HiDPI screens
 
@@ -77,6 +82,7 @@ class ResultCard(QFrame):
         button.customContextMenuRequested.connect(
             lambda pos, b=button, i=index: self.gallery.show_menu(self.item, i,
                                                                   b.mapToGlobal(pos)))
+        self.gallery.picker.watch(button, self.item, index)  # Ctrl+click: pick to compare
         self.row.addWidget(button)
         return button
 
@@ -127,7 +133,8 @@ class GalleryView(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.area, 1)
         self.cards: dict[int, ResultCard] = {}
-        self.viewer: QDialog | None = None
+        self.viewer: ResultViewer | None = None
+        self.picker = ComparePicker(self)
         self.search.textChanged.connect(model.load)
         self.area.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         model.reset.connect(self._on_model_reset)
@@ -137,6 +144,7 @@ class GalleryView(QWidget):
         model.removed.connect(self._on_model_removed)
         model.image_ready.connect(self._on_model_image_ready)
         model.copy_ready.connect(self._on_model_copy_ready)
+        self._build_lineage(layout)
 
     def _card(self, item: GalleryItem, position: int) -> None:
         card = ResultCard(item, self)
@@ -181,6 +189,7 @@ class GalleryView(QWidget):
             ("Copy prompt", lambda: QGuiApplication.clipboard().setText(item.entry.params.prompt)),
             ("Reuse all parameters", lambda: self.reuse(item.entry.params)),
             ("Use as reference image", lambda: self.model.use_as_reference(item, index)),
+            *self._lineage_entries(item, index),
             ("Delete", lambda: self.model.delete(item)),
         ]
         for text, slot in entries:
@@ -201,15 +210,102 @@ class GalleryView(QWidget):
         dialog.open()
 
     def _on_model_image_ready(self, item: GalleryItem, index: int, image: QImage) -> None:
-        viewer = QDialog(self)
-        viewer.setWindowTitle(header_text(item))
-        label = QLabel()
-        label.setPixmap(QPixmap.fromImage(image))
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        QVBoxLayout(viewer).addWidget(label)
-        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.viewer = viewer
-        viewer.open()
+        self._show_viewer(item, index, image)
 
     def _on_model_copy_ready(self, image: QImage) -> None:
         QGuiApplication.clipboard().setImage(image)
+
+    # -- lineage: the large view, restore, more like this, compare ------------------------
+
+    def _build_lineage(self, layout: QVBoxLayout) -> None:
+        self.compare_view: CompareView | None = None
+        self.variations: VariationsDialog | None = None
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Compare the two results picked with Ctrl+click "
+                                       "(Ctrl+Shift+M)")
+        self.compare_button.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.compare_button.clicked.connect(self.compare_picked)
+        self.picked = QLabel()
+        self.unpick = QPushButton("Clear")
+        self.unpick.setToolTip("Unpick both results")
+        self.unpick.clicked.connect(self.picker.clear)
+        row = QHBoxLayout()
+        row.addWidget(self.picked, 1)
+        row.addWidget(self.unpick)
+        row.addWidget(self.compare_button)
+        layout.insertLayout(1, row)
+        self.picker.picked_changed.connect(self._on_picker_changed)
+        self.model.pair_ready.connect(self._on_model_pair_ready)
+        self.model.removed.connect(self.picker.forget)
+        self._on_picker_changed()
+
+    def _lineage_entries(self, item: GalleryItem, index: int) -> list[tuple[str, object]]:
+        entries: list[tuple[str, object]] = [
+            ("Restore sketch", lambda: self.restore(item, False)),
+            ("Restore sketch and parameters", lambda: self.restore(item, True)),
+            ("More like this…", lambda: self.more_like_this(item)),
+        ]
+        others = [pick for pick in self.picker.picks
+                  if (pick[0].entry.id, pick[1]) != (item.entry.id, index)]
+        if others:
+            entries.append(("Compare with the picked result",
+                            lambda: self.model.load_pair(others[-1], (item, index))))
+        return entries
+
+    def _show_viewer(self, item: GalleryItem, index: int, image: QImage) -> None:
+        if self.viewer is None:
+            viewer = ResultViewer(self.model, self)
+            viewer.restore_requested.connect(self.restore)
+            viewer.more_requested.connect(self.more_like_this)
+            viewer.destroyed.connect(self._on_viewer_destroyed)
+            self.viewer = viewer
+        self.viewer.show_result(item, index, image)
+        self.viewer.show()
+        self.viewer.raise_()
+        self.viewer.activateWindow()
+
+    def _on_viewer_destroyed(self) -> None:
+        self.viewer = None
+
+    def restore(self, item: GalleryItem, with_params: bool) -> None:
+        """The result's scribble back on the canvas (one undo step), and its parameters
+        in the panel if asked."""
+        self.model.restore_sketch(item)
+        if with_params:
+            self.reuse(item.entry.params)
+
+    def more_like_this(self, item: GalleryItem) -> None:
+        from scribble_studio.ui.variations_dialog import VariationsDialog
+
+        # Over the window it was asked from (the large view's, or the main window).
+        parent = self.viewer if self.viewer is not None and self.viewer.isActiveWindow() \
+            else self.window()
+        dialog = VariationsDialog(item, self.model.session.money_figures, parent)
+        dialog.accepted.connect(lambda: self.model.more_like_this(item, dialog.count.value()))
+        self.variations = dialog
+        dialog.open()
+
+    def compare_picked(self) -> None:
+        if len(self.picker.picks) == 2:
+            self.model.load_pair(*self.picker.picks)
+
+    def _on_picker_changed(self) -> None:
+        count = len(self.picker.picks)
+        self.compare_button.setEnabled(count == 2)
+        self.picked.setText("" if count == 0 else
+                            f"{count} of 2 picked for comparison (Ctrl+click a thumbnail)")
+        self.compare_button.setVisible(count > 0)
+        self.unpick.setVisible(count > 0)
+
+    def _on_model_pair_ready(self, first: tuple[GalleryItem, int, QImage],
+                             second: tuple[GalleryItem, int, QImage]) -> None:
+        if self.compare_view is None:
+            view = CompareView(self)
+            view.destroyed.connect(self._on_compare_destroyed)
+            self.compare_view = view
+        self.compare_view.show_pair(first, second)
+        self.compare_view.show()
+        self.compare_view.raise_()
+
+    def _on_compare_destroyed(self) -> None:
+        self.compare_view = None

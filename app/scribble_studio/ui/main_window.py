@@ -146,6 +146,10 @@ class MainWindow(QMainWindow):
                              (settings.changed, self._on_settings_changed),
                              (settings.failed, self.errors.present)):
             signal.connect(slot)
+        self.studio.gallery.sketch_restored.connect(lambda item: self.status.showMessage(
+            f"Sketch of generation {item.entry.id} restored (Ctrl+Z undoes it)", 6000))
+        self.studio.gallery.variations_queued.connect(lambda item, jobs: self.status.showMessage(
+            f"{len(jobs)} more like generation {item.entry.id} queued", 6000))
         for saved in (self.studio.gallery.saved, self.files.saved):
             saved.connect(lambda p: self.status.showMessage(f"Saved {p.name}", 4000))
         self.actions_.invert.setChecked(settings.current().invert)
