@@ -34,5 +34,6 @@ def seed_history(home: Path, count: int, missing_every: int = 0) -> None:
         db.executemany("INSERT INTO generations (id, created, updated, state, source, params,"
                        " prompt, seed, scribble, width, height) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                        rows)
-        db.executemany("INSERT INTO images VALUES (?,?,?,?,?)", images)
+        db.executemany("INSERT INTO images (generation_id, position, sha256, width, height)"
+                       " VALUES (?,?,?,?,?)", images)
     db.close()
