@@ -161,25 +161,28 @@ class GalleryModel(QObject):
 
     def _load_thumbnails(self, items: list[GalleryItem]) -> None:
         cache = dict(self._cache)
+        # What to load, as it is now: an item may lose an image (to the trash) or leave
+        # the list before its thumbnails arrive.
+        wanted = [(item, item.entry.images) for item in items]
 
-        def work() -> list[list[tuple[str, QImage | None]]]:
+        def work() -> list[dict[str, QImage | None]]:
             result = []
-            for item in items:
-                thumbs: list[tuple[str, QImage | None]] = []
-                for image in item.entry.images:
+            for _, images in wanted:
+                thumbs: dict[str, QImage | None] = {}
+                for image in images:
                     cached = cache.get(image.sha256)
                     if cached is None:
                         data = self.store.read_file(image.sha256)
                         cached = thumbnail(data) if data is not None else None
-                    thumbs.append((image.sha256, cached))
+                    thumbs[image.sha256] = cached
                 result.append(thumbs)
             return result
 
-        def done(result: list[list[tuple[str, QImage | None]]]) -> None:
-            for item, thumbs in zip(items, result, strict=True):
-                item.thumbnails = [image for _, image in thumbs]
+        def done(result: list[dict[str, QImage | None]]) -> None:
+            for (item, _), thumbs in zip(wanted, result, strict=True):
+                item.thumbnails = [thumbs.get(i.sha256) for i in item.entry.images]
                 item.loaded = True
-                for digest, image in thumbs:
+                for digest, image in thumbs.items():
                     if image is not None:
                         self._remember(digest, image)
                 self.changed.emit(item)
