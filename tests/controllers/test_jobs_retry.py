@@ -52,6 +52,7 @@ def test_a_failed_row_says_why_and_retry_sends_that_job_again_with_its_seed(
     assert "out of memory" in row.state.toolTip() and "out of memory" in row.reason.toolTip()
     assert row.retry.isVisible() and row.discard.isVisible()
     assert "seed 111" in row.retry.toolTip() and "≈ $" in row.retry.toolTip()
+    assert row.retry.text().startswith("Retry ≈ $")  # what pressing it costs
     assert "seed 222" in panel.rows[second.id].retry.toolTip()
 
     async def retry_first() -> None:

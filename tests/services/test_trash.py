@@ -67,6 +67,11 @@ def test_every_image_deleted_one_by_one_hides_the_generation(tmp_path: Path) -> 
     for position in range(4):
         store.trash_image(gen, position)
     assert store.page() == [] and store.count() == 0
+    (item,) = store.trash()
+    assert item.whole and len(item.entry.images) == 4
+    store.restore(gen, (1,))  # (the undo of the last delete)
+    assert [[i.position for i in e.images] for e in store.page()] == [[1]]
+    store.trash_image(gen, 1)
     store.empty_trash()
     assert store.page() == [] and store.trash() == []  # not back as an empty card
     assert Ledger(store).spent_since(0) == 0.01

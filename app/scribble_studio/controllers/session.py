@@ -481,7 +481,7 @@ class GenerationSession(QObject):
             estimate = await asyncio.to_thread(self.budget.estimate, job.params)
         except StudioError:  # no figure: the Retry button just says less
             return
-        job.retry_cost = estimate.text()
+        job.retry_cost = estimate.text()  # "≈ $0.012 (4 images)"
         self.job_changed.emit(job)
 
     def _rate_limit_wait(self, error: RateLimited) -> float:

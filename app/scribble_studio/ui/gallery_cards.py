@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from scribble_studio.controllers.gallery import GalleryItem, Show
 from scribble_studio.domain.job_state import JobState
+from scribble_studio.ui.jobs_panel import retry_label
 
 if TYPE_CHECKING:
     from scribble_studio.controllers.gallery import GalleryModel
@@ -127,7 +128,7 @@ class StoppedCard(QFrame):
         cost = f" It costs {item.retry_cost}." if item.retry_cost else ""
         doubt = (" It may have been generated and billed already: look it up first."
                  if entry.state is JobState.UNKNOWN else "")
-        self.retry = _button("Retry", f"Retry job {gen}",
+        self.retry = _button(retry_label(item.retry_cost), f"Retry job {gen}",
                              f"Send it again as a new job, with the same sketch and seed "
                              f"{entry.params.seed}.{cost}{doubt}", lambda: model.retry(item))
         self.discard = _button("Discard", f"Discard job {gen}",

@@ -123,7 +123,7 @@ class GalleryView(QWidget):
         super().__init__(parent)
         self.model = model
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search prompts")
+        self.search.setPlaceholderText("Search prompts or seeds")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search the history")
         self.more = QPushButton("Show more")

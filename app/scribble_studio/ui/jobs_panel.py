@@ -68,6 +68,12 @@ def reason_text(job: Job) -> str:
     return "Cancelled before it was sent." if job.state is JobState.CANCELLED else ""
 
 
+def retry_label(cost: str) -> str:
+    """"Retry ≈ $0.012": the button says what pressing it costs (the estimate's first
+    words: its image count is in the tooltip)."""
+    return f"Retry {cost.split(' (')[0]}" if cost else "Retry"
+
+
 def retry_tip(job: Job) -> str:
     cost = f" It costs {job.retry_cost}." if job.retry_cost else ""
     return f"Send it again as a new job, with the same sketch and seed {job.params.seed}.{cost}"
@@ -131,6 +137,7 @@ class JobRow(QWidget):
             self.reason.setText(reason)
             self.reason.setToolTip(tip)
         self.retry.setVisible(job.state in RETRIABLE and not job.elsewhere)
+        self.retry.setText(retry_label(job.retry_cost))
         self.retry.setToolTip(retry_tip(job))
         self.progress.setRange(0, 0 if job.active and job.state is not JobState.QUEUED else 1)
         self.progress.setVisible(job.active)
