@@ -119,6 +119,16 @@ def test_one_image_goes_ctrl_z_brings_it_back_the_header_deletes_all(
     assert len(store.get(ids["fox"]).images) == 4  # type: ignore[union-attr]
     assert not window.studio.gallery.can_undo
 
+    # The Delete key on a thumbnail with the focus: that image.
+    button = card(window, ids["fox"]).buttons[3]
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: len(card(window, ids["fox"]).buttons) == 3)
+    qtbot.waitUntil(lambda: [i.position for i in store.get(ids["fox"]).images]  # type: ignore[union-attr]
+                    == [0, 1, 2])
+    qtbot.mouseClick(gallery.deleted_bar.undo, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(card(window, ids["fox"]).buttons) == 4, timeout=5000)
+
     # The header's menu deletes the whole generation; Undo (the notice's) brings it back.
     fox = card(window, ids["fox"])
     choose(context_menu(qtbot, fox.header), "Delete the whole generation (4 images)")
@@ -230,3 +240,31 @@ def test_an_empty_gallery_says_how_to_make_the_first_result(
     run(aloop, opened())
     assert "Generate" in window.gallery.empty.text()
 
+
+
+def test_an_earlier_sessions_unknown_job_can_be_looked_up_from_the_gallery(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    store = HistoryStore(isolated_environment)
+    unknown = store.record(GenerationParams("a boat", seed=31), export_scribble(
+        drawn_sketch()).png, (512, 512), State.QUEUED)
+    store.release(unknown, State.UNKNOWN, "Scribble Studio stopped while sending it.")
+    store.close()
+    backend = ScriptedBackend()  # its request history does not know the job
+    window = open_window(qtbot, isolated_environment, backend)
+    gallery = window.gallery
+
+    async def opened() -> None:
+        start(window)
+        await until(lambda: len(backend.of("find")) == 1, what="the look-up at start")
+        await until(lambda: window.session.jobs and not window.session.active_jobs)
+        gallery.show_box.setCurrentIndex(gallery.show_box.findData(Show.STOPPED))
+        await until(lambda: set(gallery.cards) == {unknown}, what="the filter")
+        stopped = gallery.cards[unknown]
+        assert isinstance(stopped, StoppedCard)
+        assert stopped.look_up.isVisible() and "Outcome unknown" in stopped.reason.text()
+        assert "may have been generated and billed" in stopped.retry.toolTip()
+        stopped.look_up.click()
+        await until(lambda: len(backend.of("find")) == 2, what="the second look-up")
+
+    run(aloop, opened())
+    assert backend.runs == []  # looking up sends nothing

@@ -357,7 +357,7 @@ class HistoryStore(TrashMixin):
             args.extend(s.value for s in states)
         if starred:
             clauses.append("starred = 1")
-        return "WHERE " + " AND ".join(clauses), tuple(args)
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(args)
 
     def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         """Rows of one read-only query (for the ledger and other readers of this table)."""

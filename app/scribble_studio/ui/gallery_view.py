@@ -86,7 +86,7 @@ class ResultCard(QFrame):
         button = QToolButton()
         button.setIconSize(QSize(THUMB, THUMB))
         button.setAccessibleName(f"Result {index + 1} of generation {self.item.entry.id}")
-        button.setToolTip("Click to view; right-click for more")
+        button.setToolTip("Click to view; right-click for more; Delete puts it in the trash")
         button.clicked.connect(functools.partial(self.gallery.model.load_full, self.item, index))
         button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         button.customContextMenuRequested.connect(
@@ -333,4 +333,15 @@ class GalleryView(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Undo) and self.model.undo_delete():
             return
+        if event.key() == Qt.Key.Key_Delete and self._delete_focused():
+            return
         super().keyPressEvent(event)
+
+    def _delete_focused(self) -> bool:
+        """Delete puts the image whose thumbnail has the focus in the trash."""
+        focused = self.focusWidget()
+        for card in self.cards.values():
+            if isinstance(card, ResultCard) and focused in card.buttons:
+                self.model.delete_image(card.item, card.buttons.index(focused))
+                return True
+        return False
