@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.gallery import Show
@@ -167,7 +167,14 @@ def test_recently_deleted_lists_restores_and_emptying_removes_only_unshared_file
     qtbot.waitUntil(lambda: set(gallery.cards) == {ids["fox"]})
     assert len(store.get(ids["owl"]).images) == 4  # type: ignore[union-attr]
 
+    qtbot.mouseClick(gallery.empty_trash, Qt.MouseButton.LeftButton)  # asked first:
+    ask = gallery.confirm
+    assert ask is not None and ask.isVisible() and "1 item" in ask.text()
+    qtbot.mouseClick(ask.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert all(f.exists() for f in fox_files) and set(gallery.cards) == {ids["fox"]}
     qtbot.mouseClick(gallery.empty_trash, Qt.MouseButton.LeftButton)
+    (empty,) = [b for b in gallery.confirm.buttons() if b.text() == "Empty trash"]
+    qtbot.mouseClick(empty, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not gallery.cards and gallery.empty.isVisible())
     assert "trash is empty" in gallery.empty.text()
     assert fox_files[0].exists()  # the owl's first image is the same file

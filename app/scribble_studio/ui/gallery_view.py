@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QToolButton,
@@ -264,6 +266,7 @@ class GalleryView(QWidget):
                                     "files too); what it cost still counts in the spend")
         self.empty_trash.clicked.connect(self._on_empty_trash_clicked)
         self.empty_trash.hide()
+        self.confirm: QMessageBox | None = None
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.show_box)
@@ -277,7 +280,23 @@ class GalleryView(QWidget):
         self.model.load(show=show)
 
     def _on_empty_trash_clicked(self) -> None:
-        self.model.empty_trash()
+        """Asked first (the one step that cannot be undone), without blocking the loop."""
+        count = self.model.total
+        ask = QMessageBox(QMessageBox.Icon.Warning, "Empty trash",
+                          f"Remove the {count} item{'' if count == 1 else 's'} in Recently "
+                          "deleted for good? Their image files are removed (unless another "
+                          "result uses them); this cannot be undone.",
+                          QMessageBox.StandardButton.Cancel, self)
+        ask.addButton("Empty trash", QMessageBox.ButtonRole.DestructiveRole)
+        ask.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        ask.buttonClicked.connect(self._on_empty_trash_answered)
+        self.confirm = ask
+        ask.open()
+
+    def _on_empty_trash_answered(self, button: QAbstractButton) -> None:
+        if self.confirm is not None and \
+                self.confirm.buttonRole(button) is QMessageBox.ButtonRole.DestructiveRole:
+            self.model.empty_trash()
 
     def _sync_empty(self) -> None:
         empty = not self.cards
