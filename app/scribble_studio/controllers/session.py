@@ -26,6 +26,7 @@ from scribble_studio.controllers.session_backend import (
     SessionBackend,
     segmind_backend,
 )
+from scribble_studio.controllers.session_stopped import StoppedJobs
 from scribble_studio.controllers.slots import FifoSlots
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
@@ -74,7 +75,7 @@ class _JobEvents:
         self._session.job_changed.emit(self._job)
 
 
-class GenerationSession(QObject):
+class GenerationSession(StoppedJobs, QObject):
     job_added = Signal(object)
     job_changed = Signal(object)
     job_removed = Signal(object)
@@ -146,47 +147,6 @@ class GenerationSession(QObject):
         self._launch(self._add(again))
         return again
 
-    def retry_job(self, job: Job) -> None:
-        """The row's (or a banner's) Retry of this very job: its stored scribble and
-        parameters, seed included, as a new job; one not recorded yet from its sketch."""
-        if job.history_id is not None:
-            self.retry_stored(job.history_id)
-        elif job.sketch is not None:
-            self.retry(job)
-
-    def retry_stored(self, history_id: int) -> None:
-        """Queue stored job ``history_id`` (failed, cancelled or unknown; of this session
-        or an earlier one) again as a new job: the exact scribble bytes and parameters,
-        seed included. The old row stays as it was (it may have been billed)."""
-        self._start(self._retry_stored(history_id))
-
-    async def _retry_stored(self, history_id: int) -> None:
-        from scribble_studio.domain.errors import UnreadableImage
-        from scribble_studio.domain.scribble_spec import ScribbleExport
-
-        entry = await asyncio.to_thread(self.store.get, history_id)
-        data = await asyncio.to_thread(self.store.read_file, entry.scribble) \
-            if entry is not None else None
-        if entry is None or data is None:
-            self.report(UnreadableImage(f"Job #{history_id} cannot be sent again: its "
-                                        "scribble is missing from the data folder."))
-            return
-        state = JobState.WAITING if self._key() is None else JobState.QUEUED
-        scribble = ScribbleExport(data, entry.width, entry.height, True)
-        new_id = await self.outbox.record(entry.params, scribble, "app", state)
-        self._launch(self._add(Job(next(self._ids), entry.params, None, new_id)))
-
-    def look_up(self, job: Job) -> None:
-        """Look a job in doubt up in the request history now (free): found, it is
-        collected."""
-        if job.state is JobState.UNKNOWN and not job.elsewhere \
-                and job.id not in self._job_tasks and self._key() is not None:
-            self._launch(job, collect=True)
-
-    def job_of(self, history_id: int) -> Job | None:
-        """This session's job for history entry ``history_id``, if it shows one."""
-        return next((job for job in self.jobs if job.history_id == history_id), None)
-
     def send_now(self) -> None:
         """Send every waiting item at once (the user's "Send now")."""
         for job in self.jobs:
@@ -220,10 +180,6 @@ class GenerationSession(QObject):
                                  "images are not collected.")
             self._start(self.outbox.discard(job.history_id))
         self.remove(job)
-
-    def discard_stored(self, history_id: int) -> None:
-        """Discard a stored job this session does not show (failed in an earlier one)."""
-        self._start(self.outbox.discard(history_id))
 
     @property
     def last_failed(self) -> Job | None:
@@ -471,17 +427,7 @@ class GenerationSession(QObject):
             job.finished = time.monotonic()
             if job.started is None:
                 job.started = job.finished
-        if state in (JobState.FAILED, JobState.CANCELLED) and not job.retry_cost:
-            self._start(self._price_retry(job))
-        self.job_changed.emit(job)
-
-    async def _price_retry(self, job: Job) -> None:
-        """What a Retry of this job would cost, from the money figures (on a worker)."""
-        try:
-            estimate = await asyncio.to_thread(self.budget.estimate, job.params)
-        except StudioError:  # no figure: the Retry button just says less
-            return
-        job.retry_cost = estimate.text()  # "≈ $0.012 (4 images)"
+        self._price_when_stopped(job)
         self.job_changed.emit(job)
 
     def _rate_limit_wait(self, error: RateLimited) -> float:
