@@ -189,7 +189,10 @@ class HistoryStore(TrashMixin):
                 " seed, scribble, width, height, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (now, now, state.value, source, json.dumps(params.to_dict()), params.prompt,
                  params.seed if params.seed is not None else -1, digest, *size, owner))
-            return int(cursor.lastrowid or 0)
+            gen_id = int(cursor.lastrowid or 0)
+        if not self.image_path(digest).exists():  # emptied from the trash meanwhile (the
+            self.put_file(scribble_png)           # same sketch, deleted by another row)
+        return gen_id
 
     def claim(self, gen_id: int, owner: str, allowed: frozenset[State],
               previous_owner: str | None) -> bool:
