@@ -48,6 +48,7 @@ def test_a_failed_row_says_why_and_retry_sends_that_job_again_with_its_seed(
     first, second = run(aloop, scenario())
     row = panel.rows[first.id]
     assert row.title.text().startswith(f"#{first.history_id} ")  # the CLI's number
+    assert row.retry.accessibleName() == f"Retry job #{first.history_id}"
     assert row.reason.isVisible() and "out of memory" in row.reason.text()
     assert "out of memory" in row.state.toolTip() and "out of memory" in row.reason.toolTip()
     assert row.retry.isVisible() and row.discard.isVisible()

@@ -124,6 +124,11 @@ class JobRow(QWidget):
     def refresh(self) -> None:
         job = self.job
         self.title.setText(f"{job.number} {job.params.prompt}")
+        for button, words in ((self.cancel, "Cancel job {}"), (self.retry, "Retry job {}"),
+                              (self.resend, "Send job {} again"),
+                              (self.discard, "Discard job {}")):
+            button.setAccessibleName(words.format(job.number))
+        self.reason.setAccessibleName(f"Why job {job.number} stopped")
         self.title.setToolTip(job.params.prompt)
         self.state.setText(state_text(job, time.monotonic()))
         hint = HINTS.get(job.state, "")
