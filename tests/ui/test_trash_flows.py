@@ -275,3 +275,23 @@ def test_an_earlier_sessions_unknown_job_can_be_looked_up_from_the_gallery(
 
     run(aloop, opened())
     assert backend.runs == []  # looking up sends nothing
+
+
+def test_what_has_been_in_the_trash_30_days_is_swept_at_start(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    ids = seed(isolated_environment)
+    store = HistoryStore(isolated_environment)
+    owl_only = [store.image_path(i.sha256) for i in store.get(ids["owl"]).images[1:]]  # type: ignore[union-attr]
+    store.trash_generation(ids["owl"])
+    store.trash_image(ids["fox"], 3)  # yesterday's: stays
+    store.write("UPDATE generations SET deleted_at = deleted_at - 31 * 86400 WHERE id = ?",
+                (ids["owl"],))
+    store.close()
+    window = open_window(qtbot, isolated_environment, ScriptedBackend())
+
+    async def opened() -> None:
+        start(window)
+        await until(lambda: not any(f.exists() for f in owl_only), what="the sweep")
+
+    run(aloop, opened())
+    assert [(t.entry.id, t.whole) for t in window.session.store.trash()] == [(ids["fox"], False)]
