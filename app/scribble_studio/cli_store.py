@@ -49,6 +49,13 @@ def add_commands(commands: Any) -> None:
     hlist.add_argument("--json", action="store_true")
     hlist.add_argument("--search", default="", metavar="TEXT", help="in the prompt")
     hlist.add_argument("--limit", type=cli_args.history_limit, default=50)
+    trash = history.add_parser("trash", help="what is in the trash (recently deleted), "
+                               "newest first; it is emptied after 30 days")
+    trash.add_argument("--json", action="store_true")
+    restore = history.add_parser("restore", help="take an entry (all of it) out of the trash")
+    restore.add_argument("id", type=cli_args.history_id, metavar="ID")
+    history.add_parser("empty-trash", help="remove what is in the trash for good (its "
+                       "files too, unless another entry uses them); spend figures keep it")
     export = history.add_parser("export", help="write an entry's images and parameters")
     export.add_argument("id", type=cli_args.history_id, metavar="ID")
     export.add_argument("folder", type=Path, metavar="DIR")
@@ -125,6 +132,8 @@ async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
             _print([(e, False) for e in store.page(0, args.limit, args.search)], args.json,
                    "nothing matches." if args.search else "the history is empty.")
             return 0
+        if args.action in ("trash", "restore", "empty-trash"):
+            return _trash(store, args, note)
         return _export(store, args.id, args.folder, note)
     finally:
         outbox.lock.release()
@@ -235,6 +244,38 @@ def _report(store: HistoryStore, gen_id: int, result: GenerationResult, out: Pat
     note(f"#{gen_id} done: {count} image{'' if count == 1 else 's'}, seed "
          f"{entry.params.seed}{cost}")
     print("\n".join(cli_args.one_line(p) for p in paths))
+
+
+def _trash(store: HistoryStore, args: argparse.Namespace,
+           note: Callable[[str], None]) -> int:
+    """``history trash | restore ID | empty-trash``."""
+    if args.action == "trash":
+        items = store.trash()
+        if args.json:
+            print(json.dumps([{**describe(t.entry), "whole": t.whole,
+                               "deleted": dt.datetime.fromtimestamp(t.deleted_at,
+                                                                    dt.UTC).isoformat(),
+                               "positions": [i.position for i in t.entry.images]}
+                              for t in items]))
+        elif items:
+            for t in items:
+                count = len(t.entry.images)
+                what = "all" if t.whole else f"{count} image{'' if count == 1 else 's'}"
+                day = dt.datetime.fromtimestamp(t.deleted_at).strftime("%Y-%m-%d")
+                print(f"{_line(t.entry)}  [{what}, deleted {day}]")
+        else:
+            warn("the trash is empty.")
+        return 0
+    if args.action == "restore":
+        if not any(t.entry.id == args.id for t in store.trash()):
+            raise InvalidInput(f"#{args.id} is not in the trash.",
+                               "See: scribble-studio history trash")
+        store.restore(args.id)
+        note(f"#{args.id} is back in the history.")
+        return 0
+    removed = store.empty_trash()
+    note(f"the trash is empty: {len(removed)} file{'' if len(removed) == 1 else 's'} removed.")
+    return 0
 
 
 def _export(store: HistoryStore, gen_id: int, folder: Path, note: Callable[[str], None]) -> int:

@@ -210,6 +210,7 @@ def start(window: MainWindow) -> None:
         if notices:
             window.banner.show_message(" ".join(notices))
         studio.gallery.load()
+        studio.gallery.sweep()  # what has been in the trash 30 days goes, in the background
         studio.session.load_outbox(pending)
 
     studio.runner.run(lambda: open_history(outbox), history_open, window.errors.present)

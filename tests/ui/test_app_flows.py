@@ -300,9 +300,13 @@ def test_gallery_reuse_and_delete(aloop: asyncio.AbstractEventLoop, app_window: 
     with qtbot.waitSignal(win.view.document.reference_changed, timeout=5000):
         win.studio.gallery.use_as_reference(item, 0)
     assert win.view.document.reference is not None
-    win.studio.gallery.delete(item)
+    win.studio.gallery.delete(item)  # to the trash: the files stay until it is emptied
+    assert item.entry.id not in win.gallery.cards
+    qtbot.waitUntil(lambda: store.trash_count() == 1, timeout=5000)
+    assert all(p.exists() for p in stored)
+    win.studio.gallery.empty_trash()
     qtbot.waitUntil(lambda: not any(p.exists() for p in stored), timeout=5000)
-    assert item.entry.id not in win.gallery.cards and store.get(item.entry.id) is None
+    assert store.page() == [] and store.get(item.entry.id) is not None  # the ledger's row
 
 
 def test_settings_store_the_key_in_a_private_file_without_a_keyring(

@@ -151,7 +151,9 @@ def test_arrow_keys_move_across_images_and_generations_in_one_reused_window(
     run(aloop, freed())
     again = open_viewer(aloop, win, qtbot, first, 0)
     assert again is not viewer  # a new one once the old one is freed
-    menu_entry(win, qtbot, first, 1, "Delete")  # what it shows is gone: it closes
+    menu_entry(win, qtbot, first, 1, "Delete this image")  # not the one shown: it stays
+    assert win.gallery.viewer is again and "Image 1 of 1 · generation" in again.where.text()
+    menu_entry(win, qtbot, first, 0, "Delete this image")  # what it shows is gone: it closes
     run(aloop, freed())
 
 

@@ -84,7 +84,7 @@ def test_compare_two_ctrl_clicked_results_lists_what_differs(
 
     run(aloop, same())
     assert view is win.gallery.compare_view and view.differences() == []
-    menu_entry(win, qtbot, second, 0, "Delete")  # a picked generation deleted: unpicked
+    menu_entry(win, qtbot, second, 0, "Delete the whole generation (2 images)")  # unpicked
     assert win.gallery.picker.picks == []
 
 

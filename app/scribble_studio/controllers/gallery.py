@@ -1,10 +1,16 @@
 """The gallery's model: the history's finished generations, a page at a time, with
 thumbnails made lazily off the GUI thread and kept in a small cache; and what can be
-done with a result (view, save, copy, reuse, use as reference, star, delete)."""
+done with a result (view, save, copy, reuse, use as reference, star, delete).
+
+What it shows is one of :class:`Show`: the results, the starred ones, the jobs that
+failed, were cancelled or whose outcome is unknown (of any session, with Retry, Discard
+and Look up), or the trash ("Recently deleted"). A delete goes to the trash and can be
+undone, exactly, while the app runs; only emptying the trash removes files."""
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import io
 import shutil
 from collections import OrderedDict
@@ -21,7 +27,7 @@ from scribble_studio.controllers.session import GenerationSession, Job, thumbnai
 from scribble_studio.controllers.sketch_files import pil_to_qimage
 from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
 from scribble_studio.domain.job_state import JobState
-from scribble_studio.services.history import Entry, HistoryStore, State
+from scribble_studio.services.history import Entry, HistoryStore, State, TrashItem
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -30,11 +36,33 @@ PAGE: Final = 40
 CACHE: Final = 600
 
 
+class Show(enum.Enum):
+    RESULTS = "Results"
+    STARRED = "Starred"
+    STOPPED = "Failed & unknown"
+    TRASH = "Recently deleted"
+
+
+# The jobs "Failed & unknown" lists.
+STOPPED: Final = (State.FAILED, State.CANCELLED, State.UNKNOWN)
+
+
 @dataclasses.dataclass(eq=False)
 class GalleryItem:
     entry: Entry
     thumbnails: list[QImage | None] = dataclasses.field(default_factory=list)  # None: missing
     loaded: bool = False
+    trash: TrashItem | None = None   # in the "Recently deleted" view: when, and how much
+    retry_cost: str = ""             # in the "Failed & unknown" view: a Retry's estimate
+
+
+@dataclasses.dataclass(frozen=True)
+class Deletion:
+    """One delete, to undo exactly: images at ``positions``, or (``()``) a whole
+    generation."""
+
+    gen_id: int
+    positions: tuple[int, ...]
 
 
 def _decode_file(store: HistoryStore, digest: str) -> QImage:
@@ -61,14 +89,18 @@ class GalleryModel(QObject):
     variations_queued = Signal(object, list)   # the item, the jobs of "more like this"
     saved = Signal(Path)
     failed = Signal(object)
+    deleted = Signal(str)                     # "Deleted 1 image": a delete that can be undone
+    notice = Signal(str)                      # restored, emptied: nothing more to do
 
     def __init__(self, store: HistoryStore, runner: BackgroundRunner, document: CanvasDocument,
                  session: GenerationSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store, self.runner, self.document = store, runner, document
-        self.session = session
         self.items: list[GalleryItem] = []
         self.search = ""
+        self.show = Show.RESULTS
+        self.session = session
+        self.undo_stack: list[Deletion] = []
         self.total = 0
         self._cache: OrderedDict[str, QImage] = OrderedDict()
         self._generation = 0
@@ -79,25 +111,42 @@ class GalleryModel(QObject):
 
     # -- pages ----------------------------------------------------------------------------
 
-    def load(self, search: str = "") -> None:
-        """The first page (newest first), for ``search`` in the prompt."""
-        self.search = search
+    def load(self, search: str | None = None, show: Show | None = None) -> None:
+        """The first page (newest first), for ``search`` in the prompt (or the seed), of
+        what ``show`` says (both: as before, if not given)."""
+        self.search = search if search is not None else self.search
+        self.show = show or self.show
         self._generation += 1
-        generation = self._generation
+        generation, search, show = self._generation, self.search, self.show
 
-        def work() -> tuple[list[Entry], int]:
-            states = (State.DONE,)
-            return self.store.page(0, PAGE, search, states), self.store.count(search, states)
+        def work() -> tuple[list[GalleryItem], int]:
+            return self._page(show, search, 0)
 
-        def done(result: tuple[list[Entry], int]) -> None:
+        def done(result: tuple[list[GalleryItem], int]) -> None:
             if generation != self._generation:
                 return  # a newer search won
-            entries, self.total = result
-            self.items = [GalleryItem(e) for e in entries]
+            self.items, self.total = result
             self.reset.emit(list(self.items))
             self._load_thumbnails(self.items)
 
         self.runner.run(work, done, self._fail)
+
+    def _page(self, show: Show, search: str, offset: int) -> tuple[list[GalleryItem], int]:
+        """One page of ``show`` and how many there are in all (on a worker)."""
+        if show is Show.TRASH:  # (30 days of deletes: one list, searched here)
+            wanted = search.strip().lower()
+            trash = [t for t in self.store.trash() if not wanted or wanted
+                     in t.entry.params.prompt.lower() or wanted == str(t.entry.params.seed)]
+            return [GalleryItem(t.entry, trash=t) for t in trash[offset:offset + PAGE]], \
+                len(trash)
+        states = STOPPED if show is Show.STOPPED else (State.DONE,)
+        starred = show is Show.STARRED
+        items = [GalleryItem(e) for e in self.store.page(offset, PAGE, search, states, starred)]
+        if show is Show.STOPPED:
+            for item in items:
+                item.loaded = True  # (no images to load)
+                item.retry_cost = self.session.budget.estimate(item.entry.params).text()
+        return items, self.store.count(search, states, starred)
 
     @property
     def has_more(self) -> bool:
@@ -105,40 +154,43 @@ class GalleryModel(QObject):
 
     def load_more(self) -> None:
         offset, search, generation = len(self.items), self.search, self._generation
+        show = self.show
 
-        def done(entries: list[Entry]) -> None:
+        def done(result: tuple[list[GalleryItem], int]) -> None:
             if generation != self._generation:
                 return
             known = {item.entry.id for item in self.items}
-            new = [GalleryItem(e) for e in entries if e.id not in known]
+            new = [item for item in result[0] if item.entry.id not in known]
             self.items.extend(new)
             self.appended.emit(new)
             self._load_thumbnails(new)
 
-        self.runner.run(lambda: self.store.page(offset, PAGE, search, (State.DONE,)), done,
-                        self._fail)
+        self.runner.run(lambda: self._page(show, search, offset), done, self._fail)
 
     def _load_thumbnails(self, items: list[GalleryItem]) -> None:
         cache = dict(self._cache)
+        # What to load, as it is now: an item may lose an image (to the trash) or leave
+        # the list before its thumbnails arrive.
+        wanted = [(item, item.entry.images) for item in items]
 
-        def work() -> list[list[tuple[str, QImage | None]]]:
+        def work() -> list[dict[str, QImage | None]]:
             result = []
-            for item in items:
-                thumbs: list[tuple[str, QImage | None]] = []
-                for image in item.entry.images:
+            for _, images in wanted:
+                thumbs: dict[str, QImage | None] = {}
+                for image in images:
                     cached = cache.get(image.sha256)
                     if cached is None:
                         data = self.store.read_file(image.sha256)
                         cached = thumbnail(data) if data is not None else None
-                    thumbs.append((image.sha256, cached))
+                    thumbs[image.sha256] = cached
                 result.append(thumbs)
             return result
 
-        def done(result: list[list[tuple[str, QImage | None]]]) -> None:
-            for item, thumbs in zip(items, result, strict=True):
-                item.thumbnails = [image for _, image in thumbs]
+        def done(result: list[dict[str, QImage | None]]) -> None:
+            for (item, _), thumbs in zip(wanted, result, strict=True):
+                item.thumbnails = [thumbs.get(i.sha256) for i in item.entry.images]
                 item.loaded = True
-                for digest, image in thumbs:
+                for digest, image in thumbs.items():
                     if image is not None:
                         self._remember(digest, image)
                 self.changed.emit(item)
@@ -152,7 +204,7 @@ class GalleryModel(QObject):
             self._cache.popitem(last=False)
 
     def _on_session_job_changed(self, job: Job) -> None:
-        if job.state is not JobState.DONE or job.entry is None:
+        if job.state is not JobState.DONE or job.entry is None or self.show is not Show.RESULTS:
             return
         if self.search and self.search.lower() not in job.params.prompt.lower():
             return
@@ -202,13 +254,117 @@ class GalleryModel(QObject):
         self.runner.run(lambda: self.store.star(item.entry.id, starred), lambda _: None,
                         self._fail)
 
+    # -- the trash ------------------------------------------------------------------------
+
     def delete(self, item: GalleryItem) -> None:
-        """Forget the generation; files nothing else uses are removed."""
+        """Put the whole generation in the trash (Ctrl+Z or "Recently deleted" brings it
+        back; its files stay until the trash is emptied)."""
+        self._drop(item)
+        count = len(item.entry.images)
+        self.undo_stack.append(Deletion(item.entry.id, ()))
+        self.deleted.emit(f"Deleted generation #{item.entry.id} ({count} image"
+                          f"{'' if count == 1 else 's'})")
+        gen_id = item.entry.id
+        self.runner.run(lambda: self.store.trash_generation(gen_id), lambda _: None,
+                        self._fail)
+
+    def delete_image(self, item: GalleryItem, index: int) -> None:
+        """Put one image in the trash; the rest of its generation stays."""
+        images = list(item.entry.images)
+        image = images.pop(index)
+        if not images:
+            self._drop(item)
+        else:
+            thumbs = list(item.thumbnails)
+            if index < len(thumbs):
+                del thumbs[index]
+            item.entry, item.thumbnails = dataclasses.replace(item.entry,
+                                                              images=tuple(images)), thumbs
+            self.changed.emit(item)
+        self.undo_stack.append(Deletion(item.entry.id, (image.position,)))
+        self.deleted.emit("Deleted 1 image")
+        gen_id = item.entry.id
+        self.runner.run(lambda: self.store.trash_image(gen_id, image.position),
+                        lambda _: None, self._fail)
+
+    def _drop(self, item: GalleryItem) -> None:
         if item in self.items:
             self.items.remove(item)
             self.total -= 1
         self.removed.emit(item)
-        self.runner.run(lambda: self.store.delete(item.entry.id), lambda _: None, self._fail)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.undo_stack)
+
+    def undo_delete(self) -> bool:
+        """Take the last delete back, exactly; False if there is none."""
+        if not self.undo_stack:
+            return False
+        last = self.undo_stack.pop()
+        self._restore(last.gen_id, last.positions, "Restored")
+        return True
+
+    def restore(self, item: GalleryItem) -> None:
+        """Take everything of a generation out of the trash ("Recently deleted")."""
+        self._restore(item.entry.id, None, "Restored")
+
+    def _restore(self, gen_id: int, positions: tuple[int, ...] | None, word: str) -> None:
+        def done(_: None) -> None:
+            self.notice.emit(f"{word} #{gen_id}")
+            self.load()
+
+        self.runner.run(lambda: self.store.restore(gen_id, positions), done, self._fail)
+
+    def empty_trash(self) -> None:
+        """Remove what is in the trash for good: the files no other result uses."""
+        self.undo_stack.clear()  # nothing emptied can come back
+
+        def done(removed: list[Path]) -> None:
+            count = len(removed)
+            self.notice.emit(f"Emptied the trash: {count} file{'' if count == 1 else 's'} "
+                             "removed")
+            self.load()
+
+        self.runner.run(self.store.empty_trash, done, self._fail)
+
+    def sweep(self) -> None:
+        """Empty what has been in the trash 30 days (at start-up, on a worker)."""
+        def done(removed: list[Path]) -> None:
+            if removed and self.show is Show.TRASH:
+                self.load()
+
+        self.runner.run(self.store.sweep_trash, done, self._fail)
+
+    # -- failed, cancelled, unknown ------------------------------------------------------
+
+    def retry(self, item: GalleryItem) -> None:
+        """Send a stopped job again as a new job: same scribble, same seed."""
+        self.session.retry_stored(item.entry.id)
+        self.notice.emit(f"#{item.entry.id} was sent again as a new job (see Jobs)")
+
+    def discard(self, item: GalleryItem) -> None:
+        """Drop a stopped job from the list (and from the outbox if it waits there); its
+        row stays for the ledger."""
+        job = self.session.job_of(item.entry.id)
+        if job is not None:
+            self.session.discard(job)
+        elif item.entry.state in (State.UNKNOWN, State.FAILED):
+            self.session.discard_stored(item.entry.id)
+        self._drop(item)
+        gen_id = item.entry.id
+        self.runner.run(lambda: self.store.trash_generation(gen_id), lambda _: None,
+                        self._fail)
+
+    def look_up(self, item: GalleryItem) -> bool:
+        """Look a job in doubt up in Segmind's request history (free); False when this
+        session cannot (another process has it)."""
+        job = self.session.job_of(item.entry.id)
+        if job is None or job.elsewhere:
+            return False
+        self.session.look_up(job)
+        self.notice.emit(f"Looking #{item.entry.id} up in Segmind's request history (see Jobs)")
+        return True
 
     # -- lineage: where a result came from, and results side by side ----------------------
 

@@ -54,6 +54,12 @@ class Job:
     elsewhere: bool = False                # another process is working on it
     hidden: bool = False                   # cancelled by the user while at the server
     lookups: int = 0                       # request-history lookups after the first
+    retry_cost: str = ""                   # what sending it again would cost ("≈ $0.02 …")
+
+    @property
+    def number(self) -> str:
+        """What the user calls it: its history id, as the CLI shows it ("#12")."""
+        return f"#{self.history_id}" if self.history_id is not None else "(new)"
 
     @property
     def active(self) -> bool:

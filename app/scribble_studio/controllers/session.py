@@ -26,6 +26,7 @@ from scribble_studio.controllers.session_backend import (
     SessionBackend,
     segmind_backend,
 )
+from scribble_studio.controllers.session_stopped import StoppedJobs
 from scribble_studio.controllers.slots import FifoSlots
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
@@ -74,7 +75,7 @@ class _JobEvents:
         self._session.job_changed.emit(self._job)
 
 
-class GenerationSession(QObject):
+class GenerationSession(StoppedJobs, QObject):
     job_added = Signal(object)
     job_changed = Signal(object)
     job_removed = Signal(object)
@@ -174,7 +175,7 @@ class GenerationSession(QObject):
         if job.state in (JobState.WAITING, JobState.UNKNOWN, JobState.FAILED) \
                 and job.history_id is not None and not job.elsewhere:
             if job.state is JobState.UNKNOWN:
-                self.notice.emit(f"Job #{job.id} is discarded: it is no longer looked up in "
+                self.notice.emit(f"Job {job.number} is discarded: it is no longer looked up in "
                                  "Segmind's request history, so if Segmind did run it, its "
                                  "images are not collected.")
             self._start(self.outbox.discard(job.history_id))
@@ -190,7 +191,7 @@ class GenerationSession(QObject):
         is no cancel at Segmind, and it is billed): it is hidden and still collected."""
         if job.at_server:
             job.hidden = True
-            self.notice.emit(f"Job #{job.id} is already at Segmind, which keeps working on it "
+            self.notice.emit(f"Job {job.number} is already at Segmind, which keeps working on it "
                              "and bills it: its images will still be kept in the gallery.")
             if job in self.jobs:
                 self.jobs.remove(job)
@@ -293,6 +294,7 @@ class GenerationSession(QObject):
         try:
             if job.history_id is None:
                 await self._record(job)
+                self.job_changed.emit(job)  # its number (the history id) is known now
             if self._key() is None:
                 self._set(job, JobState.WAITING)
                 return
@@ -425,6 +427,7 @@ class GenerationSession(QObject):
             job.finished = time.monotonic()
             if job.started is None:
                 job.started = job.finished
+        self._price_when_stopped(job)
         self.job_changed.emit(job)
 
     def _rate_limit_wait(self, error: RateLimited) -> float:

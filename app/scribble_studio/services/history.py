@@ -20,6 +20,7 @@ from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.job_state import OPEN, JobState, after_crash
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.atomic_files import atomic_write
+from scribble_studio.services.history_trash import VISIBLE, TrashItem, TrashMixin
 
 if TYPE_CHECKING:  # (results load Pillow: not at the app's start)
     from scribble_studio.domain.results import GenerationResult
@@ -39,6 +40,7 @@ class StoredImage:
     sha256: str
     width: int
     height: int
+    position: int = 0              # its place in the generation (kept when others go)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -78,7 +80,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class HistoryStore:
+__all__ = ["DB_FILE", "DiskFull", "Entry", "HistoryStore", "State", "StoredImage",
+           "TrashItem", "sha256"]
+
+
+class HistoryStore(TrashMixin):
     """Thread-safe (one connection behind a lock): call it from worker threads.
 
     The database is opened on first use, not here: opening checks the whole file
@@ -183,7 +189,10 @@ class HistoryStore:
                 " seed, scribble, width, height, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (now, now, state.value, source, json.dumps(params.to_dict()), params.prompt,
                  params.seed if params.seed is not None else -1, digest, *size, owner))
-            return int(cursor.lastrowid or 0)
+            gen_id = int(cursor.lastrowid or 0)
+        if not self.image_path(digest).exists():  # emptied from the trash meanwhile (the
+            self.put_file(scribble_png)           # same sketch, deleted by another row)
+        return gen_id
 
     def claim(self, gen_id: int, owner: str, allowed: frozenset[State],
               previous_owner: str | None) -> bool:
@@ -297,23 +306,28 @@ class HistoryStore:
                      row["owner"], row["api"], row["sent_at"], row["cost"],
                      timings if isinstance(timings, dict) else {})
 
-    def _with_images(self, rows: list[sqlite3.Row]) -> list[Entry]:
+    def _with_images(self, rows: list[sqlite3.Row], trashed: bool = False) -> list[Entry]:
+        """Entries with their images: those not in the trash (or, ``trashed``, those in
+        it)."""
         if not rows:
             return []
         ids = [row["id"] for row in rows]
         images: dict[int, list[StoredImage]] = {i: [] for i in ids}
         marks = ",".join("?" * len(ids))
+        which = "IS NOT NULL" if trashed else "IS NULL"
         with self._lock:
             for image in self._db.execute(
-                    f"SELECT * FROM images WHERE generation_id IN ({marks}) ORDER BY position",
-                    ids):
+                    f"SELECT * FROM images WHERE generation_id IN ({marks}) AND deleted_at"
+                    f" {which} ORDER BY position", ids):
                 images[image["generation_id"]].append(
-                    StoredImage(image["sha256"], image["width"], image["height"]))
+                    StoredImage(image["sha256"], image["width"], image["height"],
+                                image["position"]))
         return [self._entry(row, tuple(images[row["id"]])) for row in rows]
 
     def page(self, offset: int = 0, limit: int = 50, search: str = "",
              states: tuple[State, ...] = (), starred: bool = False) -> list[Entry]:
-        """Newest first. ``search`` matches the prompt, case-insensitively."""
+        """Newest first, without what is in the trash. ``search`` matches the prompt,
+        case-insensitively (and a number the seed too)."""
         where, args = self._filter(search, states, starred)
         with self._lock:
             rows = self._db.execute(
@@ -331,7 +345,7 @@ class HistoryStore:
     @staticmethod
     def _filter(search: str, states: tuple[State, ...],
                 starred: bool) -> tuple[str, tuple[Any, ...]]:
-        clauses: list[str] = []
+        clauses: list[str] = [VISIBLE]
         args: list[Any] = []
         if search.strip():
             escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

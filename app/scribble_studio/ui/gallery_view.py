@@ -1,5 +1,6 @@
 """The gallery: results grouped by generation under a header, newest first, a page at a
-time, with search, stars and a placeholder for missing files."""
+time, with search, stars and a placeholder for missing files; a "Show" filter (results,
+starred, failed & unknown, recently deleted), and deletes that go to the trash."""
 
 from __future__ import annotations
 
@@ -8,15 +9,26 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QImage, QKeySequence, QPixmap
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QGuiApplication,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QToolButton,
@@ -24,9 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from scribble_studio.controllers.gallery import GalleryItem, GalleryModel
+from scribble_studio.controllers.gallery import GalleryItem, GalleryModel, Show
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.ui.compare_view import ComparePicker, CompareView
+from scribble_studio.ui.gallery_cards import DeletedBar, StoppedCard, TrashCard, empty_text
 from scribble_studio.ui.result_viewer import ResultViewer
 
 if TYPE_CHECKING:
@@ -55,6 +68,10 @@ class ResultCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.header = QLabel(header_text(item))
         self.header.setWordWrap(True)
+        self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.header.customContextMenuRequested.connect(
+            lambda pos: gallery.show_header_menu(self.item, self.header.mapToGlobal(pos)))
+        self.header.setToolTip("Right-click to delete the whole generation")
         self.star = QToolButton()
         self.star.setCheckable(True)
         self.star.setAccessibleName(f"Star generation {item.entry.id}")
@@ -76,7 +93,7 @@ class ResultCard(QFrame):
         button = QToolButton()
         button.setIconSize(QSize(THUMB, THUMB))
         button.setAccessibleName(f"Result {index + 1} of generation {self.item.entry.id}")
-        button.setToolTip("Click to view; right-click for more")
+        button.setToolTip("Click to view; right-click for more; Delete puts it in the trash")
         button.clicked.connect(functools.partial(self.gallery.model.load_full, self.item, index))
         button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         button.customContextMenuRequested.connect(
@@ -114,7 +131,7 @@ class GalleryView(QWidget):
         super().__init__(parent)
         self.model = model
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search prompts")
+        self.search.setPlaceholderText("Search prompts or seeds")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search the history")
         self.more = QPushButton("Show more")
@@ -130,9 +147,17 @@ class GalleryView(QWidget):
         self.area.setWidget(inner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.search)
+        layout.addLayout(self._filter_bar())
+        self.deleted_bar = DeletedBar(self._on_undo_clicked)
+        layout.addWidget(self.deleted_bar)
         layout.addWidget(self.area, 1)
-        self.cards: dict[int, ResultCard] = {}
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName("Gallery is empty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.hide()
+        self.column.insertWidget(0, self.empty)
+        self.cards: dict[int, ResultCard | TrashCard | StoppedCard] = {}
         self.viewer: ResultViewer | None = None
         self.picker = ComparePicker(self)
         self.search.textChanged.connect(model.load)
@@ -144,10 +169,18 @@ class GalleryView(QWidget):
         model.removed.connect(self._on_model_removed)
         model.image_ready.connect(self._on_model_image_ready)
         model.copy_ready.connect(self._on_model_copy_ready)
+        model.deleted.connect(self._on_model_deleted)
+        model.notice.connect(self._on_model_notice)
         self._build_lineage(layout)
 
     def _card(self, item: GalleryItem, position: int) -> None:
-        card = ResultCard(item, self)
+        card: ResultCard | TrashCard | StoppedCard
+        if item.trash is not None:
+            card = TrashCard(item, self.model, header_text(item))
+        elif self.model.show is Show.STOPPED:
+            card = StoppedCard(item, self.model, header_text(item))
+        else:
+            card = ResultCard(item, self)
         self.cards[item.entry.id] = card
         self.column.insertWidget(position, card)
 
@@ -161,19 +194,24 @@ class GalleryView(QWidget):
         for item in items:
             self._card(item, self.column.count() - 1)  # above "Show more"
         self.more.setVisible(self.model.has_more)
+        self._sync_empty()
 
     def _on_model_added(self, item: GalleryItem) -> None:
-        self._card(item, 0)
+        self._card(item, 1)  # (under the empty-gallery line)
+        self._sync_empty()
 
     def _on_model_changed(self, item: GalleryItem) -> None:
         card = self.cards.get(item.entry.id)
-        if card is not None:
+        if isinstance(card, ResultCard) and len(card.buttons) != len(item.entry.images):
+            self._replace_card(card)  # an image went to the trash
+        elif card is not None:
             card.refresh()
 
     def _on_model_removed(self, item: GalleryItem) -> None:
         card = self.cards.pop(item.entry.id, None)
         if card is not None:
             card.deleteLater()
+        self._sync_empty()
 
     def _on_scrolled(self, value: int) -> None:
         bar = self.area.verticalScrollBar()
@@ -190,7 +228,7 @@ class GalleryView(QWidget):
             ("Reuse all parameters", lambda: self.reuse(item.entry.params)),
             ("Use as reference image", lambda: self.model.use_as_reference(item, index)),
             *self._lineage_entries(item, index),
-            ("Delete", lambda: self.model.delete(item)),
+            *self._delete_entries(item, index),
         ]
         for text, slot in entries:
             action = QAction(text, menu)
@@ -214,6 +252,119 @@ class GalleryView(QWidget):
 
     def _on_model_copy_ready(self, image: QImage) -> None:
         QGuiApplication.clipboard().setImage(image)
+
+    # -- the filter, the trash, an empty gallery --------------------------------------------
+
+    def _filter_bar(self) -> QHBoxLayout:
+        self.show_box = QComboBox()
+        self.show_box.setAccessibleName("Show")
+        self.show_box.setToolTip("What the gallery shows")
+        for show in Show:
+            self.show_box.addItem(show.value, show)
+        self.show_box.currentIndexChanged.connect(self._on_show_box_changed)
+        self.empty_trash = QPushButton("Empty trash")
+        self.empty_trash.setToolTip("Remove everything in Recently deleted for good (its "
+                                    "files too); what it cost still counts in the spend")
+        self.empty_trash.clicked.connect(self._on_empty_trash_clicked)
+        self.empty_trash.hide()
+        self.confirm: QMessageBox | None = None
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.show_box)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.empty_trash)
+        return bar
+
+    def _on_show_box_changed(self, _index: int) -> None:
+        show = self.show_box.currentData()
+        self.empty_trash.setVisible(show is Show.TRASH)
+        self.model.load(show=show)
+
+    def _on_empty_trash_clicked(self) -> None:
+        """Asked first (the one step that cannot be undone), without blocking the loop."""
+        count = self.model.total
+        ask = QMessageBox(QMessageBox.Icon.Warning, "Empty trash",
+                          f"Remove the {count} item{'' if count == 1 else 's'} in Recently "
+                          "deleted for good? Their image files are removed (unless another "
+                          "result uses them); this cannot be undone.",
+                          QMessageBox.StandardButton.Cancel, self)
+        ask.addButton("Empty trash", QMessageBox.ButtonRole.DestructiveRole)
+        ask.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        ask.buttonClicked.connect(self._on_empty_trash_answered)
+        self.confirm = ask
+        ask.open()
+
+    def _on_empty_trash_answered(self, button: QAbstractButton) -> None:
+        if self.confirm is not None and \
+                self.confirm.buttonRole(button) is QMessageBox.ButtonRole.DestructiveRole:
+            self.model.empty_trash()
+
+    def _sync_empty(self) -> None:
+        empty = not self.cards
+        self.empty.setVisible(empty)
+        if empty:
+            self.empty.setText(empty_text(self.model.show, self.model.search))
+        self.empty_trash.setEnabled(not (empty and self.model.show is Show.TRASH))
+
+    def _replace_card(self, card: ResultCard) -> None:
+        position = self.column.indexOf(card)
+        self.cards.pop(card.item.entry.id, None)
+        card.deleteLater()
+        self._card(card.item, position)
+
+    def _delete_entries(self, item: GalleryItem, index: int) -> list[tuple[str, object]]:
+        count = len(item.entry.images)
+        entries: list[tuple[str, object]] = [
+            ("Delete this image", lambda: self.model.delete_image(item, index))]
+        if count > 1:
+            entries.append((f"Delete the whole generation ({count} images)",
+                            lambda: self.model.delete(item)))
+        return entries
+
+    def show_header_menu(self, item: GalleryItem, where: object) -> None:
+        menu = QMenu(self)
+        count = len(item.entry.images)
+        action = QAction(f"Delete the whole generation ({count} image"
+                         f"{'' if count == 1 else 's'})", menu)
+        action.triggered.connect(lambda: self.model.delete(item))
+        menu.addAction(action)
+        self.header_menu = menu
+        menu.popup(where)  # type: ignore[arg-type]
+
+    def _on_model_deleted(self, text: str) -> None:
+        self.deleted_bar.say(text, True)
+
+    def _on_model_notice(self, text: str) -> None:
+        self.deleted_bar.say(text, False)
+
+    def _on_undo_clicked(self) -> None:
+        self.model.undo_delete()
+
+    def event(self, event: QEvent) -> bool:
+        """Ctrl+Z in the gallery undoes its last delete (the canvas's Undo keeps the key
+        elsewhere): the shortcut is claimed while the focus is in here (the search box
+        claims it first for its own text)."""
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.matches(QKeySequence.StandardKey.Undo) and self.model.can_undo:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Undo) and self.model.undo_delete():
+            return
+        if event.key() == Qt.Key.Key_Delete and self._delete_focused():
+            return
+        super().keyPressEvent(event)
+
+    def _delete_focused(self) -> bool:
+        """Delete puts the image whose thumbnail has the focus in the trash."""
+        focused = self.focusWidget()
+        for card in self.cards.values():
+            if isinstance(card, ResultCard) and focused in card.buttons:
+                self.model.delete_image(card.item, card.buttons.index(focused))
+                return True
+        return False
 
     # -- lineage: the large view, restore, more like this, compare ------------------------
 

@@ -53,10 +53,37 @@ def _button(text: str, name: str) -> QPushButton:
     return button
 
 
+# States whose job can be sent again as a new one (same scribble, same seed).
+RETRIABLE = (JobState.FAILED, JobState.CANCELLED)
+
+
+def reason_text(job: Job) -> str:
+    """Why a job stopped (failed, cancelled, in doubt, waiting), in one line; "" if
+    nothing is to be said."""
+    if job.error is not None:
+        return job.error.message
+    entry_error = job.entry.error if job.entry is not None else None
+    if job.state in (*RETRIABLE, JobState.UNKNOWN, JobState.WAITING) and entry_error:
+        return entry_error
+    return "Cancelled before it was sent." if job.state is JobState.CANCELLED else ""
+
+
+def retry_label(cost: str) -> str:
+    """"Retry ≈ $0.012": the button says what pressing it costs (the estimate's first
+    words: its image count is in the tooltip)."""
+    return f"Retry {cost.split(' (')[0]}" if cost else "Retry"
+
+
+def retry_tip(job: Job) -> str:
+    cost = f" It costs {job.retry_cost}." if job.retry_cost else ""
+    return f"Send it again as a new job, with the same sketch and seed {job.params.seed}.{cost}"
+
+
 class JobRow(QWidget):
     cancel_requested = Signal(object)
     resend_requested = Signal(object)
     discard_requested = Signal(object)
+    retry_requested = Signal(object)
 
     def __init__(self, job: Job) -> None:
         super().__init__()
@@ -72,31 +99,58 @@ class JobRow(QWidget):
         self.cancel = _button("Cancel", f"Cancel job {job.id}")
         self.resend = _button("Send again", f"Send job {job.id} again")
         self.discard = _button("Discard", f"Discard job {job.id}")
+        self.retry = _button("Retry", f"Retry job {job.id}")
         self.cancel.clicked.connect(lambda: self.cancel_requested.emit(self.job))
         self.resend.clicked.connect(lambda: self.resend_requested.emit(self.job))
         self.discard.clicked.connect(lambda: self.discard_requested.emit(self.job))
-        layout = QHBoxLayout(self)
+        self.retry.clicked.connect(lambda: self.retry_requested.emit(self.job))
+        # The reason a job stopped, on a line of its own under the title (elided by the
+        # dock's width; whole in the tooltip).
+        self.reason = QLabel()
+        self.reason.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.reason.setAccessibleName(f"Why job {job.id} stopped")
+        self.reason.setStyleSheet("color: palette(placeholder-text);")
+        top = QHBoxLayout()
+        for widget in (self.title, self.state, self.progress, self.cancel, self.retry,
+                       self.resend, self.discard):
+            top.addWidget(widget, 1 if widget is self.title else 0)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        for widget in (self.title, self.state, self.progress, self.cancel, self.resend,
-                       self.discard):
-            layout.addWidget(widget, 1 if widget is self.title else 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(self.reason)
         self.refresh()
 
     def refresh(self) -> None:
         job = self.job
-        self.title.setText(f"#{job.id} {job.params.prompt}")
+        self.title.setText(f"{job.number} {job.params.prompt}")
+        for button, words in ((self.cancel, "Cancel job {}"), (self.retry, "Retry job {}"),
+                              (self.resend, "Send job {} again"),
+                              (self.discard, "Discard job {}")):
+            button.setAccessibleName(words.format(job.number))
+        self.reason.setAccessibleName(f"Why job {job.number} stopped")
         self.title.setToolTip(job.params.prompt)
         self.state.setText(state_text(job, time.monotonic()))
         hint = HINTS.get(job.state, "")
-        reason = job.error.message if job.error else ""
-        self.state.setToolTip(" ".join(filter(None, (reason, hint))))
+        reason = reason_text(job)
+        action = job.error.action if job.error is not None else ""
+        tip = " ".join(filter(None, (reason, action, hint)))
+        self.state.setToolTip(tip)
+        shown = bool(reason) and not job.active
+        self.reason.setVisible(shown)
+        if shown:
+            self.reason.setText(reason)
+            self.reason.setToolTip(tip)
+        self.retry.setVisible(job.state in RETRIABLE and not job.elsewhere)
+        self.retry.setText(retry_label(job.retry_cost))
+        self.retry.setToolTip(retry_tip(job))
         self.progress.setRange(0, 0 if job.active and job.state is not JobState.QUEUED else 1)
         self.progress.setVisible(job.active)
         self.cancel.setVisible(job.active)
         self.cancel.setToolTip("Segmind keeps working on it and bills it; the images are kept"
                                if job.at_server else "")
         self.resend.setVisible(job.state is JobState.UNKNOWN and not job.elsewhere)
-        self.discard.setVisible(job.state in (JobState.WAITING, JobState.UNKNOWN)
+        self.discard.setVisible(job.state in (JobState.WAITING, JobState.UNKNOWN, *RETRIABLE)
                                 and not job.elsewhere)
 
 
@@ -104,6 +158,7 @@ class JobsPanel(QWidget):
     cancel_requested = Signal(object)
     resend_requested = Signal(object)
     discard_requested = Signal(object)
+    retry_requested = Signal(object)
     cancel_all_requested = Signal()
     send_now_requested = Signal()
 
@@ -136,6 +191,7 @@ class JobsPanel(QWidget):
         row.cancel_requested.connect(self.cancel_requested)
         row.resend_requested.connect(self.resend_requested)
         row.discard_requested.connect(self.discard_requested)
+        row.retry_requested.connect(self.retry_requested)
         item = QListWidgetItem()
         item.setSizeHint(row.sizeHint())
         self.list.insertItem(0, item)
@@ -147,6 +203,7 @@ class JobsPanel(QWidget):
         row = self.rows.get(job.id)
         if row is not None:
             row.refresh()
+            self.items[job.id].setSizeHint(row.sizeHint())  # a reason line comes or goes
         self._sync_buttons()
 
     def remove_job(self, job: Job) -> None:

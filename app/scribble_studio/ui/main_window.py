@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         for signal, slot in ((self.jobs.cancel_requested, session.cancel),
                              (self.jobs.resend_requested, session.resend),
                              (self.jobs.discard_requested, session.discard),
+                             (self.jobs.retry_requested, session.retry_job),
                              (self.jobs.cancel_all_requested, session.cancel_all),
                              (self.jobs.send_now_requested, session.send_now),
                              (session.job_added, self.jobs.add_job),

@@ -94,6 +94,7 @@ class ResultViewer(QWidget):
         self.model = model
         self.item: GalleryItem | None = None
         self.index = 0
+        self.shown = ""  # the file of the image shown
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(900, 760)
         self.canvas = ResultCanvas()
@@ -184,6 +185,7 @@ class ResultViewer(QWidget):
         if self._wanted is not None and _key(self._wanted) == key:
             self._wanted = None
         self.item, self.index = item, index
+        self.shown = item.entry.images[index].sha256
         self.canvas.image, self.canvas.overlay = image, None
         self.note.clear()
         self._refresh()
@@ -277,8 +279,16 @@ class ResultViewer(QWidget):
     # -- the model --------------------------------------------------------------------------
 
     def _on_model_changed(self, item: GalleryItem) -> None:
-        if item is self.item:
-            self._refresh()
+        if item is not self.item:
+            return
+        # One image of the generation went to the trash (or came back): the one shown
+        # keeps its place by its file, and the window closes if it was the one deleted.
+        digests = [image.sha256 for image in item.entry.images]
+        if self.shown not in digests:
+            self.close()
+            return
+        self.index = digests.index(self.shown)
+        self._refresh()
 
     def _on_model_removed(self, item: GalleryItem) -> None:
         if self.item is not None and item.entry.id == self.item.entry.id:
