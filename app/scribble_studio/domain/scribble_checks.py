@@ -18,6 +18,7 @@ from typing import Final
 
 from PIL import Image, ImageChops, ImageFilter, ImageStat
 
+from scribble_studio.domain.errors import InvalidInput
 from scribble_studio.domain.scribble import darkness, target_size
 from scribble_studio.domain.scribble_spec import THRESHOLD, WORKING_RESOLUTION
 
@@ -152,3 +153,11 @@ def same_as_result(result_id: int) -> SketchProblem:
         SAME_AS_RESULT, f"The history already has this result (#{result_id}): the same "
         "sketch, prompt, seed and model. Sending it again pays for the same picture.",
         result_id)
+
+
+class SketchCheckFailed(InvalidInput):
+    """The checks before paying found problems; nothing was sent (the CLI's exit 2)."""
+
+    def __init__(self, problems: list[SketchProblem], action: str) -> None:
+        super().__init__(" ".join(problem.message for problem in problems), action)
+        self.problems = list(problems)
