@@ -102,8 +102,8 @@ class SendChecks(QObject):
             done(job)
 
         def failed(error: StudioError) -> None:
-            # The checks are advice: if they cannot run the job goes as it would have.
+            # The history is advice: if it cannot be read, the sketch's own checks stand.
             log.warning("checks before sending failed: %s", error.message)
-            finished(CheckedJob(image, params, ()))
+            finished(self.check(image, params))
 
         self.runner.run(work, finished, failed)

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.preview = ModelPreview(self.view.document, self)
         self.checks = SendChecks(self.session.store, studio.runner, studio.settings.current,
                                  self)
+        self._checks_line = ""  # the banner's text while it shows a check's problem
         self.actions_ = CanvasActions(self, self.view, self.files, self.preview)
         self.generate = GeneratePanel()
         self.jobs = JobsPanel()
@@ -162,8 +163,11 @@ class MainWindow(QMainWindow):
 
     def _on_checks_done(self, checked: CheckedJob) -> None:
         if checked.ok:
+            if self.banner.isVisible() and self.banner.label.text() == self._checks_line:
+                self.banner.hide()  # an earlier try's problem: this one is fine
             self._send(checked.sketch, checked.params)
             return
+        self._checks_line = checked.message
         self.banner.show_message(checked.message)
         same = checked.same_as
         if same is not None:
