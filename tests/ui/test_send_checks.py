@@ -102,8 +102,7 @@ def test_a_repeat_of_a_result_offers_it_instead_of_paying_again(
         assert first.entry is not None
         qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
         await until(lambda: win.banner.isVisible(), what="the repeat's line")
-        assert f"#{first.entry.id}" in win.banner.label.text()
-        assert "already has this result" in win.banner.label.text()
+        assert f"Result #{first.entry.id} is this same job" in win.banner.label.text()
         assert len(win.session.jobs) == 1 and len(fake_api.submits) == 1
         qtbot.mouseClick(banner_button(win, "Show result"), Qt.MouseButton.LeftButton)
         await until(lambda: win.gallery.viewer is not None and win.gallery.viewer.isVisible(),

@@ -159,9 +159,8 @@ def check_sketch(image: Image.Image, resolution: int = WORKING_RESOLUTION) -> li
 def same_as_result(result_id: int) -> SketchProblem:
     """The duplicate: the history already has a result of this very job."""
     return SketchProblem(
-        SAME_AS_RESULT, f"The history already has this result (#{result_id}): the same "
-        "sketch, prompt, seed and model. Sending it again pays for the same picture.",
-        result_id)
+        SAME_AS_RESULT, f"Result #{result_id} is this same job (sketch, prompt, seed, "
+        "model): sending it again pays twice.", result_id)
 
 
 class SketchCheckFailed(InvalidInput):
