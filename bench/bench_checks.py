@@ -63,7 +63,7 @@ def main() -> None:
         problems = [p.code for p in checks.check_sketch(image)] or ["pass"]
         found.append((path.name, f"{image.width}×{image.height}", f"{m.ink_share:.2%}",
                       f"{m.ink_extent:.2f}", f"{m.lost_share:.1%}", ", ".join(problems)))
-    found.append(("thresholds", "", f"{checks.MIN_INK_SHARE:.1%}–{checks.MAX_INK_SHARE:.0%}",
+    found.append(("thresholds", "", f"{checks.MIN_INK_SHARE:.2%}–{checks.MAX_INK_SHARE:.0%}",
                   f"≥ {checks.MIN_INK_EXTENT:.2f}", f"≤ {checks.MAX_LOST_SHARE:.0%}", ""))
     print_table("Checks before paying: the real scribbles",
                 ("file", "size", "ink", "extent", "lost", "result"), found)

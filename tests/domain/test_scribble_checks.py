@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageDraw
 
 from scribble_studio.domain import scribble_checks as checks
 from scribble_studio.domain.scribble_checks import (
@@ -60,6 +60,19 @@ def test_a_dot_is_nearly_empty_and_a_line_across_is_not() -> None:
 
 def test_a_blank_picture_is_nearly_empty() -> None:
     assert codes(Image.new("RGB", (512, 512), "white")) == [NEARLY_EMPTY]
+
+
+def test_a_few_specks_far_apart_are_nearly_empty_and_two_strokes_are_not() -> None:
+    specks = Image.new("L", (512, 512), 255)
+    draw = ImageDraw.Draw(specks)
+    for n in range(6):
+        draw.rectangle((40 + n * 80, 40 + n * 70, 42 + n * 80, 42 + n * 70), fill=0)
+    assert measure_sketch(specks).ink_extent > checks.MIN_INK_EXTENT  # spread out
+    assert codes(specks) == [NEARLY_EMPTY]
+    # A "V" of two short strokes of the default pen on a 1024 canvas: sparse, but drawn.
+    vee = Image.new("L", (1024, 1024), 255)
+    ImageDraw.Draw(vee).line((400, 400, 490, 490, 580, 380), fill=0, width=4)
+    assert codes(vee) == []
 
 
 def test_a_big_dot_is_still_nearly_empty_by_its_extent() -> None:

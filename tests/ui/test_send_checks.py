@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -140,3 +140,29 @@ def test_a_different_prompt_with_the_same_seed_is_sent_at_once(
     assert not win.banner.extra_buttons
     assert [s.body["prompt"] for s in fake_api.submits] == ["a lighthouse at dusk",
                                                             "a lighthouse at dawn"]
+
+
+def test_one_pixel_lines_on_a_1024_canvas_are_named_before_sending(
+        aloop: asyncio.AbstractEventLoop, app_window: MainWindow, fake_api: FakeSegmind,
+        qtbot: QtBot) -> None:
+    win = app_window
+    fill(win)
+    win.view.document.resize_canvas(QSize(1024, 1024))
+    win.view.set_pen_width(1)
+    draw(win)
+    qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
+    assert "break up in the map the model sees (512×512)" in win.banner.label.text()
+    assert not win.session.jobs
+    # The default pen over the same lines: the model keeps them, and the line goes.
+    win.view.document.clear()
+    win.view.set_pen_width(4)
+    draw(win)
+
+    async def scenario() -> None:
+        qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
+        assert not win.banner.isVisible()
+        await until(lambda: win.session.jobs
+                    and win.session.jobs[0].state is JobState.DONE, what="the job")
+
+    run(aloop, scenario())
+    assert len(fake_api.submits) == 1

@@ -29,12 +29,12 @@ SAME_AS_RESULT: Final = "same-as-result"
 
 # Thresholds, measured on the five shared scribbles and the three examples (all pass:
 # see the README's "Checks before paying" table) and on sketches made to trip them.
-# Nearly empty: less ink than this share of the picture (a 12-pixel dot on 512² is
-# 0.04%; the sparsest real scribble, mountains.png, is 2.5%; one 4-pixel line across a
-# 512 canvas is 0.7%) ...
-MIN_INK_SHARE: Final = 0.001
+# Nearly empty: less ink than this share of the picture, a few specks (six 3-pixel
+# specks on 512² are 0.02%; the sparsest real scribble, mountains.png, is 2.5%; a "V" of
+# two 130-pixel strokes of the default 4-pixel pen on a 1024 canvas is 0.1%) ...
+MIN_INK_SHARE: Final = 0.0003
 # ... or all of it inside a box this small beside the picture's short side (a dot or a
-# tick; the real scribbles span 74–100% of it).
+# tick: a 12-pixel dot on 512 is 2.5%; the real scribbles span 74–100% of it).
 MIN_INK_EXTENT: Final = 0.06
 # Mostly ink: more than half the picture (the inkiest real scribble, bag_scribble.png, is
 # 25%; a filled area or an inverted drawing is 60–90%).
