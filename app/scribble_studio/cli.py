@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from scribble_studio import __version__, cli_args, cli_money, cli_store
+from scribble_studio import __version__, cli_args, cli_checks, cli_money, cli_store
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
     InvalidInput,
@@ -31,6 +31,7 @@ from scribble_studio.domain.errors import (
 from scribble_studio.domain.models import ModelCatalog, RetiredModel, builtin_catalog
 from scribble_studio.domain.params import SEED_MAX, GenerationParams
 from scribble_studio.domain.scribble import UploadEncoding, decode_image, export_scribble
+from scribble_studio.domain.scribble_checks import SketchCheckFailed
 from scribble_studio.services.backends import create_backend
 from scribble_studio.services.budget import Budget
 from scribble_studio.services.config import ApiChoice, ApiKey, data_dir, settings_from_env
@@ -105,6 +106,7 @@ def build_parser(models: ModelCatalog | None = None) -> argparse.ArgumentParser:
                           "send nothing")
     gen.add_argument("--over-budget", action="store_true",
                      help="send even if the estimate passes the budget (this job only)")
+    cli_checks.add_option(gen)
     gen.add_argument("--seed", type=_seed, default=None,
                      help=f"0-{SEED_MAX} or 'random' (default: random, drawn here)")
     gen.add_argument("--invert", action="store_true",
@@ -254,11 +256,19 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
         raise InvalidInput(f"{cli_args.one_line(args.sketch)} has no ink once thresholded: "
                            "there is nothing for the model to follow; nothing was sent.",
                            "Draw darker or thicker lines (a pixel is ink below 127).")
-    if args.dry_run:
-        try:
-            return await asyncio.to_thread(_dry_run, params, budget)
-        finally:
-            store.close()
+    try:
+        found = [] if args.no_checks else await asyncio.to_thread(
+            cli_checks.problems, image, scribble.png, params, store)
+        report = await asyncio.to_thread(_dry_run, params, budget) if args.dry_run else None
+    except BaseException:
+        store.close()
+        raise
+    if report is not None or found:
+        store.close()
+    if report is not None:
+        return cli_checks.dry_run_report(report, found)
+    if found:
+        raise cli_checks.refusal(found)
     params = params.with_seed_drawn(random.SystemRandom())
     settings = settings_from_env(environ, args.api_base, args.api)
     if key is None:
@@ -360,6 +370,8 @@ def main(
                     f"{output['cost']:g}" + (" (estimated)" if output["cost_estimated"] else "")
                 print(f"seed {output['seed']}, cost: {cost}, credits left: {left}",
                       file=sys.stderr)
+            if output.get("checks"):  # the dry run's answer to "would it be sent?": no
+                return cli_checks.dry_run_refused(output)
         elif args.command == "models":
             return cli_money.models_command(args, models)
         elif args.command == "spend":
@@ -388,6 +400,8 @@ def main(
                                        "kind": exc.kind, "exit_code": exc.exit_code}
             if isinstance(exc, StoredInOutbox | LeftAtServer):
                 failure.update(outbox_id=exc.gen_id, state=exc.state)
+            if isinstance(exc, SketchCheckFailed):
+                failure.update(checks=cli_checks.as_json(exc.problems))
             document = json.dumps(failure)
             print(key.redact(document) if key is not None else document)
         log.warning("%s: %s", exc.kind, exc.message)

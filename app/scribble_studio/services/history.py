@@ -419,6 +419,34 @@ class HistoryStore(TrashMixin):
                        and r[0] >= 0)
         return times[len(times) // 2] if times else None
 
+    def same_result(self, scribble_sha256: str, params: GenerationParams) -> Entry | None:
+        """The newest finished result of this very job, or ``None``: the same scribble
+        (the SHA-256 of the exact bytes sent) and every parameter equal (model, prompt,
+        negative prompt, seed, scheduler, steps, guidance, strength, samples), not in the
+        trash, with at least one image not in the trash (only those are in the entry).
+        Live results count: they were paid for too. A random seed (``None``) is drawn as
+        the job goes out, so it never repeats a result."""
+        if params.seed is None:
+            return None
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM generations g WHERE scribble=? AND state=? AND seed=? AND"
+                " model=? AND prompt=? AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM"
+                " images i WHERE i.generation_id=g.id AND i.deleted_at IS NULL)"
+                " ORDER BY id DESC",
+                (scribble_sha256, State.DONE.value, params.seed, params.model,
+                 params.prompt)).fetchall()
+            for row in rows:
+                entry = self._entry(row, ())
+                if entry.params != params:
+                    continue
+                images = tuple(StoredImage(r["sha256"], r["width"], r["height"])
+                               for r in self._db.execute(
+                                   "SELECT * FROM images WHERE generation_id=? AND"
+                                   " deleted_at IS NULL ORDER BY position", (entry.id,)))
+                return dataclasses.replace(entry, images=images)
+        return None
+
     # -- editing ------------------------------------------------------------------------------
 
     def star(self, gen_id: int, starred: bool) -> None:

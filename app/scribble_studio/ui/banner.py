@@ -31,6 +31,7 @@ class Banner(QFrame):
         layout.addWidget(self.action_button)
         layout.addWidget(close)
         self._action: Callable[[], None] | None = None
+        self.extra_buttons: list[QPushButton] = []  # add_action's, until the next message
         self.action_button.clicked.connect(self._on_action_button_clicked)
         self.hide()
 
@@ -41,10 +42,30 @@ class Banner(QFrame):
     def show_message(self, text: str, action_text: str = "",
                      action: Callable[[], None] | None = None) -> None:
         self.label.setText(text)
+        for button in self.extra_buttons:
+            button.deleteLater()
+        self.extra_buttons.clear()
         self._action = action
         self.action_button.setVisible(action is not None)
         self.action_button.setText(action_text)
         self.show()
+
+    def add_action(self, text: str, action: Callable[[], None]) -> None:
+        """One more action beside the message's own (as "Send anyway" beside "Show
+        result"); it goes with the next message."""
+        button = QPushButton(text, self)
+
+        def clicked() -> None:
+            self.hide()  # first: what the action says next must stay
+            action()
+
+        button.clicked.connect(clicked)
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        layout.insertWidget(layout.indexOf(self.action_button) + 1 + len(self.extra_buttons),
+                            button)
+        button.show()  # (a child added to a shown banner is not shown by itself)
+        self.extra_buttons.append(button)
 
     def _on_action_button_clicked(self) -> None:
         if self._action is not None:

@@ -16,11 +16,13 @@ from scribble_studio import APP_NAME
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.draft_keeper import DraftKeeper
-from scribble_studio.controllers.gallery import GalleryModel
+from scribble_studio.controllers.gallery import GalleryItem, GalleryModel
 from scribble_studio.controllers.model_preview import ModelPreview
+from scribble_studio.controllers.send_checks import CheckedJob, SendChecks
 from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.domain.params import GenerationParams
+from scribble_studio.services.history import Entry
 from scribble_studio.ui.banner import Banner
 from scribble_studio.ui.canvas_actions import CanvasActions
 from scribble_studio.ui.canvas_view import CanvasView
@@ -32,6 +34,8 @@ from scribble_studio.ui.status_bar import StudioStatusBar
 from scribble_studio.ui.window_menus import build_menus
 
 if TYPE_CHECKING:  # loaded when first opened, not at start
+    from PIL import Image
+
     from scribble_studio.controllers.scribble_importer import ScribbleImporter
     from scribble_studio.ui.drafts_dialog import DraftsDialog
     from scribble_studio.ui.first_run_hint import FirstRunHint
@@ -79,6 +83,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.view, 1)
         self.setCentralWidget(central)
         self.preview = ModelPreview(self.view.document, self)
+        self.checks = SendChecks(self.session.store, studio.runner, studio.settings.current,
+                                 self)
+        self._checks_line = ""  # the banner's text while it shows a check's problem
         self.actions_ = CanvasActions(self, self.view, self.files, self.preview)
         self.generate = GeneratePanel()
         self.jobs = JobsPanel()
@@ -164,8 +171,42 @@ class MainWindow(QMainWindow):
         if not self.generate.button.isEnabled():
             self.banner.show_message(self.generate.button.toolTip())
             return
-        job = self.session.generate(self.view.document.darkness_image(),
-                                    self.generate.params.params())
+        # Checked before it is paid for; the snapshot checked is the one sent. The
+        # sketch's own checks take milliseconds; the history is read on a worker, and only
+        # for a fixed seed (a random one never repeats a result).
+        sketch, params = self.view.document.darkness_image(), self.generate.params.params()
+        checked = self.checks.check(sketch, params)
+        if checked.ok and self.checks.may_repeat(params):
+            self.checks.check_async(sketch, params, self._on_checks_done)
+        else:
+            self._on_checks_done(checked)
+
+    def _on_checks_done(self, checked: CheckedJob) -> None:
+        if checked.ok:
+            if self.banner.isVisible() and self.banner.label.text() == self._checks_line:
+                self.banner.hide()  # an earlier try's problem: this one is fine
+            self._send(checked.sketch, checked.params)
+            return
+        self._checks_line = checked.message
+        self.banner.show_message(checked.message)
+        same = checked.same_as
+        if same is not None:
+            self.banner.add_action("Show result", lambda: self.show_result(same))
+        self.banner.add_action("Send anyway",
+                               lambda: self._send(checked.sketch, checked.params))
+
+    def show_result(self, entry: Entry) -> None:
+        """Open a result of the history, and scroll the gallery to it if it is there."""
+        gallery = self.studio.gallery
+        item = next((i for i in gallery.items if i.entry.id == entry.id), None)
+        self.gallery_dock.show()
+        card = self.gallery.cards.get(entry.id)
+        if card is not None:
+            self.gallery.area.ensureWidgetVisible(card)
+        gallery.load_full(item or GalleryItem(entry), 0)
+
+    def _send(self, sketch: Image.Image, params: GenerationParams) -> None:
+        job = self.session.generate(sketch, params)
         self.generate.params.note_last_seed(job.params.seed or 0)
         if self.studio.settings.api_key() is None and not self.studio.settings.key_pending:
             self.banner.show_message(
