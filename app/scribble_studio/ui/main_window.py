@@ -61,14 +61,13 @@ class MainWindow(QMainWindow):
         self.view, self.files, self.session = studio.view, studio.files, studio.session
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
-        self.banner = Banner()
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.banner)
         column.addWidget(self.view, 1)
         self.setCentralWidget(central)
+        self.banner = Banner(central)  # floats over the canvas: never moves or resizes it
         self.preview = ModelPreview(self.view.document, self)
         self.actions_ = CanvasActions(self, self.view, self.files, self.preview)
         self.generate = GeneratePanel()
@@ -80,7 +79,8 @@ class MainWindow(QMainWindow):
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.status = StudioStatusBar()
         self.setStatusBar(self.status)
-        self.errors = ErrorPresenter(self.banner, self.session, self.open_settings)
+        self.errors = ErrorPresenter(self.banner, self.session, self.open_settings,
+                                     studio.settings, self.open_log_folder)
         self.settings_dialog: SettingsDialog | None = None
         self.import_dialog: ImportDialog | None = None
         self.drafts_dialog: DraftsDialog | None = None
@@ -118,7 +118,6 @@ class MainWindow(QMainWindow):
                              (session.queue_changed, self._on_session_queue_changed),
                              (session.credits_changed, self.status.set_credits),
                              (session.connection_changed, self.status.set_connection),
-                             (session.error, self.errors.present),
                              (session.notice, self.banner.show_message),
                              (self.gallery.reuse_requested, self._set_params),
                              (self.studio.gallery.failed, self.errors.present),
@@ -148,9 +147,7 @@ class MainWindow(QMainWindow):
                                     self.generate.params.params())
         self.generate.params.note_last_seed(job.params.seed or 0)
         if self.studio.settings.api_key() is None and not self.studio.settings.key_pending:
-            self.banner.show_message(
-                "No API key is set: the job waits in the outbox and is sent once you add "
-                "your Segmind key in Settings.", "Open Settings", self.open_settings)
+            self.errors.no_key()
 
     def _update_generate(self) -> None:
         self.generate.update_state(self.view.document.has_ink())
@@ -192,6 +189,11 @@ class MainWindow(QMainWindow):
 
         self.drafts_dialog = DraftsDialog(self.studio.drafts, self)
         self.drafts_dialog.open()
+
+    def open_log_folder(self) -> None:
+        from scribble_studio.ui.help_menu import open_log_folder
+
+        open_log_folder(self)
 
     def _on_settings_key_changed(self) -> None:
         self.status.set_connection("unknown" if self.studio.settings.api_key() else "no key")
@@ -254,8 +256,7 @@ class MainWindow(QMainWindow):
         if self._told_about_jobs_at_server and not self.session.at_server:
             # Nothing is at Segmind any more: the warning about quitting has no cause.
             self._told_about_jobs_at_server = False
-            if self.banner.label.text().endswith("Close again to quit."):
-                self.banner.hide()
+            self.banner.resolve("quit")
 
     def _quit_now(self) -> None:
         self.close()
@@ -270,7 +271,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message(
                 f"{jobs} still at Segmind. If you quit now they are collected the next time "
                 "Scribble Studio starts, and nothing is paid twice. Close again to quit.",
-                "Quit now", self._quit_now)
+                "Quit now", self._quit_now, key="quit")
             event.ignore()
             return
         self.studio.layout.setValue("window/geometry", self.saveGeometry())
