@@ -377,6 +377,8 @@ def main(
                 cli_store.warn))
         return 0
     except StudioError as exc:
+        if isinstance(exc, InvalidParameters):  # the domain's field names, as options
+            exc = cli_args.in_cli_words(exc)
         if isinstance(exc, RetiredModel) and exc.alternative is not None:
             words = list(sys.argv[1:] if argv is None else argv)
             exc.action = f"Use {exc.alternative_title} instead: " \

@@ -186,8 +186,11 @@ class Banner(QFrame):
             self.changed.emit()
             return
         newest = self.problems[-1]
+        self.expanded = self.expanded and count > 1
         if count == 1:
             self.label.setText(newest.text)
+        elif self.expanded:
+            self.label.setText(f"{count} problems:")
         else:
             self.label.setText(f"{count} problems: {headline(newest.text)}")
         self.label.setToolTip(newest.text if count > 1 else "")
