@@ -34,6 +34,10 @@ class AppSettings:
     budget_day: float | None = None
     budget_month: float | None = None
     budget_ask_above: float | None = None
+    # The folder each kind of file dialog last used ("" : the user's Pictures folder).
+    folder_open_sketch: str = ""
+    folder_save_sketch: str = ""
+    folder_export_image: str = ""
 
     def client_settings(self) -> ClientSettings:
         """Raises a StudioError if the base URL, the API or a timeout is unusable."""
@@ -135,6 +139,8 @@ def _field_ok(name: str, value: object) -> bool:
     if name in ("budget_day", "budget_month", "budget_ask_above"):
         return value is None or (isinstance(value, int | float) and not isinstance(value, bool)
                                  and 0 <= value <= 1_000_000)
+    if name in ("folder_open_sketch", "folder_save_sketch", "folder_export_image"):
+        return isinstance(value, str) and "\0" not in value
     if name == "history_base":
         try:
             return isinstance(value, str) and (

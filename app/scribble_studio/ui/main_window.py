@@ -25,6 +25,7 @@ from scribble_studio.ui.banner import Banner
 from scribble_studio.ui.canvas_actions import CanvasActions
 from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.error_presenter import ErrorPresenter
+from scribble_studio.ui.file_dialogs import FileFolders
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
 from scribble_studio.ui.jobs_panel import JobsPanel
@@ -69,7 +70,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.banner = Banner(central)  # floats over the canvas: never moves or resizes it
         self.preview = ModelPreview(self.view.document, self)
-        self.actions_ = CanvasActions(self, self.view, self.files, self.preview)
+        self.actions_ = CanvasActions(self, self.view, self.files, self.preview,
+                                      FileFolders(studio.settings))
         self.generate = GeneratePanel()
         self.jobs = JobsPanel()
         self.gallery = GalleryView(studio.gallery)
