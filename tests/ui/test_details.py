@@ -77,8 +77,10 @@ def test_the_drafts_list_shows_a_thumbnail_and_the_prompt(window: MainWindow,
     item = dialog.list.item(0)
     assert re.fullmatch(r"a lighthouse at dusk\n\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", item.text())
     thumb = item.icon().pixmap(dialog.list.iconSize()).toImage()
-    assert not thumb.isNull() and thumb.width() == 96 and thumb.height() == 72
-    assert thumb.pixelColor(48, 36).lightness() < 50  # the drawn block, small
+    assert not thumb.isNull() and thumb.width() == 96 and thumb.height() == 96
+    assert thumb.pixelColor(48, 48).lightness() < 50  # the drawn block, small
+    assert thumb.pixelColor(48, 5).alpha() == 0  # a 4:3 sketch, centred in the square
+    assert thumb.pixelColor(48, 20).lightness() > 200  # its white paper
 
 
 def test_the_canvas_size_menu_marks_the_size_and_the_box_says_sides_snap(

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Final
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -47,6 +47,20 @@ def previews(store: DraftStore, drafts: list[DraftInfo]) -> dict[str, tuple[QIma
     return shown
 
 
+def framed(image: QImage) -> QPixmap:
+    """The thumbnail centred in a square with a thin grey edge: every prompt starts at the
+    same place, and a white sketch on a white list still reads as a page."""
+    pixmap = QPixmap(THUMB, THUMB)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    left, top = (THUMB - image.width()) // 2, (THUMB - image.height()) // 2
+    painter.drawImage(left, top, image)
+    painter.setPen(QColor(160, 160, 160))
+    painter.drawRect(left, top, image.width() - 1, image.height() - 1)
+    painter.end()
+    return pixmap
+
+
 class DraftsDialog(QDialog):
     def __init__(self, keeper: DraftKeeper, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,7 +69,8 @@ class DraftsDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName("Drafts")
         self.list.setIconSize(QSize(THUMB, THUMB))
-        self.list.setSpacing(2)
+        self.list.setSpacing(4)
+        self.resize(520, 460)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.open_button = QPushButton("Open")
         self.delete_button = QPushButton("Delete")
@@ -91,7 +106,7 @@ class DraftsDialog(QDialog):
             if info.id not in shown:
                 continue
             image, prompt = shown[info.id]
-            item.setIcon(QIcon(QPixmap.fromImage(image)))
+            item.setIcon(QIcon(framed(image)))
             words = prompt if len(prompt) <= 80 else prompt[:79].rstrip() + "…"
             item.setText(f"{words or '(no prompt)'}\n{item.data(WHEN_ROLE)}")
             item.setToolTip(prompt)

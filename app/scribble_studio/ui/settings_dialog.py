@@ -109,6 +109,7 @@ class SettingsDialog(QDialog):
         note = QLabel("A job whose estimate would pass a limit is not sent; you can send "
                       "it anyway, once. 0 means no limit.")
         note.setWordWrap(True)
+        note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.MinimumExpanding)
         budget_form.addRow(note)
         form.addRow(budget)
         form.addRow(test_row)
