@@ -122,6 +122,7 @@ def test_retry_on_a_banner_retries_that_banners_job(aloop: asyncio.AbstractEvent
                                                   scripted: ScriptedBackend,
                                                   qtbot: QtBot) -> None:
     win = scripted_window
+    win.studio.settings.update(concurrency=1)  # the scripts are played in send order
     scripted.script(Step.submitted(), Step.failed("the first run failed"))
     scripted.script(Step.submitted(), Step.failed("the second run failed"))
     fill(win)
@@ -139,6 +140,7 @@ def test_retry_on_a_banner_retries_that_banners_job(aloop: asyncio.AbstractEvent
     assert first.params.seed != second.params.seed
     click(qtbot, win.banner.toggle)
     row = next(row for row in win.banner.rows if row.problem.key == job_key(first))
+    assert first.error is not None and first.error.message in row.label.text()
     assert "the first run failed" in row.label.text()
     retry = next(button for button in row.buttons if button.text() == "Retry")
 
@@ -232,3 +234,11 @@ def test_a_message_that_names_the_log_file_opens_its_folder(window: MainWindow) 
     help_menu = next(action.menu() for action in win.menuBar().actions()
                      if action.text() == "&Help")
     assert "Open &log folder" in [action.text() for action in help_menu.actions()]
+
+
+def test_why_generate_is_off_goes_once_it_is_on(window: MainWindow) -> None:
+    fill(window)
+    window.request_generate()  # nothing drawn yet: the banner says why
+    assert window.banner.has("generate") and window.banner.isVisible()
+    draw(window)
+    assert not window.banner.has("generate") and not window.banner.isVisible()

@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
 
     def request_generate(self) -> None:
         if not self.generate.button.isEnabled():
-            self.banner.show_message(self.generate.button.toolTip())
+            self.banner.show_message(self.generate.button.toolTip(), key="generate")
             return
         job = self.session.generate(self.view.document.darkness_image(),
                                     self.generate.params.params())
@@ -153,6 +153,8 @@ class MainWindow(QMainWindow):
 
     def _update_generate(self) -> None:
         self.generate.update_state(self.view.document.has_ink())
+        if self.generate.button.isEnabled():  # what stopped Generate is fixed
+            self.banner.resolve("generate")
 
     def _on_params_changed(self) -> None:
         self._update_generate()
