@@ -398,3 +398,10 @@ def test_invalid_parameters_are_named_by_their_options(fake_api: FakeSegmind,
     assert "-p/--prompt must not be empty" in done.stderr
     assert "--steps must be between" in done.stderr and "--guidance must be" in done.stderr
     assert "marked fields" not in done.stderr and "Invalid options:" in done.stderr
+
+
+def test_a_rejected_key_is_advised_in_cli_words(fake_api: FakeSegmind, sketch: Path) -> None:
+    fake_api.script(Fault.status_code(401, {"error": "API key is invalid or may have expired"}))
+    done = cli("generate", str(sketch), "-p", "x", server=fake_api)
+    assert done.returncode == 3
+    assert "in Settings" not in done.stderr and "SEGMIND_API_KEY" in done.stderr

@@ -4,10 +4,11 @@ a one-line usage error (exit 2) rather than a traceback from SQLite."""
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 from typing import Final
 
-from scribble_studio.domain.errors import InvalidParameters
+from scribble_studio.domain.errors import InvalidParameters, StudioError
 from scribble_studio.domain.models import NUMERIC_FIELDS
 
 # The options that set a parameter, by its name (GenerationParams' attribute); the
@@ -15,6 +16,10 @@ from scribble_studio.domain.models import NUMERIC_FIELDS
 FLAGS: Final = {"prompt": "-p/--prompt", "negative_prompt": "--negative-prompt",
                 "model": "--model", "scheduler": "--scheduler", "seed": "--seed",
                 **{name: "--" + name.replace("_", "-") for name in NUMERIC_FIELDS}}
+# Advice written for the app ("… in Settings (or ENV)") as a command line takes it.
+SETTINGS_ADVICE: Final = re.compile(r" in Settings(?: \(or ([A-Z_]+)\)| or ([A-Z_]+))")
+CLI_SETTING: Final = {"SEGMIND_API_KEY": "SEGMIND_API_KEY, or the key saved in the app",
+                      "SCRIBBLE_STUDIO_API_BASE": "--api-base or SCRIBBLE_STUDIO_API_BASE"}
 # SQLite's integers are signed 64-bit: a larger id cannot exist.
 ID_MAX: Final = 2**63 - 1
 # A page of the history printed at once; more is a scroll nobody reads.
@@ -66,3 +71,18 @@ def in_cli_words(error: InvalidParameters) -> InvalidParameters:
     words.action = (f"Correct the {plural} named and run the command again "
                     "(see: scribble-studio generate --help).")
     return words
+
+
+def cli_words(error: StudioError) -> StudioError:
+    """``error`` as the CLI says it: parameters named by their options, settings by the
+    option or environment variable that sets them."""
+    if isinstance(error, InvalidParameters):
+        error = in_cli_words(error)
+
+    def setting(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return f" ({CLI_SETTING.get(name, name)})"
+
+    error.action = SETTINGS_ADVICE.sub(setting, error.action)
+    error.message = SETTINGS_ADVICE.sub(setting, error.message)
+    return error
