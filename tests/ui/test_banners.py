@@ -242,3 +242,26 @@ def test_why_generate_is_off_goes_once_it_is_on(window: MainWindow) -> None:
     assert window.banner.has("generate") and window.banner.isVisible()
     draw(window)
     assert not window.banner.has("generate") and not window.banner.isVisible()
+
+
+def test_an_outcome_unknown_banner_offers_send_again_and_goes_when_sent(
+        aloop: asyncio.AbstractEventLoop, scripted_window: MainWindow,
+        scripted: ScriptedBackend, qtbot: QtBot) -> None:
+    win = scripted_window
+    scripted.script(Step.in_doubt())
+    fill(win)
+    draw(win)
+
+    async def scenario() -> None:
+        win.request_generate()
+        await until(lambda: win.session.jobs[0].state is JobState.UNKNOWN)
+        job = win.session.jobs[0]
+        await until(lambda: win.banner.has(job_key(job)))
+        texts = [win.banner.action_button.text(), win.banner.second_button.text()]
+        assert texts == ["Check balance", "Send again"]
+        click(qtbot, win.banner.second_button)  # the user's decision: it may be billed
+        assert not win.banner.has(job_key(job))
+        await until(lambda: job.state is JobState.DONE)
+
+    run(aloop, scenario())
+    assert len(scripted.runs) == 2 and scripted.runs[0].params == scripted.runs[1].params

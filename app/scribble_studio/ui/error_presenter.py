@@ -112,6 +112,12 @@ class ErrorPresenter:
         else:
             if isinstance(error, ServerError | BadResponse | TimedOut | ConnectionLost):
                 actions.append(self._check_balance(key))
+            if job is not None and job.state is JobState.UNKNOWN and not job.elsewhere \
+                    and error.may_have_been_billed:
+                if not any(action.text == "Check balance" for action in actions):
+                    actions.append(self._check_balance(key))
+                unknown = job  # the user's call: it may have run (and been billed) already
+                actions.append(BannerAction("Send again", lambda: self.session.resend(unknown)))
             if self._can_retry(error, job):
                 assert job is not None
                 failed = job
