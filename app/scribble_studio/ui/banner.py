@@ -231,7 +231,8 @@ class Banner(QFrame):
         assert layout is not None
         height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() \
             else layout.totalSizeHint().height()
-        self.setGeometry(0, 0, width, height)
+        # (a long list on a small window is cut at the canvas's bottom, never past it)
+        self.setGeometry(0, 0, width, min(height, max(host.height(), 1)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
