@@ -161,3 +161,33 @@ def test_in_the_dark_scheme_icons_take_the_text_colour(qapp: QApplication) -> No
         assert ink(QIcon.Mode.Disabled) != ink()
     finally:
         hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+
+
+def test_a_remembered_folder_does_not_make_a_new_http_client(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path,
+        tmp_path: Path) -> None:
+    from scribble_studio.main import build_window
+    from tests.fakes.scripted_backend import ScriptedBackend
+    from tests.fakes.segmind_server import API_KEY
+    from tests.ui.conftest import LOOPBACK
+    from tests.ui.test_app_flows import draw, fill
+
+    backend = ScriptedBackend()
+    win = build_window(isolated_environment, {**LOOPBACK, "SEGMIND_API_KEY": API_KEY}, None,
+                       backend_factory=backend.factory)
+    qtbot.addWidget(win)
+    win.show()
+    fill(win)
+    draw(win)
+
+    async def generate() -> None:
+        win.request_generate()
+        await until(lambda: len(backend.runs) == len(win.session.jobs)
+                    and all(job.state.value == "done" for job in win.session.jobs))
+
+    run(aloop, generate())
+    assert win.actions_.folders is not None
+    win.actions_.folders.remember("save", tmp_path / "mine.png")
+    run(aloop, generate())
+    assert len(backend.runs) == 2 and len(backend.made) == 1
+    win.studio.runner.shutdown()

@@ -52,6 +52,12 @@ class AppSettings:
                                   self.history_base, api)
         return ClientSettings(self.api_base, self.connect_timeout, self.read_timeout, api=api)
 
+    def for_backend(self) -> AppSettings:
+        """These settings less what no backend uses (the file dialogs' folders): a new
+        folder is no reason for a new HTTP client."""
+        return dataclasses.replace(self, folder_open_sketch="", folder_save_sketch="",
+                                   folder_export_image="")
+
     def encoding(self) -> UploadEncoding:
         try:
             return UploadEncoding(self.upload_encoding)
