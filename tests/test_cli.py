@@ -97,7 +97,7 @@ def test_version_and_help() -> None:
 
 
 EXIT_CASES = [
-    ("bad parameters", ["--steps", "5"], None, 2, "steps: must be between 20 and 100"),
+    ("bad parameters", ["--steps", "5"], None, 2, "--steps must be between 20 and 100"),
     ("unknown scheduler", ["--scheduler", "Fast"], None, 2, "invalid choice"),
     ("bad key", [], Fault.status_code(401, {"error": "API key is invalid or may have expired"}),
      3, "API key is invalid or may have expired."),
@@ -387,3 +387,21 @@ def test_with_json_a_failure_is_still_one_json_object(fake_api: FakeSegmind,
     assert API_KEY not in done.stdout + done.stderr
     bad = cli("generate", str(sketch), "-p", "x", "--steps", "5", "--json", server=fake_api)
     assert bad.returncode == 2 and json.loads(bad.stdout)["exit_code"] == 2
+    assert json.loads(bad.stdout)["error"] == "Invalid option: --steps must be between 20 and 100."
+
+
+def test_invalid_parameters_are_named_by_their_options(fake_api: FakeSegmind,
+                                                       sketch: Path) -> None:
+    done = cli("generate", str(sketch), "-p", " ", "--steps", "5", "--guidance", "99",
+               server=fake_api)
+    assert done.returncode == 2 and fake_api.billed == 0
+    assert "-p/--prompt must not be empty" in done.stderr
+    assert "--steps must be between" in done.stderr and "--guidance must be" in done.stderr
+    assert "marked fields" not in done.stderr and "Invalid options:" in done.stderr
+
+
+def test_a_rejected_key_is_advised_in_cli_words(fake_api: FakeSegmind, sketch: Path) -> None:
+    fake_api.script(Fault.status_code(401, {"error": "API key is invalid or may have expired"}))
+    done = cli("generate", str(sketch), "-p", "x", server=fake_api)
+    assert done.returncode == 3
+    assert "in Settings" not in done.stderr and "SEGMIND_API_KEY" in done.stderr

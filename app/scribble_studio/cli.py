@@ -389,6 +389,7 @@ def main(
                 cli_store.warn))
         return 0
     except StudioError as exc:
+        exc = cli_args.cli_words(exc)  # options and variables, not fields and Settings
         if isinstance(exc, RetiredModel) and exc.alternative is not None:
             words = list(sys.argv[1:] if argv is None else argv)
             exc.action = f"Use {exc.alternative_title} instead: " \

@@ -4,9 +4,22 @@ a one-line usage error (exit 2) rather than a traceback from SQLite."""
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 from typing import Final
 
+from scribble_studio.domain.errors import InvalidParameters, StudioError
+from scribble_studio.domain.models import NUMERIC_FIELDS
+
+# The options that set a parameter, by its name (GenerationParams' attribute); the
+# numeric ones are the model spec's fields, each an option of the same name.
+FLAGS: Final = {"prompt": "-p/--prompt", "negative_prompt": "--negative-prompt",
+                "model": "--model", "scheduler": "--scheduler", "seed": "--seed",
+                **{name: "--" + name.replace("_", "-") for name in NUMERIC_FIELDS}}
+# Advice written for the app ("… in Settings (or ENV)") as a command line takes it.
+SETTINGS_ADVICE: Final = re.compile(r" in Settings(?: \(or ([A-Z_]+)\)| or ([A-Z_]+))")
+CLI_SETTING: Final = {"SEGMIND_API_KEY": "SEGMIND_API_KEY, or the key saved in the app",
+                      "SCRIBBLE_STUDIO_API_BASE": "--api-base or SCRIBBLE_STUDIO_API_BASE"}
 # SQLite's integers are signed 64-bit: a larger id cannot exist.
 ID_MAX: Final = 2**63 - 1
 # A page of the history printed at once; more is a scroll nobody reads.
@@ -41,3 +54,35 @@ def one_line(text: object) -> str:
         return value
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
                    for c in value)
+
+
+def flag(field: str) -> str:
+    """The option that sets the parameter ``field``."""
+    return FLAGS.get(field, "--" + field.replace("_", "-"))
+
+
+def in_cli_words(error: InvalidParameters) -> InvalidParameters:
+    """The domain's "Invalid parameters: steps: …; correct the marked fields" said as a
+    command line is corrected: by its options (``kind`` and exit code stay)."""
+    words = InvalidParameters({flag(field): why for field, why in error.problems.items()})
+    plural = "option" if len(error.problems) == 1 else "options"
+    listed = "; ".join(f"{option} {why}" for option, why in words.problems.items())
+    words.message = f"Invalid {plural}: {listed}."
+    words.action = (f"Correct the {plural} named and run the command again "
+                    "(see: scribble-studio generate --help).")
+    return words
+
+
+def cli_words(error: StudioError) -> StudioError:
+    """``error`` as the CLI says it: parameters named by their options, settings by the
+    option or environment variable that sets them."""
+    if isinstance(error, InvalidParameters):
+        error = in_cli_words(error)
+
+    def setting(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return f" ({CLI_SETTING.get(name, name)})"
+
+    error.action = SETTINGS_ADVICE.sub(setting, error.action)
+    error.message = SETTINGS_ADVICE.sub(setting, error.message)
+    return error

@@ -80,6 +80,7 @@ class GenerationSession(StoppedJobs, QObject):
     job_changed = Signal(object)
     job_removed = Signal(object)
     error = Signal(object)             # every StudioError of a job or a call, in one place
+    reported = Signal(object, object)  # the same, with the Job it belongs to (or None)
     notice = Signal(str)               # a plain message for the user (no action needed)
     credits_changed = Signal(object)   # float or None
     connection_changed = Signal(str)
@@ -383,7 +384,7 @@ class GenerationSession(StoppedJobs, QObject):
         if state is JobState.SUBMITTED or (state is JobState.UNKNOWN
                                             and isinstance(error, SubmitInDoubt)):
             self._start(self._look_up_again(job))
-        self.report(error, quiet=job.hidden)
+        self.report(error, quiet=job.hidden, job=job)
 
     async def _look_up_again(self, job: Job) -> None:
         """A job in doubt is looked up in the request history again, on a backoff, for
@@ -465,8 +466,9 @@ class GenerationSession(StoppedJobs, QObject):
         except StudioError as exc:
             self.report(exc, quiet=isinstance(exc, NetworkError))
 
-    def report(self, error: StudioError, quiet: bool = False) -> None:
-        """The one error funnel: connection state follows the error, then the UI is told."""
+    def report(self, error: StudioError, quiet: bool = False, job: Job | None = None) -> None:
+        """The one error funnel: connection state follows the error, then the UI is told
+        (with the job the error belongs to, so that its banner acts on that job)."""
         log.warning("%s: %s", error.kind, error.message)
         if isinstance(error, AuthenticationFailed):
             self._set_connection(Connection.KEY_REJECTED)
@@ -476,6 +478,7 @@ class GenerationSession(StoppedJobs, QObject):
             self._on_credits(error.credits)
         if not quiet:
             self.error.emit(error)
+            self.reported.emit(error, job)
 
     def _on_credits(self, credits: float) -> None:
         self.credits = credits

@@ -64,7 +64,7 @@ class SessionBackend:
     async def get(self) -> Backend:
         """The backend for the key and settings of now."""
         tls = await self.wait_ready()
-        wanted = (self._key(), self._settings())
+        wanted = (self._key(), self._settings().for_backend())
         if self._backend is None or self._made_for != wanted:
             if self._backend is not None:
                 self._retired.append(self._backend)

@@ -36,6 +36,10 @@ class AppSettings:
     budget_ask_above: float | None = None
     # The window's getting-started hint about the key: dismissed, or a key was set.
     first_run_hint_dismissed: bool = False
+    # The folder each kind of file dialog last used ("" : the user's Pictures folder).
+    folder_open_sketch: str = ""
+    folder_save_sketch: str = ""
+    folder_export_image: str = ""
 
     def client_settings(self) -> ClientSettings:
         """Raises a StudioError if the base URL, the API or a timeout is unusable."""
@@ -49,6 +53,12 @@ class AppSettings:
             return ClientSettings(self.api_base, self.connect_timeout, self.read_timeout,
                                   self.history_base, api)
         return ClientSettings(self.api_base, self.connect_timeout, self.read_timeout, api=api)
+
+    def for_backend(self) -> AppSettings:
+        """These settings less what no backend uses (the file dialogs' folders): a new
+        folder is no reason for a new HTTP client."""
+        return dataclasses.replace(self, folder_open_sketch="", folder_save_sketch="",
+                                   folder_export_image="")
 
     def encoding(self) -> UploadEncoding:
         try:
@@ -137,6 +147,8 @@ def _field_ok(name: str, value: object) -> bool:
     if name in ("budget_day", "budget_month", "budget_ask_above"):
         return value is None or (isinstance(value, int | float) and not isinstance(value, bool)
                                  and 0 <= value <= 1_000_000)
+    if name in ("folder_open_sketch", "folder_save_sketch", "folder_export_image"):
+        return isinstance(value, str) and "\0" not in value
     if name == "history_base":
         try:
             return isinstance(value, str) and (

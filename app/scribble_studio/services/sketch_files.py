@@ -80,7 +80,7 @@ def sketch_png(darkness: Image.Image) -> bytes:
 
 def save_sketch(path: Path, darkness: Image.Image) -> None:
     try:
-        atomic_write(path, sketch_png(darkness))
+        atomic_write(path, sketch_png(darkness), private=False)
     except OSError as exc:
         raise UnreadableImage(f"Cannot save {path.name}: {exc.strerror or exc}.",
                               "Choose another folder or free some disk space.") from None

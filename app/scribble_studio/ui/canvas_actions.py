@@ -26,6 +26,7 @@ from scribble_studio.controllers.model_preview import ModelPreview
 from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.domain.strokes import MAX_WIDTH, MIN_WIDTH, SIZE_PRESETS
 from scribble_studio.ui.canvas_view import CanvasView, Tool
+from scribble_studio.ui.file_dialogs import FileFolders, FileKind
 from scribble_studio.ui.look import icon
 
 
@@ -78,8 +79,10 @@ class CanvasActions:
     """Builds and wires the actions; the window places them in menus and a tool bar."""
 
     def __init__(self, window: QWidget, view: CanvasView, files: SketchFiles,
-                 preview: ModelPreview) -> None:
+                 preview: ModelPreview, folders: FileFolders | None = None) -> None:
         self.window, self.view, self.files, self.preview = window, view, files, preview
+        self.folders = folders
+        self.file_dialog: QFileDialog | None = None  # the one open (kept for tests)
         doc = view.document
         # Not QUndoStack's own actions: undo while a selection is being moved cancels the
         # move, which the stack does not know about.
@@ -166,11 +169,22 @@ class CanvasActions:
         self.edit_reference.setEnabled(False)
         self.custom_size = self._action("Custom size…", "", self._custom_size)
         self.size_menu = QMenu("Canvas size", window)
+        # The current size is marked (a custom one on "Custom size…").
+        self.size_group = QActionGroup(self.size_menu)
+        self.size_actions: dict[tuple[int, int], QAction] = {}
         for width, height in SIZE_PRESETS:
-            self.size_menu.addAction(f"{width} × {height}",
-                                     functools.partial(self.ask_resize, QSize(width, height)))
+            preset = self.size_menu.addAction(
+                f"{width} × {height}", functools.partial(self.ask_resize, QSize(width, height)))
+            preset.setCheckable(True)
+            self.size_group.addAction(preset)
+            self.size_actions[(width, height)] = preset
         self.size_menu.addSeparator()
+        self.custom_size.setCheckable(True)
+        self.size_group.addAction(self.custom_size)
         self.size_menu.addAction(self.custom_size)
+        self.size_menu.aboutToShow.connect(self._mark_size)
+        doc.size_changed.connect(lambda _size: self._mark_size())
+        self._mark_size()
         self.width_box = QSpinBox()
         self.width_box.setRange(int(MIN_WIDTH), int(MAX_WIDTH))
         self.width_box.setValue(round(view.width))
@@ -243,17 +257,38 @@ class CanvasActions:
             self.view.set_overlay(self.preview.image, on)
 
     def _choose(self, use: Callable[[Path], None]) -> None:
-        dialog = QFileDialog(self.window, "Choose a picture", "", IMAGE_FILTER)
+        dialog = QFileDialog(self.window, "Choose a picture", self._start("open"), IMAGE_FILTER)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda name: use(Path(name)))
-        dialog.open()
+        dialog.fileSelected.connect(lambda name: self._chosen("open", Path(name), use))
+        self._open_dialog(dialog)
 
     def _save_as(self) -> None:
-        dialog = QFileDialog(self.window, "Save sketch", "sketch.png", "PNG images (*.png)")
+        dialog = QFileDialog(self.window, "Save sketch",
+                             str(Path(self._start("save")) / "sketch.png"),
+                             "PNG images (*.png)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("png")
-        dialog.fileSelected.connect(lambda name: self.files.save(Path(name)))
+        dialog.fileSelected.connect(lambda name: self._chosen("save", Path(name),
+                                                              self.files.save))
+        self._open_dialog(dialog)
+
+    def _start(self, kind: FileKind) -> str:
+        return str(self.folders.start(kind)) if self.folders is not None else ""
+
+    def _chosen(self, kind: FileKind, path: Path, use: Callable[[Path], None]) -> None:
+        if self.folders is not None:
+            self.folders.remember(kind, path)
+        use(path)
+
+    def _open_dialog(self, dialog: QFileDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._forget_dialog(dialog))
+        self.file_dialog = dialog
         dialog.open()
+
+    def _forget_dialog(self, dialog: QFileDialog) -> None:
+        if self.file_dialog is dialog:
+            self.file_dialog = None
 
     def _paste(self) -> None:
         if self.view.paste_ink():  # ink copied on this canvas pastes as ink, movable
@@ -264,9 +299,17 @@ class CanvasActions:
         else:
             self.files.import_qimage(QGuiApplication.clipboard().image())
 
+    def _mark_size(self) -> None:
+        size = self.view.document.size()
+        preset = self.size_actions.get((size.width(), size.height()))
+        (preset or self.custom_size).setChecked(True)
+        self.custom_size.setText("Custom size…" if preset is not None
+                                 else f"Custom size ({size.width()} × {size.height()})…")
+
     def _custom_size(self) -> None:
         from scribble_studio.ui.size_dialog import SizeDialog
 
+        self._mark_size()  # a cancelled dialog leaves the mark where it was
         dialog = SizeDialog(self.view.document.size(), self.window)
         dialog.accepted.connect(lambda: self.ask_resize(dialog.chosen()))
         dialog.open()

@@ -1,10 +1,13 @@
-"""Drafts: reopen or delete a sketch kept by "New sketch"."""
+"""Drafts: reopen or delete a sketch kept by "New sketch", each shown by its thumbnail,
+its prompt and when it was last changed."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,7 +19,46 @@ from PySide6.QtWidgets import (
 )
 
 from scribble_studio.controllers.draft_keeper import DraftKeeper
-from scribble_studio.services.drafts import DraftInfo
+from scribble_studio.services.drafts import DraftInfo, DraftStore
+
+WHEN_ROLE: Final = Qt.ItemDataRole.UserRole + 1
+THUMB: Final = 96  # pixels, the longer side of a draft's thumbnail
+
+
+def previews(store: DraftStore, drafts: list[DraftInfo]) -> dict[str, tuple[QImage, str]]:
+    """Each draft's thumbnail and prompt (read and scaled on a worker). A draft that
+    cannot be read is left out: its row keeps its date."""
+    from PIL import Image
+
+    from scribble_studio.domain.errors import StudioError
+
+    shown: dict[str, tuple[QImage, str]] = {}
+    for info in drafts:
+        try:
+            draft = store.load(info.id)
+        except (StudioError, OSError):
+            continue
+        small = draft.darkness.convert("L")
+        small.thumbnail((THUMB, THUMB), Image.Resampling.LANCZOS)
+        image = QImage(small.tobytes(), small.width, small.height, small.width,
+                       QImage.Format.Format_Grayscale8).copy()
+        prompt = draft.params.get("prompt")
+        shown[info.id] = (image, prompt.strip() if isinstance(prompt, str) else "")
+    return shown
+
+
+def framed(image: QImage) -> QPixmap:
+    """The thumbnail centred in a square with a thin grey edge: every prompt starts at the
+    same place, and a white sketch on a white list still reads as a page."""
+    pixmap = QPixmap(THUMB, THUMB)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    left, top = (THUMB - image.width()) // 2, (THUMB - image.height()) // 2
+    painter.drawImage(left, top, image)
+    painter.setPen(QColor(160, 160, 160))
+    painter.drawRect(left, top, image.width() - 1, image.height() - 1)
+    painter.end()
+    return pixmap
 
 
 class DraftsDialog(QDialog):
@@ -26,6 +68,9 @@ class DraftsDialog(QDialog):
         self.setWindowTitle("Drafts")
         self.list = QListWidget()
         self.list.setAccessibleName("Drafts")
+        self.list.setIconSize(QSize(THUMB, THUMB))
+        self.list.setSpacing(4)
+        self.resize(520, 460)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.open_button = QPushButton("Open")
         self.delete_button = QPushButton("Delete")
@@ -49,7 +94,22 @@ class DraftsDialog(QDialog):
             mark = "  (open now)" if info.id == self.keeper.draft_id else ""
             item = QListWidgetItem(f"{when}{mark}")
             item.setData(Qt.ItemDataRole.UserRole, info)
+            item.setData(WHEN_ROLE, f"{when}{mark}")
             self.list.addItem(item)
+        self.keeper.runner.run(lambda: previews(self.keeper.store, drafts),
+                               self._on_previews_ready, lambda _error: None)
+
+    def _on_previews_ready(self, shown: dict[str, tuple[QImage, str]]) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            info: DraftInfo = item.data(Qt.ItemDataRole.UserRole)
+            if info.id not in shown:
+                continue
+            image, prompt = shown[info.id]
+            item.setIcon(QIcon(framed(image)))
+            words = prompt if len(prompt) <= 80 else prompt[:79].rstrip() + "…"
+            item.setText(f"{words or '(no prompt)'}\n{item.data(WHEN_ROLE)}")
+            item.setToolTip(prompt)
 
     def _selected(self) -> DraftInfo | None:
         item = self.list.currentItem()

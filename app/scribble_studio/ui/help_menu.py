@@ -1,4 +1,4 @@
-"""Help: the keyboard shortcuts, the example sketches, About."""
+"""Help: the keyboard shortcuts, the example sketches, the log folder, About."""
 
 from __future__ import annotations
 
@@ -28,7 +28,29 @@ def build_help_menu(window: MainWindow) -> None:
     for path in examples():
         example_menu.addAction(path.stem.capitalize(),
                                functools.partial(window.files.open_path, path))
+    menu.addSeparator()
+    # Messages that say "report it with the log file" lead here (and their banner's button).
+    menu.addAction("Open &log folder", window.open_log_folder)
     menu.addAction("&About", lambda: show_about(window))
+
+
+def log_folder(window: MainWindow) -> Path:
+    """Where the log file is written (``logs`` in the data folder, next to the settings)."""
+    from scribble_studio.services.logs import LOG_NAME
+
+    return window.studio.settings.store.path.parent / "logs" / LOG_NAME
+
+
+def open_log_folder(window: MainWindow) -> None:
+    """Show the log folder in the file manager, and say where it is (the file manager
+    may not open, or open behind the window)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    log = log_folder(window)
+    folder = log.parent if log.parent.is_dir() else log.parent.parent
+    window.status.showMessage(f"The log file is {log}", 15000)
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
 def show_about(window: MainWindow) -> None:

@@ -6,9 +6,22 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
+from PySide6.QtCore import QBuffer, QByteArray, QRect, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QIcon,
+    QIconEngine,
+    QImageReader,
+    QPainter,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtWidgets import QApplication
+
+# The stroke colour the bundled icons are drawn in: in a light scheme they keep it, in a
+# dark one it becomes the text colour (grey on dark grey would be hard to see).
+ICON_INK = "#555555"
 
 # Fusion everywhere: palettes (our dark one) apply fully there. Asked for on the command
 # line the application is built with, so that Qt creates it as the first style; choosing
@@ -32,9 +45,61 @@ def resource(*parts: str) -> str:
 
 def icon(name: str) -> QIcon:
     """The icon theme's ``name`` where the desktop has one, else our bundled SVG (parsed
-    only then)."""
+    only when drawn), in the colours of the current scheme."""
     themed = QIcon.fromTheme(name)
-    return themed if not themed.isNull() else QIcon(resource("icons", f"{name}.svg"))
+    if not themed.isNull():
+        return themed
+    with open(resource("icons", f"{name}.svg"), "rb") as svg:
+        return QIcon(SchemeIcon(svg.read()))
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def icon_ink(palette: QPalette, mode: QIcon.Mode) -> str:
+    """The colour a bundled icon is drawn in: the text's in a dark scheme (dimmed when
+    disabled), its own grey in a light one."""
+    group = QPalette.ColorGroup.Disabled if mode == QIcon.Mode.Disabled \
+        else QPalette.ColorGroup.Active
+    if is_dark(palette) or mode == QIcon.Mode.Disabled:
+        return palette.color(group, QPalette.ColorRole.ButtonText).name()
+    return ICON_INK
+
+
+class SchemeIcon(QIconEngine):
+    """A bundled SVG drawn with the current palette's ink at each request, so a switch
+    between light and dark repaints it in the new colour without rebuilding actions."""
+
+    def __init__(self, svg: bytes) -> None:
+        super().__init__()
+        self._svg = svg
+        self._drawn: dict[tuple[int, int, str], QPixmap] = {}  # by size and ink
+
+    def clone(self) -> QIconEngine:
+        return SchemeIcon(self._svg)
+
+    def image_for(self, size: QSize, mode: QIcon.Mode) -> QPixmap:
+        ink = icon_ink(QGuiApplication.palette(), mode)
+        key = (size.width(), size.height(), ink)
+        if key in self._drawn:
+            return self._drawn[key]
+        data = QByteArray(self._svg.replace(ICON_INK.encode(), ink.encode()))
+        buffer = QBuffer(data)
+        reader = QImageReader(buffer, b"svg")
+        reader.setScaledSize(size)
+        self._drawn[key] = pixmap = QPixmap.fromImage(reader.read())
+        return pixmap
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        return self.image_for(size, mode)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode,
+              state: QIcon.State) -> None:
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        pixmap = self.image_for(rect.size() * ratio, mode)
+        pixmap.setDevicePixelRatio(ratio)
+        painter.drawPixmap(rect, pixmap)
 
 
 def app_icon() -> QIcon:

@@ -23,10 +23,11 @@ from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.history import Entry
-from scribble_studio.ui.banner import Banner
+from scribble_studio.ui.banner import Banner, BannerAction
 from scribble_studio.ui.canvas_actions import CanvasActions
 from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.error_presenter import ErrorPresenter
+from scribble_studio.ui.file_dialogs import FileFolders
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
 from scribble_studio.ui.jobs_panel import JobsPanel
@@ -51,6 +52,8 @@ TOOL_BAR = 40
 TITLE_BAR = 32  # what a window manager's frame usually takes above the window
 
 
+CHECKS = "checks"  # the banner key of a pre-send check's problem
+
 @dataclasses.dataclass
 class Studio:
     """The controllers the window shows; built once in ``main.py`` (or a test)."""
@@ -74,19 +77,18 @@ class MainWindow(QMainWindow):
         self.view, self.files, self.session = studio.view, studio.files, studio.session
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
-        self.banner = Banner()
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self.banner)
         column.addWidget(self.view, 1)
         self.setCentralWidget(central)
+        self.banner = Banner(central)  # floats over the canvas: never moves or resizes it
         self.preview = ModelPreview(self.view.document, self)
         self.checks = SendChecks(self.session.store, studio.runner, studio.settings.current,
                                  self)
-        self._checks_line = ""  # the banner's text while it shows a check's problem
-        self.actions_ = CanvasActions(self, self.view, self.files, self.preview)
+        self.actions_ = CanvasActions(self, self.view, self.files, self.preview,
+                                      FileFolders(studio.settings))
         self.generate = GeneratePanel()
         self.jobs = JobsPanel()
         self.gallery = GalleryView(studio.gallery)
@@ -100,7 +102,8 @@ class MainWindow(QMainWindow):
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.status = StudioStatusBar()
         self.setStatusBar(self.status)
-        self.errors = ErrorPresenter(self.banner, self.session, self.open_settings)
+        self.errors = ErrorPresenter(self.banner, self.session, self.open_settings,
+                                     studio.settings, self.open_log_folder)
         self.first_run_hint: FirstRunHint | None = None
         studio.after_first_frame.append(self._add_first_run_hint)
         self.settings_dialog: SettingsDialog | None = None
@@ -141,7 +144,6 @@ class MainWindow(QMainWindow):
                              (session.queue_changed, self._on_session_queue_changed),
                              (session.credits_changed, self.status.set_credits),
                              (session.connection_changed, self.status.set_connection),
-                             (session.error, self.errors.present),
                              (session.notice, self.banner.show_message),
                              (self.gallery.reuse_requested, self._set_params),
                              (self.studio.gallery.failed, self.errors.present),
@@ -169,7 +171,7 @@ class MainWindow(QMainWindow):
 
     def request_generate(self) -> None:
         if not self.generate.button.isEnabled():
-            self.banner.show_message(self.generate.button.toolTip())
+            self.banner.show_message(self.generate.button.toolTip(), key="generate")
             return
         # Checked before it is paid for; the snapshot checked is the one sent. The
         # sketch's own checks take milliseconds; the history is read on a worker, and only
@@ -183,17 +185,16 @@ class MainWindow(QMainWindow):
 
     def _on_checks_done(self, checked: CheckedJob) -> None:
         if checked.ok:
-            if self.banner.isVisible() and self.banner.label.text() == self._checks_line:
-                self.banner.hide()  # an earlier try's problem: this one is fine
+            self.banner.resolve(CHECKS)  # an earlier try's problem: this one is fine
             self._send(checked.sketch, checked.params)
             return
-        self._checks_line = checked.message
-        self.banner.show_message(checked.message)
+        actions = [BannerAction("Send anyway",
+                                lambda: self._send(checked.sketch, checked.params))]
         same = checked.same_as
         if same is not None:
-            self.banner.add_action("Show result", lambda: self.show_result(same))
-        self.banner.add_action("Send anyway",
-                               lambda: self._send(checked.sketch, checked.params))
+            actions.insert(0, BannerAction("Show result", lambda: self.show_result(same),
+                                           keep=True))
+        self.banner.put(CHECKS, checked.message, *actions)
 
     def show_result(self, entry: Entry) -> None:
         """Open a result of the history, and scroll the gallery to it if it is there."""
@@ -209,12 +210,12 @@ class MainWindow(QMainWindow):
         job = self.session.generate(sketch, params)
         self.generate.params.note_last_seed(job.params.seed or 0)
         if self.studio.settings.api_key() is None and not self.studio.settings.key_pending:
-            self.banner.show_message(
-                "No API key is set: the job waits in the outbox and is sent once you add "
-                "your Segmind key in Settings.", "Open Settings", self.open_settings)
+            self.errors.no_key()
 
     def _update_generate(self) -> None:
         self.generate.update_state(self.view.document.has_ink())
+        if self.generate.button.isEnabled():  # what stopped Generate is fixed
+            self.banner.resolve("generate")
 
     def _on_params_changed(self) -> None:
         self._update_generate()
@@ -264,6 +265,11 @@ class MainWindow(QMainWindow):
         from scribble_studio.ui.first_run_hint import FirstRunHint
 
         self.first_run_hint = FirstRunHint(settings, self.open_settings, self.view.viewport())
+
+    def open_log_folder(self) -> None:
+        from scribble_studio.ui.help_menu import open_log_folder
+
+        open_log_folder(self)
 
     def _on_settings_key_changed(self) -> None:
         self.status.set_connection("unknown" if self.studio.settings.api_key() else "no key")
@@ -368,8 +374,7 @@ class MainWindow(QMainWindow):
         if self._told_about_jobs_at_server and not self.session.at_server:
             # Nothing is at Segmind any more: the warning about quitting has no cause.
             self._told_about_jobs_at_server = False
-            if self.banner.label.text().endswith("Close again to quit."):
-                self.banner.hide()
+            self.banner.resolve("quit")
 
     def _quit_now(self) -> None:
         self.close()
@@ -384,7 +389,7 @@ class MainWindow(QMainWindow):
             self.banner.show_message(
                 f"{jobs} still at Segmind. If you quit now they are collected the next time "
                 "Scribble Studio starts, and nothing is paid twice. Close again to quit.",
-                "Quit now", self._quit_now)
+                "Quit now", self._quit_now, key="quit")
             event.ignore()
             return
         self.studio.layout.setValue("window/geometry", self.saveGeometry())

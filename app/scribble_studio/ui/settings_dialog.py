@@ -3,6 +3,8 @@ upload encoding, and the budget."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -22,6 +25,12 @@ from PySide6.QtWidgets import (
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.scribble_spec import UploadEncoding
+
+
+def here_in_settings(message: str) -> str:
+    """A message's advice as read inside Settings: "Check the API key in Settings (or
+    SEGMIND_API_KEY)." becomes "Check the API key above." """
+    return re.sub(r" in Settings(?: \(or [A-Z_]+\))?", " above", message)
 
 
 class SettingsDialog(QDialog):
@@ -70,9 +79,13 @@ class SettingsDialog(QDialog):
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b3261e;")
         self.problem.setWordWrap(True)
+        self.test_result.setAccessibleName("Connection test result")
+        # Under the button, the dialog's whole width: a long answer wraps, never clips.
+        self.test_result.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                       QSizePolicy.Policy.MinimumExpanding)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test)
-        test_row.addWidget(self.test_result, 1)
+        test_row.addStretch(1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -96,9 +109,11 @@ class SettingsDialog(QDialog):
         note = QLabel("A job whose estimate would pass a limit is not sent; you can send "
                       "it anyway, once. 0 means no limit.")
         note.setWordWrap(True)
+        note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.MinimumExpanding)
         budget_form.addRow(note)
         form.addRow(budget)
         form.addRow(test_row)
+        form.addRow(self.test_result)
         form.addRow(self.problem)
         form.addRow(buttons)
         self.test.clicked.connect(self._on_test_clicked)
@@ -131,7 +146,7 @@ class SettingsDialog(QDialog):
                                         self.connect_timeout.value())
 
     def _on_controller_tested(self, ok: bool, message: str) -> None:
-        self.test_result.setText(("✔ " if ok else "✘ ") + message)
+        self.test_result.setText(("✔ " if ok else "✘ ") + here_in_settings(message))
 
     def _on_controller_key_changed(self) -> None:
         """The key read from the keyring after the dialog opened: shown, unless the user

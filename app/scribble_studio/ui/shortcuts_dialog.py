@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QTableWidget,
-    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
 )
 
@@ -36,16 +38,27 @@ class ShortcutsDialog(QDialog):
         super().__init__(window)
         self.setWindowTitle("Keyboard shortcuts")
         rows = shortcut_rows(window)
-        self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels(["Action", "Keys"])
-        self.table.setAccessibleName("Keyboard shortcuts")
-        for n, (name, keys) in enumerate(rows):
-            self.table.setItem(n, 0, QTableWidgetItem(name))
-            self.table.setItem(n, 1, QTableWidgetItem(keys))
-        self.table.resizeColumnsToContents()
+        # A plain list: what it does, then its keys; no grid, no header, nothing to edit.
+        self.list = QTreeWidget()
+        self.list.setColumnCount(2)
+        self.list.setHeaderHidden(True)
+        self.list.setRootIsDecorated(False)
+        self.list.setUniformRowHeights(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setFrameShape(QTreeWidget.Shape.NoFrame)
+        self.list.setAccessibleName("Keyboard shortcuts")
+        bold = self.list.font()
+        bold.setBold(True)
+        for name, keys in rows:
+            item = QTreeWidgetItem([name, keys])
+            item.setFont(1, bold)
+            self.list.addTopLevelItem(item)
+        self.list.resizeColumnToContents(0)
+        self.list.setColumnWidth(0, self.list.columnWidth(0) + 24)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
+        layout.addWidget(self.list)
         layout.addWidget(buttons)
         self.resize(460, 520)

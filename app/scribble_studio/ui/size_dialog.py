@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QWidget,
+)
 
 from scribble_studio.domain.strokes import SIDE_RANGE
 
@@ -33,6 +40,11 @@ class SizeDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Width", self.width_box)
         form.addRow("Height", self.height_box)
+        low, high = SIDE_RANGE
+        self.note = QLabel(f"Each side is a multiple of 64 from {low} to {high} px: other "
+                           "values snap to the nearest one.")
+        self.note.setWordWrap(True)
+        form.addRow(self.note)
         form.addRow(buttons)
 
     def chosen(self) -> QSize:
