@@ -49,6 +49,10 @@ def add_commands(commands: Any) -> None:
     hlist.add_argument("--json", action="store_true")
     hlist.add_argument("--search", default="", metavar="TEXT", help="in the prompt")
     hlist.add_argument("--limit", type=cli_args.history_limit, default=50)
+    show = history.add_parser("show", help="one entry: its state, parameters, images and "
+                              "where a result the history could not store was saved")
+    show.add_argument("id", type=cli_args.history_id, metavar="ID")
+    show.add_argument("--json", action="store_true")
     export = history.add_parser("export", help="write an entry's images and parameters")
     export.add_argument("id", type=cli_args.history_id, metavar="ID")
     export.add_argument("folder", type=Path, metavar="DIR")
@@ -68,6 +72,7 @@ def describe(entry: Entry, busy: bool = False) -> dict[str, Any]:
         "credits_after": entry.credits_after, "request_id": entry.request_id,
         "api": entry.api, "cost": entry.cost, "timings": entry.timings,
         "error": entry.error, "starred": entry.starred,
+        "saved_to": list(entry.saved_to),
         "in_progress_elsewhere": busy,
     }
 
@@ -78,8 +83,10 @@ def _line(entry: Entry, busy: bool = False) -> str:
     cost = f"  ${entry.cost:g}" if entry.cost is not None else ""
     note = "  (another process is working on it)" if busy else \
         (f"  ({entry.error})" if entry.error else "")
-    return (f"#{entry.id:<5} {entry.state.value:<10} {when}  seed {entry.params.seed}  "
-            f"{entry.params.prompt[:50]}{request}{cost}{note}")
+    saved = f"  saved to {', '.join(entry.saved_to)}" if entry.saved_to else ""
+    return cli_args.one_line(f"#{entry.id:<5} {entry.state.value:<10} {when}  seed "
+                             f"{entry.params.seed}  {entry.params.prompt[:50]}{request}{cost}"
+                             f"{note}{saved}")
 
 
 def _print(entries: list[tuple[Entry, bool]], as_json: bool, empty: str) -> None:
@@ -106,9 +113,10 @@ def desktop(action: str) -> int:
 
 async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
               settings: Callable[[ApiChoice], ClientSettings],
-              note: Callable[[str], None]) -> int:
+              note: Callable[[str], None], rescue: Path | None = None) -> int:
     store = HistoryStore(home)
-    outbox = Outbox(store)
+    # A paid result the history cannot store goes to --out (if given), else ``rescue``.
+    outbox = Outbox(store, keep_in=[p for p in (getattr(args, "out", None), rescue) if p])
     try:
         if store.recovered_from is not None:
             note(f"the history database was damaged; it was moved to {store.recovered_from}"
@@ -125,6 +133,8 @@ async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
             _print([(e, False) for e in store.page(0, args.limit, args.search)], args.json,
                    "nothing matches." if args.search else "the history is empty.")
             return 0
+        if args.action == "show":
+            return _show(store, args.id, args.json)
         return _export(store, args.id, args.folder, note)
     finally:
         outbox.lock.release()
@@ -235,6 +245,21 @@ def _report(store: HistoryStore, gen_id: int, result: GenerationResult, out: Pat
     note(f"#{gen_id} done: {count} image{'' if count == 1 else 's'}, seed "
          f"{entry.params.seed}{cost}")
     print("\n".join(cli_args.one_line(p) for p in paths))
+
+
+def _show(store: HistoryStore, gen_id: int, as_json: bool) -> int:
+    entry = store.get(gen_id)
+    if entry is None:
+        raise InvalidInput(f"There is no history entry #{gen_id}.",
+                           "See: scribble-studio history list")
+    if as_json:
+        print(json.dumps(describe(entry)))
+        return 0
+    lines = [_line(entry), f"parameters: {json.dumps(entry.params.to_dict())}"]
+    lines += [f"image: {store.image_path(i.sha256)}" for i in entry.images]
+    lines += [f"saved to: {path}" for path in entry.saved_to]
+    print("\n".join(cli_args.one_line(line) for line in lines))
+    return 0
 
 
 def _export(store: HistoryStore, gen_id: int, folder: Path, note: Callable[[str], None]) -> int:

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,23 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk))
     yield disk
     _umount(disk)
+
+
+@pytest.fixture
+def small_disks() -> Iterator[Callable[[Path], Path]]:
+    """``small_disks(folder)`` mounts a 2 MB tmpfs on ``folder`` (made first): to fill one
+    part of the data (the images, say) and not the rest, or another folder too."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder))
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        _umount(folder)
 
 
 def fill(disk: Path) -> Path:
