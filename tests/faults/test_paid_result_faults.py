@@ -17,8 +17,8 @@ from scribble_studio.domain import errors
 from scribble_studio.domain.png_metadata import PARAMETERS_KEY, STUDIO_KEY
 from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.outbox import Outbox
-from tests.faults.conftest import cli, fill
 from tests.fakes.segmind_server import API_KEY, FakeSegmind
+from tests.faults.conftest import cli, fill
 from tests.services.test_paid_jobs_stay_collectable import SCRIBBLE, send
 
 Disks = Callable[[Path], Path]
