@@ -88,9 +88,9 @@ def build_parser(models: ModelCatalog | None = None) -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="send a sketch and save the images")
     gen.add_argument("sketch", type=Path, metavar="SKETCH", help="image file of the scribble")
-    gen.add_argument("-p", "--prompt", default=None,
+    gen.add_argument("-p", "--prompt", default=None, type=cli_args.text,
                      help="what the picture shows (required unless --reuse)")
-    gen.add_argument("--negative-prompt", default=None)
+    gen.add_argument("--negative-prompt", default=None, type=cli_args.text)
     gen.add_argument("--model", choices=models.ids, default=None, metavar="ID",
                      help=f"one of: {', '.join(models.ids)} (default: {models.default.id}, "
                           "or the reused job's); see 'scribble-studio models'")

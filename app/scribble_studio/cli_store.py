@@ -47,7 +47,8 @@ def add_commands(commands: Any) -> None:
         dest="action", metavar="ACTION", required=True)
     hlist = history.add_parser("list", help="newest first")
     hlist.add_argument("--json", action="store_true")
-    hlist.add_argument("--search", default="", metavar="TEXT", help="in the prompt")
+    hlist.add_argument("--search", default="", metavar="TEXT", type=cli_args.text,
+                       help="in the prompt")
     hlist.add_argument("--limit", type=cli_args.history_limit, default=50)
     show = history.add_parser("show", help="one entry: its state, parameters, images and "
                               "where a result the history could not store was saved")

@@ -9,11 +9,13 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.history import HistoryStore, State
+from tests.fakes.segmind_server import FakeSegmind
 
 
 def _mount(*args: str) -> None:
@@ -24,6 +26,16 @@ def _mount(*args: str) -> None:
 
 def _umount(path: Path) -> None:
     subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def mount_small_disk(folder: Path) -> Path:
+    """A 2 MB tmpfs on ``folder`` (made first); ``unmount(folder)`` when done."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder))
+    return folder
+
+
+unmount = _umount
 
 
 @pytest.fixture
@@ -43,9 +55,7 @@ def small_disks() -> Iterator[Callable[[Path], Path]]:
     mounted: list[Path] = []
 
     def mount(folder: Path) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder))
-        mounted.append(folder)
+        mounted.append(mount_small_disk(folder))
         return folder
 
     yield mount
@@ -119,6 +129,21 @@ def lock_database() -> Iterator[object]:
     for holder in holders:
         if holder.child.poll() is None:
             holder.release()
+
+
+class FillsAtFirstPoll(FakeSegmind):
+    """The fake, with ``then`` run as the first status poll arrives: the job is billed and
+    its request id stored, its images not fetched yet (they come right after)."""
+
+    def __init__(self, then: Callable[[], object], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._then: Callable[[], object] | None = then
+
+    def note_poll(self, request_id: str) -> None:
+        super().note_poll(request_id)
+        then, self._then = self._then, None
+        if then is not None:
+            then()
 
 
 def history_with(folder: Path, n: int) -> None:

@@ -9,7 +9,6 @@ import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PIL import Image
 
@@ -17,27 +16,12 @@ from scribble_studio.domain import errors
 from scribble_studio.domain.png_metadata import PARAMETERS_KEY, STUDIO_KEY
 from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.outbox import Outbox
-from tests.fakes.segmind_server import API_KEY, FakeSegmind
-from tests.faults.conftest import cli, fill
+from tests.fakes.segmind_server import API_KEY
+from tests.faults.conftest import FillsAtFirstPoll, cli, fill
 from tests.services.test_paid_jobs_stay_collectable import SCRIBBLE, send
 
 Disks = Callable[[Path], Path]
 LATER = "the job will be stored when there is room."
-
-
-class FillsAtFirstPoll(FakeSegmind):
-    """The fake, with ``then`` run as the first status poll arrives: the job is billed and
-    its request id stored, its images not fetched yet (they come right after)."""
-
-    def __init__(self, then: Callable[[], object], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._then: Callable[[], object] | None = then
-
-    def note_poll(self, request_id: str) -> None:
-        super().note_poll(request_id)
-        then, self._then = self._then, None
-        if then is not None:
-            then()
 
 
 def record(store: HistoryStore) -> int:
