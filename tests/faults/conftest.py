@@ -95,18 +95,24 @@ def make_read_only(tmp_path: Path) -> Iterator[object]:
 
 
 class LockHolder:
-    """A child process that holds an exclusive lock on a SQLite file until closed."""
+    """A child process that holds an exclusive lock on a SQLite file until closed; with
+    ``writer``, only the write lock (a write transaction left open), which a database
+    open elsewhere in WAL mode lets it take."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, writer: bool = False) -> None:
         code = textwrap.dedent("""
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1], isolation_level=None)
-            db.execute("PRAGMA locking_mode=EXCLUSIVE")
-            db.execute("BEGIN EXCLUSIVE")
+            if sys.argv[2] == "writer":
+                db.execute("BEGIN IMMEDIATE")
+            else:
+                db.execute("PRAGMA locking_mode=EXCLUSIVE")
+                db.execute("BEGIN EXCLUSIVE")
             print("locked", flush=True)
             sys.stdin.read()
         """)
-        self.child = subprocess.Popen([sys.executable, "-c", code, str(path)],
+        self.child = subprocess.Popen([sys.executable, "-c", code, str(path),
+                                       "writer" if writer else "exclusive"],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.child.stdout is not None
         assert self.child.stdout.readline().strip() == "locked"
@@ -121,8 +127,8 @@ class LockHolder:
 def lock_database() -> Iterator[object]:
     holders: list[LockHolder] = []
 
-    def lock(path: Path) -> LockHolder:
-        holders.append(LockHolder(path))
+    def lock(path: Path, writer: bool = False) -> LockHolder:
+        holders.append(LockHolder(path, writer))
         return holders[-1]
 
     yield lock

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -76,6 +78,59 @@ def test_a_full_images_disk_keeps_the_paid_images_in_out_and_the_job_says_where(
         assert done is not None and done.state is State.DONE and len(done.images) == 2
         assert len(server.submits) == 1 and server.billed == 1
         assert done.saved_to == caught.kept  # (the copies are still where it said)
+
+
+class _OnStoreFailed(logging.Handler):
+    """Runs ``then`` once, when the outbox logs that storing a result failed."""
+
+    def __init__(self, then: Callable[[], object]) -> None:
+        super().__init__()
+        self._then: Callable[[], object] | None = then
+
+    def emit(self, record: logging.LogRecord) -> None:
+        then, self._then = self._then, None
+        if then is not None and "storing the result" in record.getMessage():
+            then()
+        elif then is not None:
+            self._then = then
+
+
+def test_a_history_locked_by_another_process_keeps_them_in_its_own_images_folder(
+        tmp_path: Path, lock_database: Any) -> None:
+    """The first place: the history's images folder takes them (only the database is
+    locked); once the lock goes, the job notes where, and it is stored when collected."""
+    home = tmp_path / "home"
+    store = HistoryStore(home)
+    gen_id = record(store)
+    holders: list[Any] = []
+    outbox_log = logging.getLogger("scribble_studio.services.outbox")
+    handler = _OnStoreFailed(lambda: holders[0].release())  # (after the busy timeout)
+    outbox_log.addHandler(handler)
+    try:
+        with FillsAtFirstPoll(lambda: holders.append(
+                lock_database(home / "history.sqlite3", writer=True))) as server:
+            box = Outbox(store, keep_in=(tmp_path / "out",))
+            try:
+                asyncio.run(send(box, server, gen_id))
+                raise AssertionError("stored into a locked database")
+            except errors.ResultNotStored as exc:
+                caught = exc
+            kept = sorted(Path(p) for p in caught.kept)
+            assert len(kept) == 2 and {p.parent for p in kept} == {store.images_dir}
+            assert caught.message == (f"2 images kept in {store.images_dir} (the history is "
+                                      "locked by another program); the job will be stored "
+                                      "when the history is free.")
+            assert not (tmp_path / "out").exists()
+            entry = store.get(gen_id)
+            assert entry is not None and entry.state is State.SUBMITTED
+            assert entry.saved_to == caught.kept
+            asyncio.run(send(box, server, gen_id, collect=True))
+            done = store.get(gen_id)
+            assert done is not None and done.state is State.DONE
+            assert {str(store.image_path(i.sha256)) for i in done.images} == set(caught.kept)
+            assert len(server.submits) == 1 and server.billed == 1
+    finally:
+        outbox_log.removeHandler(handler)
 
 
 def test_a_full_history_disk_keeps_them_in_the_rescue_folder_and_the_job_stays_at_segmind(
@@ -157,6 +212,7 @@ def test_the_same_rescue_at_each_try_writes_no_second_copy(
     with FillsAtFirstPoll(lambda: fill(images)) as server:
         box = Outbox(store, keep_in=(rescue,))
         for _ in range(2):  # collected again while the disk is still full
+            server.credits -= 1  # (another job meanwhile: the PNGs' metadata differs)
             try:
                 asyncio.run(send(box, server, gen_id, collect=_ > 0))
                 raise AssertionError("stored on a full disk")

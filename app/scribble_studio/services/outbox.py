@@ -333,7 +333,7 @@ class Outbox:
         from scribble_studio.services import rescue
 
         kept, _ = await asyncio.to_thread(rescue.keep_result, self.store, gen_id, pngs,
-                                          result.params.seed, self.keep_in)
+                                          result.params.seed, self.keep_in, result.request_id)
         message = rescue.kept_message(kept, rescue.why_not_stored(self.store, cause, pngs),
                                       ticket is not None)
         if ticket is not None:

@@ -5,13 +5,14 @@ when that happens (the outbox imports it then)."""
 
 from __future__ import annotations
 
-import contextlib
+import json
 import logging
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from scribble_studio.domain.errors import HistoryLocked, StudioError
+from scribble_studio.domain.png_metadata import STUDIO_KEY
 from scribble_studio.services.atomic_files import atomic_write
 from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.result_files import free_path
@@ -23,21 +24,38 @@ log = logging.getLogger(__name__)
 Place = Callable[[bytes, int], Path]
 
 
-def folder_place(folder: Path, stem: str) -> Place:
-    """``folder/<stem>-<n>.png``, never overwriting a file already there; the same image
-    kept there before (a job rescued at each try to collect it) is not written again."""
+def folder_place(folder: Path, stem: str, request_id: str | None = None) -> Place:
+    """``folder/<stem>-<n>.png``, never overwriting a file already there. An image of
+    the same request kept there before (a job rescued at each try to collect it, while
+    the disk stays full) is not written again: only its metadata (the balance after it)
+    could differ."""
 
     def write(data: bytes, number: int) -> Path:
         same = folder / f"{stem}-{number}.png"
-        with contextlib.suppress(OSError):
-            if same.is_file() and same.stat().st_size == len(data) \
-                    and same.read_bytes() == data:
-                return same
+        if _kept_before(same, data, request_id):
+            return same
         path = free_path(folder, f"{stem}-{number}")
         atomic_write(path, data)
         return path
 
     return write
+
+
+def _kept_before(path: Path, data: bytes, request_id: str | None) -> bool:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        if not path.is_file():
+            return False
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return True
+        if request_id is None:
+            return False
+        with Image.open(path) as image:  # (its text chunks come before the pixels)
+            kept = json.loads(image.info.get(STUDIO_KEY, "{}"))
+    except (OSError, ValueError, UnidentifiedImageError):
+        return False
+    return isinstance(kept, dict) and kept.get("request_id") == request_id
 
 
 def history_place(store: HistoryStore) -> Place:
@@ -68,12 +86,14 @@ def keep_pngs(pngs: Sequence[bytes], places: Sequence[Place]) -> list[Path | Non
 
 
 def keep_result(store: HistoryStore, gen_id: int, pngs: Sequence[bytes], seed: int | None,
-                folders: Sequence[Path]) -> tuple[list[Path | None], bool]:
+                folders: Sequence[Path], request_id: str | None = None
+                ) -> tuple[list[Path | None], bool]:
     """Keep job ``gen_id``'s PNGs (see :func:`keep_pngs`) and note where in the history.
     Returns where each went and whether the history noted it (it cannot when the
     database itself cannot be written)."""
     places = [history_place(store)]
-    places += [folder_place(folder, f"rescued-{gen_id}-{seed}") for folder in folders]
+    places += [folder_place(folder, f"rescued-{gen_id}-{seed}", request_id)
+               for folder in folders]
     kept = keep_pngs(pngs, places)
     paths = [str(p) for p in kept if p is not None]
     if not paths:
@@ -87,15 +107,17 @@ def keep_result(store: HistoryStore, gen_id: int, pngs: Sequence[bytes], seed: i
     return kept, True
 
 
-def why_not_stored(store: HistoryStore, cause: Exception, pngs: Sequence[bytes]) -> str:
-    """The cause in the user's words, checked against the disk itself."""
+def why_not_stored(store: HistoryStore, cause: Exception,
+                   pngs: Sequence[bytes]) -> tuple[str, str]:
+    """The cause in the user's words (checked against the disk itself), and what has
+    to change before the job can be stored."""
     if isinstance(cause, HistoryLocked):
-        return "the history is locked by another program"
+        return "the history is locked by another program", "the history is free"
     free = min(_free(store.folder), _free(store.images_dir))  # (may be two disks)
     if free < sum(len(data) for data in pngs) + (1 << 20):
-        return "the history's disk is full"
+        return "the history's disk is full", "there is room"
     reason = cause.message if isinstance(cause, StudioError) else type(cause).__name__
-    return f"the history could not store them: {reason.rstrip('.')}"
+    return f"the history could not store them: {reason.rstrip('.')}", "it can"
 
 
 def _free(folder: Path) -> int:
@@ -105,18 +127,19 @@ def _free(folder: Path) -> int:
         return 1 << 62  # (a folder not made yet says nothing)
 
 
-def kept_message(kept: Sequence[Path | None], why: str, collectable: bool) -> str:
+def kept_message(kept: Sequence[Path | None], cause: tuple[str, str], collectable: bool) -> str:
     """"2 images kept in /path (the history's disk is full); the job will be stored when
     there is room" — for images spread over places, or kept nowhere, too."""
+    why, until = cause
     folders: dict[Path, int] = {}
     for path in kept:
         if path is not None:
             folders[path.parent] = folders.get(path.parent, 0) + 1
-    later = "the job will be stored when there is room" if collectable else \
+    later = f"the job will be stored when {until}" if collectable else \
         "the job could not be stored in the history"
     if not folders:
         return (f"The {_images(len(kept))} paid for could not be written anywhere ({why}); "
-                + ("they stay at Segmind and are collected again once there is room."
+                + (f"they stay at Segmind and are collected again once {until}."
                    if collectable else "the job could not be stored in the history."))
     parts = [f"{_images(n)} kept in {folder}" if i == 0 else f"{n} in {folder}"
              for i, (folder, n) in enumerate(folders.items())]
