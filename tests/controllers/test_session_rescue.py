@@ -52,6 +52,7 @@ def test_a_full_disk_after_a_paid_answer_keeps_the_images_and_says_where(
             job = session.generate(drawn_sketch(), params(samples=2, seed=7))
             await until(lambda: shown, timeout=20, what="the message")
             assert job.state is JobState.SUBMITTED  # at Segmind, to be collected
+            assert job.progress is None  # (its row says so, not a stale "downloading")
             await until(lambda: job.state is JobState.DONE, timeout=20, what="the collection")
             await session.shutdown()
             return job

@@ -375,6 +375,7 @@ class GenerationSession(QObject):
         """Mirror what the outbox stored (waiting, unknown, failed, or still at the
         server to be collected), then report."""
         job.error = error
+        job.progress = None  # (the server's last word, "downloading" say, is over)
         entry = await asyncio.to_thread(self.store.get, job.history_id or 0) \
             if job.history_id is not None else None
         job.entry = entry or job.entry
