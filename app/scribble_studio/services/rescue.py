@@ -144,7 +144,7 @@ def kept_message(kept: Sequence[Path | None], cause: tuple[str, str], collectabl
     parts = [f"{_images(n)} kept in {folder}" if i == 0 else f"{n} in {folder}"
              for i, (folder, n) in enumerate(folders.items())]
     lost = sum(1 for path in kept if path is None)
-    missing = f" ({lost} could not be written anywhere)" if lost else ""
+    missing = f"; {lost} could not be written anywhere" if lost else ""
     return f"{' and '.join(parts)}{missing} ({why}); {later}."
 
 
