@@ -23,11 +23,12 @@ from tests.fakes.segmind_server import API_KEY, FakeSegmind
 from tests.services.test_paid_jobs_stay_collectable import SCRIBBLE, send
 
 
-def cli(server: FakeSegmind, home: Path, *args: bytes) -> subprocess.CompletedProcess[bytes]:
+def cli(server: FakeSegmind, home: Path, *args: bytes,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     """The CLI with ``args`` as raw bytes in its argv, as a shell passes them."""
-    environ = dict(os.environ, SEGMIND_API_KEY=API_KEY, SCRIBBLE_STUDIO_HOME=str(home),
-                   SCRIBBLE_STUDIO_API_BASE=server.base_url,
-                   SCRIBBLE_STUDIO_HISTORY_BASE=server.history_base)
+    environ = {**os.environ, "SEGMIND_API_KEY": API_KEY, "SCRIBBLE_STUDIO_HOME": str(home),
+               "SCRIBBLE_STUDIO_API_BASE": server.base_url,
+               "SCRIBBLE_STUDIO_HISTORY_BASE": server.history_base, **(env or {})}
     return subprocess.run([os.fsencode(sys.executable), b"-m", b"scribble_studio", *args],
                           capture_output=True, env=environ, timeout=60)
 
@@ -75,7 +76,17 @@ def test_file_names_that_are_not_utf8_keep_the_paid_images_and_print_one_line_ea
     assert as_json.returncode == 0, as_json.stderr
     [image] = json.loads(as_json.stdout)["images"]
     assert os.path.isfile(os.fsencode(image))  # the JSON's path is the real file's
-    assert fake_api.billed == 2
+    exported = cli(fake_api, tmp_path / "home", b"history", b"export", b"1", base + b"/exp\xe9")
+    assert exported.returncode == 0, exported.stderr
+    assert sorted(os.listdir(base + b"/exp\xe9")) == [b"1-7-1.png", b"1-scribble.png", b"1.json"]
+    assert all(line.startswith(base + b"/exp\\udce9/") for line in exported.stdout.splitlines())
+    waiting = cli(fake_api, tmp_path / "home", b"generate", sketch, b"-p", b"cafe", b"--out",
+                  out, env={"SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:1/v1"})
+    assert waiting.returncode == 75, waiting.stderr  # kept in the outbox, sent below
+    sent = cli(fake_api, tmp_path / "home", b"outbox", b"send", b"--out", base + b"/ob\xe9")
+    assert sent.returncode == 0, sent.stderr
+    assert len(os.listdir(base + b"/ob\xe9")) == 1 and b"Traceback" not in sent.stderr
+    assert fake_api.billed == 3
 
 
 def test_a_stored_job_whose_words_are_not_utf8_is_collected_and_its_images_kept(
