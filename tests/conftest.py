@@ -26,6 +26,7 @@ SCRIBBLES = REPO.parent / "shared" / "scribbles"
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "studio-home"
     monkeypatch.setenv("SCRIBBLE_STUDIO_HOME", str(home))
+    monkeypatch.setenv("SCRIBBLE_STUDIO_RESCUE", str(tmp_path / "rescued"))  # not ~/Pictures
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     for name in ("SEGMIND_API_KEY", "SCRIBBLE_STUDIO_API_BASE", "SCRIBBLE_STUDIO_HISTORY_BASE",
                  "SCRIBBLE_STUDIO_CONNECT_TIMEOUT", "SCRIBBLE_STUDIO_READ_TIMEOUT"):

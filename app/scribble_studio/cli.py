@@ -26,6 +26,7 @@ from scribble_studio.domain.errors import (
     InvalidInput,
     InvalidParameters,
     Offline,
+    ResultNotStored,
     StudioError,
 )
 from scribble_studio.domain.models import ModelCatalog, RetiredModel, builtin_catalog
@@ -34,7 +35,13 @@ from scribble_studio.domain.scribble import UploadEncoding, decode_image, export
 from scribble_studio.domain.scribble_checks import SketchCheckFailed
 from scribble_studio.services.backends import create_backend
 from scribble_studio.services.budget import Budget
-from scribble_studio.services.config import ApiChoice, ApiKey, data_dir, settings_from_env
+from scribble_studio.services.config import (
+    ApiChoice,
+    ApiKey,
+    data_dir,
+    rescue_dir,
+    settings_from_env,
+)
 from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.ledger import Ledger
 from scribble_studio.services.logs import configure_logging
@@ -82,9 +89,9 @@ def build_parser(models: ModelCatalog | None = None) -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="send a sketch and save the images")
     gen.add_argument("sketch", type=Path, metavar="SKETCH", help="image file of the scribble")
-    gen.add_argument("-p", "--prompt", default=None,
+    gen.add_argument("-p", "--prompt", default=None, type=cli_args.text,
                      help="what the picture shows (required unless --reuse)")
-    gen.add_argument("--negative-prompt", default=None)
+    gen.add_argument("--negative-prompt", default=None, type=cli_args.text)
     gen.add_argument("--model", choices=models.ids, default=None, metavar="ID",
                      help=f"one of: {', '.join(models.ids)} (default: {models.default.id}, "
                           "or the reused job's); see 'scribble-studio models'")
@@ -155,6 +162,7 @@ class LeftAtServer(StudioError):
         self.exit_code = error.exit_code
         self.gen_id = gen_id
         self.state = state
+        self.kept: tuple[str, ...] = getattr(error, "kept", ())  # paid images written
 
 
 def _note_retry(attempt: int, error: StudioError) -> None:
@@ -162,13 +170,12 @@ def _note_retry(attempt: int, error: StudioError) -> None:
 
 
 def _save(pngs: list[bytes], stem: str, seed: int | None, out: Path,
-          home: Path) -> list[Path]:
-    """Save into ``out``; if that fails, the paid-for images go to the data folder (they
-    are in the history in any case)."""
+          rescue: Path) -> list[Path]:
+    """Save into ``out``; if that fails, the paid-for images go to the rescue folder
+    (they are in the history in any case)."""
     try:
         return save_pngs(pngs, stem, seed, out)
     except OSError as exc:
-        rescue = home / "rescued"
         print(f"{PROG}: cannot write to {out} ({exc.strerror or exc}); "
               f"saving to {rescue} instead.", file=sys.stderr)
     try:
@@ -275,7 +282,8 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
         store.close()
         raise AuthenticationFailed("No API key is set.",
                                    "Set SEGMIND_API_KEY or store the key in the keyring.")
-    outbox = Outbox(store, budget=budget)
+    # A paid result the history cannot store goes to --out, else the rescue folder.
+    outbox = Outbox(store, budget=budget, keep_in=(args.out, rescue_dir(environ)))
     try:
         # Refused before it is even recorded: nothing is left behind (the outbox checks
         # again as it sends, as it does for every item).
@@ -289,7 +297,10 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
         except Offline as exc:
             raise StoredInOutbox(exc.message, gen_id) from None
         except StudioError as exc:
-            entry = store.get(gen_id)
+            try:
+                entry = store.get(gen_id)
+            except StudioError:  # (the history cannot even be read: the cause says why)
+                raise exc from None
             if entry is None or not entry.state.at_server:
                 raise
             raise LeftAtServer(exc, gen_id, entry.state.value) from None
@@ -302,7 +313,7 @@ async def _generate(args: argparse.Namespace, key: ApiKey | None,
     finally:
         outbox.lock.release()
         store.close()
-    paths = _save(pngs, args.sketch.stem, params.seed, args.out, home)
+    paths = _save(pngs, args.sketch.stem, params.seed, args.out, rescue_dir(environ))
     if result.missing:
         print(f"{PROG}: only {len(result.images)} of {params.samples} images arrived.",
               file=sys.stderr)
@@ -386,7 +397,7 @@ def main(
         else:
             return asyncio.run(cli_store.run(
                 args, data_dir(env), key, lambda api: settings_from_env(env, args.api_base, api),
-                cli_store.warn))
+                cli_store.warn, rescue_dir(env)))
         return 0
     except StudioError as exc:
         exc = cli_args.cli_words(exc)  # options and variables, not fields and Settings
@@ -403,6 +414,8 @@ def main(
                 failure.update(outbox_id=exc.gen_id, state=exc.state)
             if isinstance(exc, SketchCheckFailed):
                 failure.update(checks=cli_checks.as_json(exc.problems))
+            if isinstance(exc, LeftAtServer | ResultNotStored) and exc.kept:
+                failure["kept"] = list(exc.kept)  # the paid images, where they were written
             document = json.dumps(failure)
             print(key.redact(document) if key is not None else document)
         log.warning("%s: %s", exc.kind, exc.message)

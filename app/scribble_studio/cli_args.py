@@ -46,6 +46,21 @@ history_id = bounded_int(1, ID_MAX)
 history_limit = bounded_int(1, LIMIT_MAX)
 
 
+def text(value: str) -> str:
+    """An argparse ``type`` for words (a prompt, a search): bytes that are not UTF-8 on
+    the command line (Python hands them on as lone surrogates) are a usage error, before
+    anything is stored or sent; they could be neither written to the history nor to a
+    PNG's metadata, and the job would fail after it was paid for."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raw = value[exc.start:exc.end].encode("utf-8", "surrogateescape")
+        raise argparse.ArgumentTypeError(
+            f"not valid UTF-8 text: byte {raw[:1].hex().upper()} at character "
+            f"{exc.start + 1} (give the text in UTF-8)") from None
+    return value
+
+
 def one_line(text: object) -> str:
     """``text`` on one line: a control character (a newline in a file name, say) is
     written as an escape, so output of one path a line stays one path a line."""

@@ -47,7 +47,8 @@ def add_commands(commands: Any) -> None:
         dest="action", metavar="ACTION", required=True)
     hlist = history.add_parser("list", help="newest first")
     hlist.add_argument("--json", action="store_true")
-    hlist.add_argument("--search", default="", metavar="TEXT", help="in the prompt")
+    hlist.add_argument("--search", default="", metavar="TEXT", type=cli_args.text,
+                       help="in the prompt")
     hlist.add_argument("--limit", type=cli_args.history_limit, default=50)
     trash = history.add_parser("trash", help="what is in the trash (recently deleted), "
                                "newest first; it is emptied after 30 days")
@@ -56,6 +57,10 @@ def add_commands(commands: Any) -> None:
     restore.add_argument("id", type=cli_args.history_id, metavar="ID")
     history.add_parser("empty-trash", help="remove what is in the trash for good (its "
                        "files too, unless another entry uses them); spend figures keep it")
+    show = history.add_parser("show", help="one entry: its state, parameters, images and "
+                              "where a result the history could not store was saved")
+    show.add_argument("id", type=cli_args.history_id, metavar="ID")
+    show.add_argument("--json", action="store_true")
     export = history.add_parser("export", help="write an entry's images and parameters")
     export.add_argument("id", type=cli_args.history_id, metavar="ID")
     export.add_argument("folder", type=Path, metavar="DIR")
@@ -75,6 +80,7 @@ def describe(entry: Entry, busy: bool = False) -> dict[str, Any]:
         "credits_after": entry.credits_after, "request_id": entry.request_id,
         "api": entry.api, "cost": entry.cost, "timings": entry.timings,
         "error": entry.error, "starred": entry.starred,
+        "saved_to": list(entry.saved_to),
         "in_progress_elsewhere": busy,
     }
 
@@ -85,8 +91,10 @@ def _line(entry: Entry, busy: bool = False) -> str:
     cost = f"  ${entry.cost:g}" if entry.cost is not None else ""
     note = "  (another process is working on it)" if busy else \
         (f"  ({entry.error})" if entry.error else "")
-    return (f"#{entry.id:<5} {entry.state.value:<10} {when}  seed {entry.params.seed}  "
-            f"{entry.params.prompt[:50]}{request}{cost}{note}")
+    saved = f"  saved to {', '.join(entry.saved_to)}" if entry.saved_to else ""
+    return cli_args.one_line(f"#{entry.id:<5} {entry.state.value:<10} {when}  seed "
+                             f"{entry.params.seed}  {entry.params.prompt[:50]}{request}{cost}"
+                             f"{note}{saved}")
 
 
 def _print(entries: list[tuple[Entry, bool]], as_json: bool, empty: str) -> None:
@@ -113,9 +121,10 @@ def desktop(action: str) -> int:
 
 async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
               settings: Callable[[ApiChoice], ClientSettings],
-              note: Callable[[str], None]) -> int:
+              note: Callable[[str], None], rescue: Path | None = None) -> int:
     store = HistoryStore(home)
-    outbox = Outbox(store)
+    # A paid result the history cannot store goes to --out (if given), else ``rescue``.
+    outbox = Outbox(store, keep_in=[p for p in (getattr(args, "out", None), rescue) if p])
     try:
         if store.recovered_from is not None:
             note(f"the history database was damaged; it was moved to {store.recovered_from}"
@@ -134,6 +143,8 @@ async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
             return 0
         if args.action in ("trash", "restore", "empty-trash"):
             return _trash(store, args, note)
+        if args.action == "show":
+            return _show(store, args.id, args.json)
         return _export(store, args.id, args.folder, note)
     finally:
         outbox.lock.release()
@@ -275,6 +286,21 @@ def _trash(store: HistoryStore, args: argparse.Namespace,
         return 0
     removed = store.empty_trash()
     note(f"the trash is empty: {len(removed)} file{'' if len(removed) == 1 else 's'} removed.")
+    return 0
+
+
+def _show(store: HistoryStore, gen_id: int, as_json: bool) -> int:
+    entry = store.get(gen_id)
+    if entry is None:
+        raise InvalidInput(f"There is no history entry #{gen_id}.",
+                           "See: scribble-studio history list")
+    if as_json:
+        print(json.dumps(describe(entry)))
+        return 0
+    lines = [_line(entry), f"parameters: {json.dumps(entry.params.to_dict())}"]
+    lines += [f"image: {store.image_path(i.sha256)}" for i in entry.images]
+    lines += [f"saved to: {path}" for path in entry.saved_to]
+    print("\n".join(cli_args.one_line(line) for line in lines))
     return 0
 
 

@@ -19,7 +19,12 @@ from scribble_studio import APP_ID, APP_NAME
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.models import ModelCatalog, builtin_catalog
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.services.config import ENV_API_BASE, ENV_HISTORY_BASE, data_dir
+from scribble_studio.services.config import (
+    ENV_API_BASE,
+    ENV_HISTORY_BASE,
+    data_dir,
+    rescue_dir,
+)
 from scribble_studio.services.drafts import DraftStore
 from scribble_studio.services.history import Entry, HistoryStore
 from scribble_studio.services.keyring_process import KeyringProcess
@@ -74,7 +79,8 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
     store = HistoryStore(home)  # opened by start(), on a worker
     session = GenerationSession(settings.current, settings.api_key, store,
                                 backend_factory=backend_factory,
-                                models=models or builtin_catalog())
+                                models=models or builtin_catalog(),
+                                rescue_folder=rescue_dir(environ))
     document = CanvasDocument(QSize(512, 512))
     view = CanvasView(document)
     files_ = SketchFiles(document, runner)

@@ -7,13 +7,15 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.history import HistoryStore, State
+from tests.fakes.segmind_server import FakeSegmind
 
 
 def _mount(*args: str) -> None:
@@ -26,6 +28,16 @@ def _umount(path: Path) -> None:
     subprocess.run(["umount", "-l", str(path)], check=True)
 
 
+def mount_small_disk(folder: Path) -> Path:
+    """A 2 MB tmpfs on ``folder`` (made first); ``unmount(folder)`` when done."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder))
+    return folder
+
+
+unmount = _umount
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 2 MB tmpfs: a disk that really fills up."""
@@ -34,6 +46,21 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     _mount("-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk))
     yield disk
     _umount(disk)
+
+
+@pytest.fixture
+def small_disks() -> Iterator[Callable[[Path], Path]]:
+    """``small_disks(folder)`` mounts a 2 MB tmpfs on ``folder`` (made first): to fill one
+    part of the data (the images, say) and not the rest, or another folder too."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path) -> Path:
+        mounted.append(mount_small_disk(folder))
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        _umount(folder)
 
 
 def fill(disk: Path) -> Path:
@@ -68,18 +95,24 @@ def make_read_only(tmp_path: Path) -> Iterator[object]:
 
 
 class LockHolder:
-    """A child process that holds an exclusive lock on a SQLite file until closed."""
+    """A child process that holds an exclusive lock on a SQLite file until closed; with
+    ``writer``, only the write lock (a write transaction left open), which a database
+    open elsewhere in WAL mode lets it take."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, writer: bool = False) -> None:
         code = textwrap.dedent("""
             import sqlite3, sys
             db = sqlite3.connect(sys.argv[1], isolation_level=None)
-            db.execute("PRAGMA locking_mode=EXCLUSIVE")
-            db.execute("BEGIN EXCLUSIVE")
+            if sys.argv[2] == "writer":
+                db.execute("BEGIN IMMEDIATE")
+            else:
+                db.execute("PRAGMA locking_mode=EXCLUSIVE")
+                db.execute("BEGIN EXCLUSIVE")
             print("locked", flush=True)
             sys.stdin.read()
         """)
-        self.child = subprocess.Popen([sys.executable, "-c", code, str(path)],
+        self.child = subprocess.Popen([sys.executable, "-c", code, str(path),
+                                       "writer" if writer else "exclusive"],
                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.child.stdout is not None
         assert self.child.stdout.readline().strip() == "locked"
@@ -94,14 +127,29 @@ class LockHolder:
 def lock_database() -> Iterator[object]:
     holders: list[LockHolder] = []
 
-    def lock(path: Path) -> LockHolder:
-        holders.append(LockHolder(path))
+    def lock(path: Path, writer: bool = False) -> LockHolder:
+        holders.append(LockHolder(path, writer))
         return holders[-1]
 
     yield lock
     for holder in holders:
         if holder.child.poll() is None:
             holder.release()
+
+
+class FillsAtFirstPoll(FakeSegmind):
+    """The fake, with ``then`` run as the first status poll arrives: the job is billed and
+    its request id stored, its images not fetched yet (they come right after)."""
+
+    def __init__(self, then: Callable[[], object], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._then: Callable[[], object] | None = then
+
+    def note_poll(self, request_id: str) -> None:
+        super().note_poll(request_id)
+        then, self._then = self._then, None
+        if then is not None:
+            then()
 
 
 def history_with(folder: Path, n: int) -> None:

@@ -16,6 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -91,14 +92,17 @@ class GenerationSession(StoppedJobs, QObject):
                  probe_wait: tuple[float, float] = (2.0, 60.0),
                  backend_factory: BackendFactory = segmind_backend,
                  lookup_waits: tuple[float, ...] = LOOKUP_WAITS,
-                 models: ModelCatalog | None = None) -> None:
+                 models: ModelCatalog | None = None,
+                 rescue_folder: Path | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self._key = key
         self.store = store
         self.models = models or builtin_catalog()
         self.budget = Budget(Ledger(store), self.models, lambda: limits_from(settings()))
-        self.outbox = Outbox(store, budget=self.budget)
+        # (a paid result the history cannot store goes to the rescue folder)
+        self.outbox = Outbox(store, budget=self.budget,
+                             keep_in=(rescue_folder,) if rescue_folder is not None else ())
         self._over_budget_ok: set[int] = set()   # jobs the user said to send anyway
         self.over_budget_job: Job | None = None  # the last job the budget stopped
         self.jobs: list[Job] = []
@@ -374,6 +378,7 @@ class GenerationSession(StoppedJobs, QObject):
         """Mirror what the outbox stored (waiting, unknown, failed, or still at the
         server to be collected), then report."""
         job.error = error
+        job.progress = None  # (the server's last word, "downloading" say, is over)
         entry = await asyncio.to_thread(self.store.get, job.history_id or 0) \
             if job.history_id is not None else None
         job.entry = entry or job.entry

@@ -214,6 +214,22 @@ class HistoryLocked(HistoryUnavailable):
                       "and try again; the history was not changed.")
 
 
+class ResultNotStored(StudioError):
+    """A paid result the history could not store (a full disk, a lock, a write that
+    failed). Its images were written wherever they could go (``kept``: their paths, in
+    the history's images folder, ``--out`` or the rescue folder) and the job stays at
+    the server, to be collected and stored once there is room: never paid for again."""
+
+    exit_code = 2
+    default_action = ("Free some disk space; the job is collected again from Segmind "
+                      "(which keeps results for 7 days) without paying again.")
+
+    def __init__(self, message: str, kept: tuple[str, ...] = (),
+                 action: str | None = None) -> None:
+        super().__init__(message, action)
+        self.kept = kept
+
+
 class SettingsDamaged(StudioError):
     """The settings file could not be used (whole or in part): defaults were put in
     its place, and a damaged file was kept aside. Shown once; nothing failed."""

@@ -29,6 +29,8 @@ ENV_API_KEY: Final = "SEGMIND_API_KEY"
 ENV_API_BASE: Final = "SCRIBBLE_STUDIO_API_BASE"
 ENV_HISTORY_BASE: Final = "SCRIBBLE_STUDIO_HISTORY_BASE"
 ENV_HOME: Final = "SCRIBBLE_STUDIO_HOME"
+ENV_RESCUE: Final = "SCRIBBLE_STUDIO_RESCUE"
+RESCUE_FOLDER: Final = "Scribble Studio rescued"
 ENV_CONNECT_TIMEOUT: Final = "SCRIBBLE_STUDIO_CONNECT_TIMEOUT"
 ENV_READ_TIMEOUT: Final = "SCRIBBLE_STUDIO_READ_TIMEOUT"
 
@@ -207,6 +209,14 @@ def data_dir(environ: Mapping[str, str] = os.environ) -> Path:
     """The data folder: ``SCRIBBLE_STUDIO_HOME`` or the platform's user data folder."""
     home = environ.get(ENV_HOME, "").strip()
     return Path(home) if home else Path(platformdirs.user_data_dir(KEYRING_SERVICE, False))
+
+
+def rescue_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where a paid result goes when neither the history nor ``--out`` takes it:
+    ``SCRIBBLE_STUDIO_RESCUE``, or a folder in the user's Pictures. Not in the data
+    folder: what fills that disk (or locks that folder) must not take this one too."""
+    rescue = environ.get(ENV_RESCUE, "").strip()
+    return Path(rescue) if rescue else Path(platformdirs.user_pictures_dir()) / RESCUE_FOLDER
 
 
 def load_api_key(environ: Mapping[str, str], keyring: KeyringLike | None) -> ApiKey | None:

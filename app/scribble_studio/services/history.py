@@ -67,11 +67,22 @@ class Entry:
     sent_at: float | None = None   # when its submit went out (epoch seconds)
     cost: float | None = None      # dollars, as the server said
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    # Where its paid images were written when the history could not store them.
+    saved_to: tuple[str, ...] = ()
 
 
 class DiskFull(StudioError):
     exit_code = 2
     default_action = "Free some disk space; nothing was changed."
+
+
+def _paths(saved_to: str | None) -> tuple[str, ...]:
+    """The ``saved_to`` column: a JSON list of paths (anything else reads as none)."""
+    try:
+        paths = json.loads(saved_to) if saved_to else []
+    except ValueError:
+        return ()
+    return tuple(p for p in paths if isinstance(p, str)) if isinstance(paths, list) else ()
 
 
 def sha256(data: bytes) -> str:
@@ -269,6 +280,16 @@ class HistoryStore(TrashMixin):
                         result.cost, json.dumps(dict(result.timings)) if result.timings
                         else None, elapsed, time.time(), gen_id))
 
+    def note_saved_to(self, gen_id: int, paths: list[str]) -> None:
+        """Where a paid result was written that the history could not store (added to
+        what was noted before: a job may be rescued more than once)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT saved_to FROM generations WHERE id=?", (gen_id,)).fetchone()
+            known = list(_paths(row["saved_to"])) if row is not None else []
+            db.execute("UPDATE generations SET saved_to=?, updated=? WHERE id=?",
+                       (json.dumps(known + [p for p in paths if p not in known]),
+                        time.time(), gen_id))
+
     def settle_orphans(self, alive: Callable[[str | None], bool]) -> list[Entry]:
         """Jobs whose process is gone (``alive(owner)`` is false) become what a crash
         leaves (:func:`after_crash`) and are let go. Returns the settled jobs."""
@@ -304,7 +325,8 @@ class HistoryStore(TrashMixin):
                      row["width"], row["height"], row["credits_after"], row["request_id"],
                      row["elapsed"], row["error"], bool(row["starred"]), images,
                      row["owner"], row["api"], row["sent_at"], row["cost"],
-                     timings if isinstance(timings, dict) else {})
+                     timings if isinstance(timings, dict) else {},
+                     saved_to=_paths(row["saved_to"]))
 
     def _with_images(self, rows: list[sqlite3.Row], trashed: bool = False) -> list[Entry]:
         """Entries with their images: those not in the trash (or, ``trashed``, those in

@@ -14,12 +14,15 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scribble_studio.domain.errors import (
     JobFailed,
     Offline,
     RateLimited,
+    ResultNotStored,
     StillRunning,
     StudioError,
     SubmitInDoubt,
@@ -27,7 +30,7 @@ from scribble_studio.domain.errors import (
 from scribble_studio.domain.job_state import RESEND_ON_REQUEST, SAFE_TO_SEND, JobState
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble_spec import ScribbleExport
-from scribble_studio.services.history import DiskFull, Entry, HistoryStore
+from scribble_studio.services.history import Entry, HistoryStore
 from scribble_studio.services.job_locks import SenderLock
 from scribble_studio.services.ledger import Ledger
 
@@ -91,8 +94,11 @@ class Outbox:
     """Jobs of one history, sent and collected by this process under its sender lock."""
 
     def __init__(self, store: HistoryStore, lock: SenderLock | None = None,
-                 budget: Budget | None = None) -> None:
+                 budget: Budget | None = None, keep_in: Sequence[Path] = ()) -> None:
         self.store = store
+        # Where a paid result goes when the history cannot store it, after the history's
+        # own images folder, in order (the CLI's --out, then the rescue folder).
+        self.keep_in = tuple(keep_in)
         self.lock = lock or SenderLock(store.folder)
         # The budget every send is checked against (None: no budget, as in older callers).
         self.budget = budget
@@ -304,20 +310,39 @@ class Outbox:
 
         extra = {"request_id": result.request_id, "credits_after": result.credits,
                  "history_id": gen_id, "api": result.api, "cost": result.cost}
+        pngs = await asyncio.to_thread(
+            lambda: [(result_png(image, result, extra), image.width, image.height)
+                     for image in result.images])
         try:
-            pngs = await asyncio.to_thread(
-                lambda: [(result_png(image, result, extra), image.width, image.height)
-                         for image in result.images])
             await asyncio.shield(asyncio.to_thread(self.store.finish, gen_id, pngs, result,
                                                    time.monotonic() - started))
-        except DiskFull as exc:  # paid: it stays at the server, collected once there is room
-            if ticket is not None:
-                await self._keep_at_server(gen_id, ticket, exc.message)
-            raise DiskFull(f"{exc.message} The images were paid for; they are collected "
-                           "again once there is room.", "Free some disk space.") from None
+        except Exception as exc:  # a full disk, a lock, any failed write: the images are paid
+            log.warning("storing the result of job %d failed", gen_id, exc_info=True)
+            raise await asyncio.shield(self._keep_elsewhere(
+                gen_id, [data for data, _, _ in pngs], result, exc, ticket)) from None
         await asyncio.shield(asyncio.to_thread(self.ledger.settle, gen_id, result.cost,
                                                result.credits))
         return result
+
+    async def _keep_elsewhere(self, gen_id: int, pngs: list[bytes], result: GenerationResult,
+                              cause: Exception, ticket: Ticket | None) -> ResultNotStored:
+        """The history could not store a paid result: each image goes to the first place
+        that takes it (the history's images folder, then ``keep_in``), the job notes where
+        (if the database can be written) and stays at the server, to be collected and
+        stored once there is room. Returns the error that says what was kept where."""
+        from scribble_studio.services import rescue
+
+        kept, _ = await asyncio.to_thread(rescue.keep_result, self.store, gen_id, pngs,
+                                          result.params.seed, self.keep_in, result.request_id)
+        message = rescue.kept_message(kept, rescue.why_not_stored(self.store, cause, pngs),
+                                      ticket is not None)
+        if ticket is not None:
+            try:
+                await self._keep_at_server(gen_id, ticket, message)
+            except Exception:  # the database cannot be written: it stays as it is (the
+                # request id was stored when it came), and is collected again later
+                log.warning("could not keep job %d at the server", gen_id, exc_info=True)
+        return ResultNotStored(message, tuple(str(p) for p in kept if p is not None))
 
     # -- money -------------------------------------------------------------------------
 

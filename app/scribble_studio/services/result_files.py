@@ -23,11 +23,23 @@ def result_png(image: ResultImage, result: GenerationResult, extra: dict[str, An
     """The image as a PNG with the ``parameters`` text and our JSON chunk."""
     with Image.open(io.BytesIO(image.data)) as decoded:
         info = PngInfo()
-        info.add_text(PARAMETERS_KEY, a1111_parameters(result.params, image.width, image.height))
-        info.add_itxt(STUDIO_KEY, studio_metadata(result.params, extra))
+        info.add_text(PARAMETERS_KEY, _utf8(a1111_parameters(result.params, image.width,
+                                                             image.height)))
+        info.add_itxt(STUDIO_KEY, _utf8(studio_metadata(result.params, extra)))
         buffer = io.BytesIO()
         decoded.save(buffer, format="PNG", pnginfo=info, compress_level=6)
     return buffer.getvalue()
+
+
+def _utf8(text: str) -> str:
+    """``text`` as PNG text chunks need it (UTF-8): a character that cannot be (a lone
+    surrogate, from bytes that were not UTF-8) is written as its escape, so a paid image
+    is never refused for its metadata."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def free_path(folder: Path, stem: str) -> Path:
