@@ -226,3 +226,25 @@ def test_a_sketch_sent_inverted_restores_as_the_same_drawing(
 
     run(aloop, restored())
     assert win.view.document.ink_mask().tobytes() == drawing.tobytes()
+
+
+def test_saving_a_result_starts_where_the_last_export_went_from_menu_and_large_view(
+        aloop: asyncio.AbstractEventLoop, win: MainWindow, qtbot: QtBot,
+        tmp_path: Path) -> None:
+    first, _second = two_generations(aloop, win, qtbot)
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    menu_entry(win, qtbot, first, 0, "Save as PNG…")
+    dialog = win.gallery.save_dialog
+    assert dialog is not None
+    dialog.selectFile(str(exports / "first.png"))
+    with qtbot.waitSignal(win.studio.gallery.saved, timeout=5000):
+        dialog.accept()
+    assert (exports / "first.png").is_file()
+    assert win.studio.settings.current().folder_export_image == str(exports)
+    viewer = open_viewer(aloop, win, qtbot, first, 1)
+    qtbot.keyClick(viewer, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    again = win.gallery.save_dialog
+    assert again is not None and again is not dialog and again.parent() is viewer
+    assert Path(again.directory().absolutePath()) == exports  # remembered
+    again.reject()

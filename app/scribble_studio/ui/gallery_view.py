@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from scribble_studio.controllers.gallery import GalleryItem, GalleryModel, Show
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.ui.compare_view import ComparePicker, CompareView
+from scribble_studio.ui.file_dialogs import FileFolders
 from scribble_studio.ui.gallery_cards import DeletedBar, StoppedCard, TrashCard, empty_text
 from scribble_studio.ui.result_viewer import ResultViewer
 
@@ -159,6 +160,8 @@ class GalleryView(QWidget):
         self.column.insertWidget(0, self.empty)
         self.cards: dict[int, ResultCard | TrashCard | StoppedCard] = {}
         self.viewer: ResultViewer | None = None
+        self.folders: FileFolders | None = None  # where Save starts (set by the window)
+        self.save_dialog: QFileDialog | None = None
         self.picker = ComparePicker(self)
         self.search.textChanged.connect(model.load)
         self.area.verticalScrollBar().valueChanged.connect(self._on_scrolled)
@@ -240,12 +243,22 @@ class GalleryView(QWidget):
     def reuse(self, params: GenerationParams) -> None:
         self.reuse_requested.emit(params)
 
-    def _save_as(self, item: GalleryItem, index: int) -> None:
+    def _save_as(self, item: GalleryItem, index: int, parent: QWidget | None = None) -> None:
+        """The Save dialog of a result (from the menu or the large view), starting in the
+        folder last used for exported images."""
         name = f"{item.entry.params.seed}-{index + 1}.png"
-        dialog = QFileDialog(self, "Save image", name, "PNG images (*.png)")
+        start = str(self.folders.start("export") / name) if self.folders is not None else name
+        dialog = QFileDialog(parent or self, "Save image", start, "PNG images (*.png)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.fileSelected.connect(lambda path: self.model.save_as(item, index, Path(path)))
+        dialog.fileSelected.connect(lambda path: self._on_save_chosen(item, index, Path(path)))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.save_dialog = dialog
         dialog.open()
+
+    def _on_save_chosen(self, item: GalleryItem, index: int, path: Path) -> None:
+        if self.folders is not None:
+            self.folders.remember("export", path)
+        self.model.save_as(item, index, path)
 
     def _on_model_image_ready(self, item: GalleryItem, index: int, image: QImage) -> None:
         self._show_viewer(item, index, image)
@@ -408,6 +421,8 @@ class GalleryView(QWidget):
             viewer = ResultViewer(self.model, self)
             viewer.restore_requested.connect(self.restore)
             viewer.more_requested.connect(self.more_like_this)
+            viewer.save_requested.connect(
+                lambda item, index: self._save_as(item, index, self.viewer))
             viewer.destroyed.connect(self._on_viewer_destroyed)
             self.viewer = viewer
         self.viewer.show_result(item, index, image)

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.generate = GeneratePanel()
         self.jobs = JobsPanel()
         self.gallery = GalleryView(studio.gallery)
+        self.gallery.folders = self.actions_.folders
         # The right column runs the window's full height (the gallery sits under the
         # canvas only), so a short laptop screen still has room for the parameters.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)

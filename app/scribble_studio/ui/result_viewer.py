@@ -6,12 +6,10 @@ lines. One window, non-modal, reused for every result and freed when closed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -88,6 +86,7 @@ class ResultViewer(QWidget):
 
     restore_requested = Signal(object, bool)   # item, with its parameters
     more_requested = Signal(object)            # item
+    save_requested = Signal(object, int)       # item, index: the gallery asks where
 
     def __init__(self, model: GalleryModel, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -237,15 +236,8 @@ class ResultViewer(QWidget):
             self.model.star(self.item, not self.item.entry.starred)
 
     def _on_save(self) -> None:
-        item, index = self.item, self.index
-        if item is None:
-            return
-        dialog = QFileDialog(self, "Save image", f"{item.entry.params.seed}-{index + 1}.png",
-                             "PNG images (*.png)")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.fileSelected.connect(lambda path: self.model.save_as(item, index, Path(path)))
-        self.save_dialog = dialog
-        dialog.open()
+        if self.item is not None:
+            self.save_requested.emit(self.item, self.index)
 
     def _on_copy(self) -> None:
         if self.item is not None:
