@@ -65,6 +65,8 @@ class Entry:
     sent_at: float | None = None   # when its submit went out (epoch seconds)
     cost: float | None = None      # dollars, as the server said
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    live: bool = False             # made by live mode: hidden from the gallery unless kept
+    kept: bool = False             # a live result the user kept (shown like any other)
 
 
 class DiskFull(StudioError):
@@ -173,16 +175,18 @@ class HistoryStore:
     # -- steps ------------------------------------------------------------------------------
 
     def record(self, params: GenerationParams, scribble_png: bytes, size: tuple[int, int],
-               state: State, source: str = "app", owner: str | None = None) -> int:
+               state: State, source: str = "app", owner: str | None = None,
+               live: bool = False) -> int:
         """A new generation with the exact scribble bytes; the file is stored first."""
         digest = self.put_file(scribble_png)
         now = time.time()
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO generations (created, updated, state, source, params, prompt,"
-                " seed, scribble, width, height, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " seed, scribble, width, height, owner, live) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (now, now, state.value, source, json.dumps(params.to_dict()), params.prompt,
-                 params.seed if params.seed is not None else -1, digest, *size, owner))
+                 params.seed if params.seed is not None else -1, digest, *size, owner,
+                 int(live)))
             return int(cursor.lastrowid or 0)
 
     def claim(self, gen_id: int, owner: str, allowed: frozenset[State],
@@ -295,7 +299,8 @@ class HistoryStore:
                      row["width"], row["height"], row["credits_after"], row["request_id"],
                      row["elapsed"], row["error"], bool(row["starred"]), images,
                      row["owner"], row["api"], row["sent_at"], row["cost"],
-                     timings if isinstance(timings, dict) else {})
+                     timings if isinstance(timings, dict) else {}, bool(row["live"]),
+                     bool(row["kept"]))
 
     def _with_images(self, rows: list[sqlite3.Row]) -> list[Entry]:
         if not rows:
@@ -312,9 +317,11 @@ class HistoryStore:
         return [self._entry(row, tuple(images[row["id"]])) for row in rows]
 
     def page(self, offset: int = 0, limit: int = 50, search: str = "",
-             states: tuple[State, ...] = (), starred: bool = False) -> list[Entry]:
-        """Newest first. ``search`` matches the prompt, case-insensitively."""
-        where, args = self._filter(search, states, starred)
+             states: tuple[State, ...] = (), starred: bool = False,
+             live: bool = False) -> list[Entry]:
+        """Newest first. ``search`` matches the prompt, case-insensitively. Live results
+        not kept are left out unless ``live``."""
+        where, args = self._filter(search, states, starred, live)
         with self._lock:
             rows = self._db.execute(
                 f"SELECT * FROM generations {where} ORDER BY created DESC, id DESC "
@@ -322,16 +329,16 @@ class HistoryStore:
         return self._with_images(rows)
 
     def count(self, search: str = "", states: tuple[State, ...] = (),
-              starred: bool = False) -> int:
-        where, args = self._filter(search, states, starred)
+              starred: bool = False, live: bool = False) -> int:
+        where, args = self._filter(search, states, starred, live)
         with self._lock:
             return int(self._db.execute(f"SELECT COUNT(*) FROM generations {where}",
                                         args).fetchone()[0])
 
     @staticmethod
-    def _filter(search: str, states: tuple[State, ...],
-                starred: bool) -> tuple[str, tuple[Any, ...]]:
-        clauses: list[str] = []
+    def _filter(search: str, states: tuple[State, ...], starred: bool,
+                live: bool = False) -> tuple[str, tuple[Any, ...]]:
+        clauses: list[str] = [] if live else ["(live = 0 OR kept = 1)"]
         args: list[Any] = []
         if search.strip():
             escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -364,13 +371,35 @@ class HistoryStore:
         return self._with_images([row])[0] if row is not None else None
 
     def outbox(self) -> list[Entry]:
-        """Every job not finished (waiting, queued, at the server, unknown), oldest first."""
+        """Every job not finished (waiting, queued, at the server, unknown), oldest first;
+        a live job that was not sent is never in it (it is cancelled, not sent later)."""
         marks = ",".join("?" * len(OPEN))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT * FROM generations WHERE state IN ({marks}) ORDER BY created, id",
-                tuple(s.value for s in OPEN)).fetchall()
+                f"SELECT * FROM generations WHERE state IN ({marks}) AND NOT (live = 1 AND"
+                " state IN (?, ?)) ORDER BY created, id",
+                (*(s.value for s in OPEN), State.WAITING.value, State.QUEUED.value)
+            ).fetchall()
         return self._with_images(rows)
+
+    def cancel_stale_live(self, alive: Callable[[str | None], bool]) -> list[int]:
+        """Live jobs never sent whose process is gone (or that no process holds) become
+        ``cancelled``: a stale live job is worthless, and is never sent later."""
+        note = "A live job that was not sent is not sent later."
+        with self._transaction() as db:
+            rows = db.execute("SELECT id, owner FROM generations WHERE live = 1 AND state IN"
+                              " (?, ?)", (State.WAITING.value, State.QUEUED.value)).fetchall()
+            stale = [row["id"] for row in rows if row["owner"] is None or not alive(row["owner"])]
+            for gen_id in stale:
+                db.execute("UPDATE generations SET state=?, error=?, owner=NULL, updated=?"
+                           " WHERE id=?", (State.CANCELLED.value, note, time.time(), gen_id))
+        return stale
+
+    def keep(self, gen_id: int) -> bool:
+        """A live result the user keeps: shown in the gallery like any other from now."""
+        with self._transaction() as db:
+            return db.execute("UPDATE generations SET kept=1 WHERE id=? AND live=1",
+                              (gen_id,)).rowcount == 1
 
     def request_ids(self, except_id: int) -> frozenset[str]:
         """The request ids every other generation recorded (lower case, no dashes)."""

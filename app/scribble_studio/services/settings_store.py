@@ -34,6 +34,9 @@ class AppSettings:
     budget_day: float | None = None
     budget_month: float | None = None
     budget_ask_above: float | None = None
+    # Live mode's cap per live session (from turning it on): jobs, and dollars (0: none).
+    live_cap_jobs: int = 20
+    live_cap_dollars: float = 0.10
 
     def client_settings(self) -> ClientSettings:
         """Raises a StudioError if the base URL, the API or a timeout is unusable."""
@@ -135,6 +138,11 @@ def _field_ok(name: str, value: object) -> bool:
     if name in ("budget_day", "budget_month", "budget_ask_above"):
         return value is None or (isinstance(value, int | float) and not isinstance(value, bool)
                                  and 0 <= value <= 1_000_000)
+    if name == "live_cap_jobs":
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10_000
+    if name == "live_cap_dollars":
+        return isinstance(value, int | float) and not isinstance(value, bool) and (
+            0 <= value <= 1_000_000)
     if name == "history_base":
         try:
             return isinstance(value, str) and (
