@@ -49,6 +49,8 @@ def add_commands(commands: Any) -> None:
     hlist.add_argument("--json", action="store_true")
     hlist.add_argument("--search", default="", metavar="TEXT", help="in the prompt")
     hlist.add_argument("--limit", type=cli_args.history_limit, default=50)
+    hlist.add_argument("--live", action="store_true",
+                       help="include live-mode images that were not kept")
     export = history.add_parser("export", help="write an entry's images and parameters")
     export.add_argument("id", type=cli_args.history_id, metavar="ID")
     export.add_argument("folder", type=Path, metavar="DIR")
@@ -67,7 +69,7 @@ def describe(entry: Entry, busy: bool = False) -> dict[str, Any]:
         "params": entry.params.to_dict(), "images": [i.sha256 for i in entry.images],
         "credits_after": entry.credits_after, "request_id": entry.request_id,
         "api": entry.api, "cost": entry.cost, "timings": entry.timings,
-        "error": entry.error, "starred": entry.starred,
+        "error": entry.error, "starred": entry.starred, "live": entry.live, "kept": entry.kept,
         "in_progress_elsewhere": busy,
     }
 
@@ -122,7 +124,8 @@ async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
         if args.command == "outbox":
             return await _send(outbox, args, key, settings(args.api), note)
         if args.action == "list":
-            _print([(e, False) for e in store.page(0, args.limit, args.search)], args.json,
+            _print([(e, False) for e in store.page(0, args.limit, args.search, live=args.live)],
+                   args.json,
                    "nothing matches." if args.search else "the history is empty.")
             return 0
         return _export(store, args.id, args.folder, note)

@@ -4,7 +4,7 @@ says what the job will cost."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from scribble_studio.ui.param_panel import ParamPanel
 
@@ -20,9 +20,25 @@ class GeneratePanel(QWidget):
         self.button.setMinimumHeight(36)
         self.button.clicked.connect(self.generate_requested)
         self.estimate = ""   # e.g. "≈ $0.012 (4 images)"; "" while not known
+        # Live mode: sends the drawing by itself whenever it is still (Ctrl+Shift+L).
+        self.live = QPushButton("Live")
+        self.live.setCheckable(True)
+        self.live.setMinimumHeight(36)
+        self.live.setAccessibleName("Live mode")
+        self.live.setToolTip("Live mode: send the drawing by itself each time you pause, "
+                             "with the seed held (Ctrl+Shift+L)")
+        self.new_seed = QPushButton("New seed")
+        self.new_seed.setMinimumHeight(36)
+        self.new_seed.setToolTip("Live mode: the same drawing with another seed")
+        self.new_seed.setVisible(False)
+        self.live.toggled.connect(self.new_seed.setVisible)
+        generate_row = QHBoxLayout()
+        generate_row.addWidget(self.button, 1)
+        generate_row.addWidget(self.live)
+        generate_row.addWidget(self.new_seed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.params)
-        layout.addWidget(self.button)
+        layout.addLayout(generate_row)
         layout.addStretch(1)
 
     def update_state(self, has_ink: bool) -> None:
