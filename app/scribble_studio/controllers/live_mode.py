@@ -22,11 +22,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
-from scribble_studio.controllers.session import Connection, GenerationSession
+from scribble_studio.controllers.session import Connection, GenerationSession, thumbnail
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
     NetworkError,
@@ -35,13 +35,13 @@ from scribble_studio.domain.errors import (
     StudioError,
 )
 from scribble_studio.domain.params import RANDOM_SEED_MAX, GenerationParams
-from scribble_studio.services.budget import OverBudget, money
+from scribble_studio.services.budget import Estimate, OverBudget, money
 from scribble_studio.services.settings_store import AppSettings
 
 if TYPE_CHECKING:  # Pillow loads after the window shows
     from PIL import Image
 
-    from scribble_studio.domain.scribble_spec import ScribbleExport
+    from scribble_studio.domain.scribble_spec import ScribbleExport, UploadEncoding
 
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 1000
@@ -69,31 +69,27 @@ class LiveResult:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Prepared:
+class _Export:
     sketch: Image.Image
     scribble: ScribbleExport
-    fingerprint: str
+    digest: str           # SHA-256 of the exact bytes that would be sent
 
 
-def _prepare(ink: QImage, params: GenerationParams, settings: AppSettings) -> _Prepared:
-    """On a worker: the snapshot as the exact bytes that would be sent, and the state's
-    fingerprint (those bytes' hash and the parameters)."""
+def _export(ink: QImage, invert: bool, encoding: UploadEncoding) -> _Export:
+    """On a worker: the snapshot as the exact bytes that would be sent, and their hash."""
     import hashlib
 
     from scribble_studio.domain.scribble import export_scribble
     from scribble_studio.domain.scribble_import import ink_to_darkness
 
     sketch = ink_to_darkness(alpha_to_pil(ink))
-    scribble = export_scribble(sketch, invert=settings.invert, encoding=settings.encoding())
-    digest = hashlib.sha256(scribble.png).hexdigest()
-    return _Prepared(sketch, scribble,
-                     f"{digest}:{json.dumps(params.to_dict(), sort_keys=True)}")
+    scribble = export_scribble(sketch, invert=invert, encoding=encoding)
+    return _Export(sketch, scribble, hashlib.sha256(scribble.png).hexdigest())
 
 
-def _decode(data: bytes) -> QImage:
-    image = QImage()
-    image.loadFromData(data)
-    return image
+def _fingerprint(export: _Export, params: GenerationParams) -> str:
+    """A state: the scribble bytes' hash and the parameters (the live seed included)."""
+    return f"{export.digest}:{json.dumps(params.to_dict(), sort_keys=True)}"
 
 
 class LiveMode(QObject):
@@ -118,9 +114,12 @@ class LiveMode(QObject):
         self.cost = 0.0         # dollars this live session cost
         self.shown: LiveResult | None = None
         self.last_edit = 0.0    # monotonic: the last edit that scheduled a send
+        self.preview_side = 768  # pixels: the longer side images are shown at (the view's)
         self._rng = random.SystemRandom()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        # (a coarse timer may fire 5% late: 50 ms on a second, felt as lag)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(debounce_ms)
         self._timer.timeout.connect(self._on_timer_timeout)
         self._task: asyncio.Task[None] | None = None
@@ -129,7 +128,12 @@ class LiveMode(QObject):
         self._again = False     # edits while a job ran: one follow-up for the latest
         self._last_sent: str | None = None
         self._number = 0
-        document.content_changed.connect(self.schedule)
+        # The drawing's version (one more at each stroke, undo, import) and its export,
+        # started as the drawing changes: ready, or nearly, when the debounce ends.
+        self._drawing = 0
+        self._export: tuple[tuple[object, ...], asyncio.Future[_Export]] | None = None
+        self._estimate: tuple[str, asyncio.Future[Estimate]] | None = None
+        document.content_changed.connect(self._on_document_content_changed)
         session.connection_changed.connect(self._on_session_connection_changed)
 
     # -- what the user does -----------------------------------------------------------------
@@ -158,6 +162,10 @@ class LiveMode(QObject):
         self.state_changed.emit()
         self.schedule()
 
+    def set_debounce(self, ms: int) -> None:
+        """How long things must be still before they are sent (tests make it short)."""
+        self._timer.setInterval(ms)
+
     def toggle(self) -> None:
         self.set_on(not self.on)
 
@@ -172,6 +180,37 @@ class LiveMode(QObject):
         if self.on:
             self.last_edit = time.monotonic()
             self._timer.start()
+            self._estimated(self.params())
+
+    def _on_document_content_changed(self) -> None:
+        self._drawing += 1
+        if self.on and not self.document.stroking:
+            self._exported()
+        self.schedule()
+
+    def _exported(self) -> asyncio.Future[_Export]:
+        """The export of the drawing as it is now (started now, or earlier for it)."""
+        settings = self._settings()
+        key = (self._drawing, settings.invert, settings.encoding())
+        floating = self.document.selection.is_floating  # (moved without an edit yet)
+        if self._export is None or self._export[0] != key or floating:
+            ink = self.document.composed_ink().copy()  # (cheap: the rest on a worker)
+            future = asyncio.ensure_future(asyncio.to_thread(
+                _export, ink, settings.invert, settings.encoding()))
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._export = (key, future)
+        return self._export[1]
+
+    def _estimated(self, params: GenerationParams) -> asyncio.Future[Estimate]:
+        """What a job of ``params`` would cost (worked out during the debounce)."""
+        key = json.dumps(params.to_dict(), sort_keys=True)
+        if self._estimate is None or self._estimate[0] != key or (self._estimate[1].done() \
+                and self._estimate[1].exception() is not None):
+            future = asyncio.ensure_future(asyncio.to_thread(self.session.budget.estimate,
+                                                             params))
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._estimate = (key, future)
+        return self._estimate[1]
 
     def keep(self) -> None:
         """Keep the result on screen: it moves into the gallery like any result."""
@@ -223,14 +262,15 @@ class LiveMode(QObject):
                        f"({money(self.cost)}). {RESUME} for another {cap}.")
             return
         self._number += 1
-        ink = self.document.composed_ink().copy()  # (a cheap copy: the rest on a worker)
-        self._task = self._spawn(self._cycle(self._number, ink, params))
+        self._task = self._spawn(self._cycle(self._number, self._exported(), params))
         self.sending.emit(self._number)
 
-    async def _cycle(self, number: int, ink: QImage, params: GenerationParams) -> None:
+    async def _cycle(self, number: int, exported: asyncio.Future[_Export],
+                     params: GenerationParams) -> None:
         try:
-            prepared = await asyncio.to_thread(_prepare, ink, params, self._settings())
-            if prepared.fingerprint == self._last_sent:
+            prepared = await asyncio.shield(exported)  # (shared with a later cycle)
+            fingerprint = _fingerprint(prepared, params)
+            if fingerprint == self._last_sent:
                 self._set_line("")
                 return
             if self.checks is not None:
@@ -238,20 +278,22 @@ class LiveMode(QObject):
                 if problem:
                     self.pause(f"Live mode paused: {problem} {RESUME} to send it anyway.")
                     return
-            estimate = await asyncio.to_thread(self.session.budget.estimate, params)
+            estimate = await asyncio.shield(self._estimated(params))
             cap = self._settings().live_cap_dollars
             if cap and self.cost + estimate.cost > cap + 1e-9:
                 self.pause(f"Live mode paused: the next job ({estimate.text()[2:]}) would "
                            f"pass its {money(cap)} for this live session (spent "
                            f"{money(self.cost)}). {RESUME} to go on.")
                 return
-            self._last_sent = prepared.fingerprint
+            self._last_sent = fingerprint
             started = time.monotonic()
             gen_id, result = await self.session.send_live(prepared.scribble, params,
                                                           self._on_sending)
             self.cost += result.cost if result.cost is not None else estimate.cost
-            image = await asyncio.to_thread(_decode, result.images[0].data) \
-                if result.images else QImage()
+            self._estimate = None  # (a billed job refines the next estimate)
+            # Decoded at the size the preview shows it (a JPEG decodes faster smaller).
+            image = await asyncio.to_thread(thumbnail, result.images[0].data,
+                                            self.preview_side) if result.images else QImage()
             self._show(LiveResult(number, gen_id, image, time.monotonic() - started,
                                   result.cost, params, len(result.images)))
         except asyncio.CancelledError:

@@ -386,14 +386,18 @@ class HistoryStore:
         """Live jobs never sent whose process is gone (or that no process holds) become
         ``cancelled``: a stale live job is worthless, and is never sent later."""
         note = "A live job that was not sent is not sent later."
+        unsent = (State.WAITING.value, State.QUEUED.value)
+        rows = self.read("SELECT id, owner FROM generations WHERE live = 1 AND state IN (?, ?)",
+                         unsent)  # (most starts have none: no write lock is taken for them)
+        stale = [(row["id"], row["owner"]) for row in rows
+                 if row["owner"] is None or not alive(row["owner"])]
+        if not stale:
+            return []
         with self._transaction() as db:
-            rows = db.execute("SELECT id, owner FROM generations WHERE live = 1 AND state IN"
-                              " (?, ?)", (State.WAITING.value, State.QUEUED.value)).fetchall()
-            stale = [row["id"] for row in rows if row["owner"] is None or not alive(row["owner"])]
-            for gen_id in stale:
-                db.execute("UPDATE generations SET state=?, error=?, owner=NULL, updated=?"
-                           " WHERE id=?", (State.CANCELLED.value, note, time.time(), gen_id))
-        return stale
+            return [gen_id for gen_id, owner in stale if db.execute(
+                f"UPDATE generations SET state=?, error=?, owner=NULL, updated=? WHERE id=?"
+                f" AND owner IS ? AND state IN ({','.join('?' * len(unsent))})",
+                (State.CANCELLED.value, note, time.time(), gen_id, owner, *unsent)).rowcount]
 
     def keep(self, gen_id: int) -> bool:
         """A live result the user keeps: shown in the gallery like any other from now."""

@@ -6,7 +6,7 @@ seed" are by Generate.)"""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,8 +24,9 @@ from scribble_studio.services.history import Entry
 class LiveImage(QWidget):
     """The image scaled to fit, keeping its shape; dimmed while a newer one is coming."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, live: LiveMode, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.live = live
         self.image = QImage()
         self.waiting = False
         self.setMinimumSize(QSize(240, 240))
@@ -40,6 +41,12 @@ class LiveImage(QWidget):
         if waiting != self.waiting:
             self.waiting = waiting
             self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Images are decoded (on a worker) at the size they are shown at.
+        side = max(event.size().width(), event.size().height()) * self.devicePixelRatioF()
+        self.live.preview_side = max(256, round(side))
+        super().resizeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -65,7 +72,7 @@ class LivePreview(QWidget):
         self.line = QLabel()
         self.line.setWordWrap(True)
         self.line.setAccessibleName("Live mode")
-        self.image = LiveImage()
+        self.image = LiveImage(live)
         self.info = QLabel("No live image yet.")
         self.info.setAccessibleName("Live image details")
         self.keep = QPushButton("Keep")
