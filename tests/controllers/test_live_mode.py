@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPointF, QSize
 
+from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.gallery import GalleryModel
 from scribble_studio.controllers.live_mode import LiveMode, LiveResult, LiveState
 from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.domain.errors import AuthenticationFailed
@@ -361,6 +363,7 @@ def test_after_a_crash_a_submitted_live_job_is_collected_and_unsent_ones_cancell
     queued = _live_row(store, State.QUEUED, dead, 3)
     backend = ScriptedBackend()
     session = make_session(backend)
+    gallery = GalleryModel(session.store, BackgroundRunner(), CanvasDocument(), session)
 
     async def scenario() -> None:
         session.outbox.recover()
@@ -368,6 +371,7 @@ def test_after_a_crash_a_submitted_live_job_is_collected_and_unsent_ones_cancell
         await until(lambda: all(not j.active for j in session.jobs), what="collecting")
 
     run(aloop, scenario())
+    assert gallery.items == []   # collected, and still out of the gallery
     states = {i: e.state for i in (submitted, waiting, queued)
               if (e := session.store.get(i)) is not None}
     assert states == {submitted: State.DONE, waiting: State.CANCELLED, queued: State.CANCELLED}
@@ -376,6 +380,27 @@ def test_after_a_crash_a_submitted_live_job_is_collected_and_unsent_ones_cancell
     paid = session.store.get(submitted)
     assert paid is not None and paid.live and len(paid.images) == 1
     assert session.store.page() == []   # kept, live, hidden
+
+
+def test_a_live_job_the_server_has_is_collected_later_out_of_sight(
+        aloop: asyncio.AbstractEventLoop, knobs: Knobs, history_folder: Path) -> None:
+    backend = ScriptedBackend()
+    backend.script(Step.submitted("req-late"), Step.still_running())
+    session = GenerationSession(lambda: knobs.settings, lambda: knobs.key,
+                                HistoryStore(history_folder), backend_factory=backend.factory,
+                                lookup_waits=(0.01,))
+    rig = Rig(session, knobs)
+
+    async def scenario() -> None:
+        rig.live.set_on(True)
+        rig.stroke()
+        await until(lambda: rig.live.state is LiveState.PAUSED)
+        await until(lambda: backend.of("resume"), what="the job collected later")
+        await until(lambda: rig.live_rows() == [(State.DONE, True)])
+
+    run(aloop, scenario())
+    assert "collected" in rig.live.line and rig.results == []
+    assert session.jobs == [] and session.store.page() == []
 
 
 class _Ready:

@@ -161,3 +161,12 @@ def test_the_live_cap_is_in_settings(live_window: MainWindow) -> None:
     dialog.accept()
     current = live_window.studio.settings.current()
     assert (current.live_cap_jobs, current.live_cap_dollars) == (5, 0.25)
+
+
+def test_removing_the_key_pauses_live_mode(live_window: MainWindow) -> None:
+    win = live_window
+    win.generate.live.click()
+    assert win.live.on
+    win.studio.settings.set_key("")
+    assert win.live.state is LiveState.PAUSED and "no API key" in win.live.line
+    assert not win.generate.live.isChecked()
