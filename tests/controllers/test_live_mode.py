@@ -1,36 +1,27 @@
 """Live mode over a real session and a real history, with the scripted backend (jobs move
-when the test releases them) and once over HTTP to the fake: the debounce, one job in
-flight with one follow-up for the latest state, nothing sent twice for the same state,
-the cap, pausing on what stops it, nothing ever left in the outbox, and what a crash
-leaves. Time is the debounce timer's, set short; nothing sleeps."""
+when the test releases them): the debounce, one job in flight with one follow-up for the
+latest state, nothing sent twice for the same state, the cap, pausing on what stops it,
+nothing ever left in the outbox. (A crash and real HTTP: test_live_mode_recovery.py.)
+Time is the debounce timer's, set short; nothing sleeps."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPointF, QSize
 
-from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
-from scribble_studio.controllers.gallery import GalleryModel
 from scribble_studio.controllers.live_mode import LiveMode, LiveResult, LiveState
 from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.domain.errors import AuthenticationFailed
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.services.config import ApiKey
-from scribble_studio.services.history import HistoryStore, State
-from scribble_studio.services.settings_store import AppSettings
+from scribble_studio.services.history import State
 from tests.asyncqt import run, until
-from tests.conftest import png_bytes
 from tests.controllers.conftest import Knobs, MakeSession, params
 from tests.fakes.scripted_backend import ScriptedBackend, Step
-from tests.fakes.segmind_server import API_KEY, FakeSegmind
-from tests.fakes.sketches import drawn_sketch
 
 
 @dataclasses.dataclass
@@ -347,62 +338,6 @@ def test_a_check_that_objects_pauses_with_its_line(
     assert rig.live_rows() == [(State.DONE, True)]
 
 
-def _live_row(store: HistoryStore, state: State, owner: str | None, seed: int) -> int:
-    return store.record(params(seed=seed), png_bytes(drawn_sketch((64, 64))), (64, 64),
-                        state, "live", owner, live=True)
-
-
-def test_after_a_crash_a_submitted_live_job_is_collected_and_unsent_ones_cancelled(
-        aloop: asyncio.AbstractEventLoop, history_folder: Path,
-        make_session: MakeSession) -> None:
-    store = HistoryStore(history_folder)
-    dead = "99999-deadbeef"   # a process that is gone (it holds no lock)
-    submitted = _live_row(store, State.SUBMITTING, dead, 1)
-    store.mark_submitted(submitted, "req-paid", "v2")
-    waiting = _live_row(store, State.WAITING, None, 2)
-    queued = _live_row(store, State.QUEUED, dead, 3)
-    backend = ScriptedBackend()
-    session = make_session(backend)
-    gallery = GalleryModel(session.store, BackgroundRunner(), CanvasDocument(), session)
-
-    async def scenario() -> None:
-        session.outbox.recover()
-        session.load_outbox(session.outbox.pending())
-        await until(lambda: all(not j.active for j in session.jobs), what="collecting")
-
-    run(aloop, scenario())
-    assert gallery.items == []   # collected, and still out of the gallery
-    states = {i: e.state for i in (submitted, waiting, queued)
-              if (e := session.store.get(i)) is not None}
-    assert states == {submitted: State.DONE, waiting: State.CANCELLED, queued: State.CANCELLED}
-    assert backend.runs == [] and [c.ticket.request_id for c in backend.of("resume")
-                                   if c.ticket] == ["req-paid"]
-    paid = session.store.get(submitted)
-    assert paid is not None and paid.live and len(paid.images) == 1
-    assert session.store.page() == []   # kept, live, hidden
-
-
-def test_a_live_job_the_server_has_is_collected_later_out_of_sight(
-        aloop: asyncio.AbstractEventLoop, knobs: Knobs, history_folder: Path) -> None:
-    backend = ScriptedBackend()
-    backend.script(Step.submitted("req-late"), Step.still_running())
-    session = GenerationSession(lambda: knobs.settings, lambda: knobs.key,
-                                HistoryStore(history_folder), backend_factory=backend.factory,
-                                lookup_waits=(0.01,))
-    rig = Rig(session, knobs)
-
-    async def scenario() -> None:
-        rig.live.set_on(True)
-        rig.stroke()
-        await until(lambda: rig.live.state is LiveState.PAUSED)
-        await until(lambda: backend.of("resume"), what="the job collected later")
-        await until(lambda: rig.live_rows() == [(State.DONE, True)])
-
-    run(aloop, scenario())
-    assert "collected" in rig.live.line and rig.results == []
-    assert session.jobs == [] and session.store.page() == []
-
-
 class _Ready:
     """A check that waits for the test: the job is stopped before it is recorded."""
 
@@ -430,36 +365,3 @@ def test_turned_off_before_it_is_sent_nothing_is_sent(
 
     run(aloop, scenario())
     assert backend.runs == [] and rig.live_rows() == [] and rig.results == []
-
-
-@pytest.fixture
-def http_rig(fake_api: FakeSegmind, tmp_path: Path) -> Iterator[Rig]:
-    from tests.ui.conftest import quick_polls
-
-    # (the fake bills more than the model's page says: no dollar cap here)
-    knobs = Knobs(settings=AppSettings(api_base=fake_api.base_url,
-                                       history_base=fake_api.history_base,
-                                       live_cap_dollars=0),
-                  key=ApiKey(API_KEY))
-    session = GenerationSession(lambda: knobs.settings, lambda: knobs.key,
-                                HistoryStore(tmp_path / "h"), probe_wait=(0.05, 0.2),
-                                backend_factory=quick_polls)
-    yield Rig(session, knobs)
-
-
-def test_live_over_http_to_the_fake(aloop: asyncio.AbstractEventLoop, http_rig: Rig,
-                                    fake_api: FakeSegmind) -> None:
-    async def scenario() -> None:
-        http_rig.live.set_on(True)
-        http_rig.stroke()
-        await until(lambda: http_rig.results, timeout=20)
-        http_rig.stroke()
-        await until(lambda: len(http_rig.results) == 2, timeout=20)
-        await http_rig.idle()
-        await http_rig.session.shutdown()
-
-    run(aloop, scenario(), timeout=40)
-    assert http_rig.live_rows() == [(State.DONE, True), (State.DONE, True)]
-    assert http_rig.results[1].image.width() > 0
-    assert len({r.params.seed for r in http_rig.results}) == 1
-    assert http_rig.session.store.page() == []

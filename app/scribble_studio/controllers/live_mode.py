@@ -92,6 +92,14 @@ def _fingerprint(export: _Export, params: GenerationParams) -> str:
     return f"{export.digest}:{json.dumps(params.to_dict(), sort_keys=True)}"
 
 
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 class LiveMode(QObject):
     state_changed = Signal()            # on, off, paused; the session's count and cost
     sending = Signal(int)               # the number of a job being prepared and sent
@@ -180,11 +188,12 @@ class LiveMode(QObject):
         if self.on:
             self.last_edit = time.monotonic()
             self._timer.start()
-            self._estimated(self.params())
+            if _loop_running():  # (worked out ahead: an optimisation only)
+                self._estimated(self.params())
 
     def _on_document_content_changed(self) -> None:
         self._drawing += 1
-        if self.on and not self.document.stroking:
+        if self.on and not self.document.stroking and _loop_running():
             self._exported()
         self.schedule()
 

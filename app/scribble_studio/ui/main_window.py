@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
         self.generate.params.changed.connect(live.schedule)
         live.state_changed.connect(self._on_live_state_changed)
         live.kept.connect(lambda entry: self.studio.gallery.add_kept(entry, []))
+        # "Use last" then gives the live seed, for a Generate of the same picture.
+        live.result_ready.connect(lambda r: self.generate.params.note_last_seed(r.params.seed))
         settings.key_changed.connect(lambda: live.key_changed(
             settings.api_key() is not None or settings.key_pending))
 
