@@ -6,6 +6,10 @@ fake."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +24,7 @@ from scribble_studio.services.config import ApiKey
 from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.settings_store import AppSettings
 from tests.asyncqt import run, until
-from tests.conftest import png_bytes
+from tests.conftest import REPO, png_bytes
 from tests.controllers.conftest import Knobs, MakeSession, params
 from tests.controllers.test_live_mode import Rig
 from tests.fakes.scripted_backend import ScriptedBackend, Step
@@ -82,6 +86,43 @@ def test_a_live_job_the_server_has_is_collected_later_out_of_sight(
     run(aloop, scenario())
     assert "collected" in rig.live.line and rig.results == []
     assert session.jobs == [] and session.store.page() == []
+
+
+def test_kill_minus_9_after_a_live_submit_the_next_start_collects_it_billed_once(
+        aloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with FakeSegmind(job_seconds=60.0) as server:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakes.live_crash_worker", str(home),
+             server.base_url, server.history_base], cwd=REPO, stdout=subprocess.PIPE,
+            text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                [str(REPO / "app"), str(REPO)])})
+        try:
+            assert child.stdout is not None
+            line = child.stdout.readline()
+            assert line.startswith("submitted "), line
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+        gen_id = int(line.split()[1])
+        [submit] = server.submits
+        submit.started -= 120.0  # it finishes at the server meanwhile
+        settings = AppSettings(api_base=server.base_url, history_base=server.history_base)
+        session = GenerationSession(lambda: settings, lambda: ApiKey(API_KEY),
+                                    HistoryStore(home))
+
+        async def scenario() -> None:  # a start, as main.open_history does it
+            await asyncio.to_thread(session.outbox.recover)
+            session.load_outbox(await asyncio.to_thread(session.outbox.pending))
+            await until(lambda: session.jobs and all(not j.active for j in session.jobs),
+                        timeout=20, what="the live job collected")
+            await session.shutdown()
+
+        run(aloop, scenario(), timeout=40)
+        assert len(server.submits) == 1 and server.billed == 1
+    entry = session.store.get(gen_id)
+    assert entry is not None and entry.state is State.DONE and entry.live and entry.images
+    assert entry.request_id == submit.request_id and session.store.page() == []
 
 
 @pytest.fixture
