@@ -246,7 +246,7 @@ def test_the_dollar_cap_pauses_before_a_job_that_would_pass_it(
 
 
 @pytest.mark.parametrize("step, words", [
-    (Step.offline(), "connection"),
+    (Step.offline(), "Cannot reach Segmind"),
     (Step.rate_limited(), "Too many requests"),
     (Step.raises(AuthenticationFailed("The API key was rejected.")), "key"),
 ])
@@ -265,6 +265,7 @@ def test_what_stops_a_send_pauses_and_leaves_nothing_to_send_later(
     assert words in rig.live.line and "Ctrl+Shift+L" in rig.live.line
     [(state, live)] = rig.live_rows()
     assert live and state in (State.CANCELLED, State.FAILED)   # never waiting
+    assert rig.live.jobs == (0 if state is State.CANCELLED else 1)  # (what may be billed)
     assert rig.session.store.outbox() == [] and rig.session.jobs == []
     later = make_session(ScriptedBackend())   # the next start sends nothing of it
     assert later.outbox.pending() == []

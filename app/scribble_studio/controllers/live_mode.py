@@ -34,6 +34,7 @@ from scribble_studio.domain.errors import (
     RateLimited,
     StudioError,
 )
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import RANDOM_SEED_MAX, GenerationParams
 from scribble_studio.services.budget import Estimate, OverBudget, money
 from scribble_studio.services.settings_store import AppSettings
@@ -309,6 +310,7 @@ class LiveMode(QObject):
             raise
         except StudioError as exc:
             self._last_sent = None  # not sent (or failed): the same state may go again
+            await self._uncount_if_unsent()
             self._on_failure(exc)
         except Exception as exc:  # a bug: logged, shown as one line, live mode stops
             log.exception("live job %d failed", number)
@@ -328,6 +330,15 @@ class LiveMode(QObject):
         self.jobs += 1
         self.state_changed.emit()
 
+    async def _uncount_if_unsent(self) -> None:
+        """A job that never left (cancelled: offline, refused, over budget) is not one of
+        this live session's jobs; one that may have been billed stays counted."""
+        if self._sending_id is None:
+            return
+        entry = await asyncio.to_thread(self.session.store.get, self._sending_id)
+        if entry is not None and entry.state is JobState.CANCELLED:
+            self.jobs -= 1
+
     def _show(self, result: LiveResult) -> None:
         if self.shown is not None and self.shown.number > result.number:
             return  # a newer result is on screen (kept in the history all the same)
@@ -337,8 +348,9 @@ class LiveMode(QObject):
 
     def _on_failure(self, error: StudioError) -> None:
         what = f"{error.message} {error.action}".strip()
-        if isinstance(error, NetworkError):
-            self.pause(f"Live mode paused: {what} {RESUME} once the connection is back.")
+        if isinstance(error, NetworkError):  # (its action speaks of sending it later: no)
+            self.pause(f"Live mode paused: {error.message} {RESUME} once the connection "
+                       "is back.")
         elif isinstance(error, AuthenticationFailed):
             self.pause(f"Live mode paused: {what} {RESUME} once the key is set.")
         elif isinstance(error, OverBudget | RateLimited | NotEnoughCredits):

@@ -64,7 +64,7 @@ class StudioStatusBar(QStatusBar):
         """Live mode ("on", "paused", "off") and what this live session has cost."""
         self.live.setVisible(state != "off")
         spent = f"{jobs} job{'s' if jobs != 1 else ''}, ${cost:.3f}".replace(".000", ".00")
-        self.live.setText(f"● Live · {spent}" if state == "on" else f"⏸ Live paused · {spent}")
+        self.live.setText(f"● Live · {spent}" if state == "on" else f"○ Live paused · {spent}")
         self.live.setStyleSheet("color: #1a7f37; font-weight: bold;" if state == "on" else "")
 
     def set_queue(self, count: int) -> None:
