@@ -26,6 +26,7 @@ from scribble_studio.controllers.session_backend import (
     SessionBackend,
     segmind_backend,
 )
+from scribble_studio.controllers.session_live import LiveJobs
 from scribble_studio.controllers.slots import FifoSlots
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
@@ -38,7 +39,6 @@ from scribble_studio.domain.errors import (
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.models import ModelCatalog, builtin_catalog
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.domain.scribble_spec import ScribbleExport
 from scribble_studio.services.budget import Budget, Figures, OverBudget, limits_from
 from scribble_studio.services.config import ApiKey
 from scribble_studio.services.history import Entry, HistoryStore
@@ -75,7 +75,7 @@ class _JobEvents:
         self._session.job_changed.emit(self._job)
 
 
-class GenerationSession(QObject):
+class GenerationSession(LiveJobs, QObject):
     job_added = Signal(object)
     job_changed = Signal(object)
     job_removed = Signal(object)
@@ -258,51 +258,6 @@ class GenerationSession(QObject):
     @property
     def at_server(self) -> list[Job]:
         return [job for job in self.jobs if job.at_server and not job.elsewhere]
-
-    def send_live(self, scribble: ScribbleExport, params: GenerationParams,
-                  on_sending: Callable[[int], None]) -> asyncio.Task[tuple[int, GenerationResult]]:
-        """Send one live job (``params`` with its seed): recorded in the history (live)
-        before it is sent, then sent at once, or cancelled: never left in the outbox.
-        ``on_sending(history id)`` when it goes to the outbox's send (from there a pause
-        lets it finish: it may be paid for). Errors reach the funnel quietly, and raise."""
-        return self._start(self._send_live(scribble, params, on_sending))
-
-    async def _send_live(self, scribble: ScribbleExport, params: GenerationParams,
-                         on_sending: Callable[[int], None]) -> tuple[int, GenerationResult]:
-        if self._key() is None:
-            raise AuthenticationFailed("No API key is set.", "Add your Segmind key in Settings.")
-        recording = asyncio.ensure_future(self.outbox.record(params, scribble, "live",
-                                                             JobState.QUEUED, live=True))
-        gen_id: int | None = None
-        try:
-            gen_id = await asyncio.shield(recording)
-            backend = await self._backend.get()
-            on_sending(gen_id)
-            result = await self.outbox.send(backend, gen_id)
-        except BaseException as exc:
-            while not recording.done():  # (the row is being written: it is cancelled too)
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.wait([recording])
-            if gen_id is None and not recording.cancelled() and recording.exception() is None:
-                gen_id = recording.result()
-            if gen_id is not None:  # what did not leave is cancelled, never sent later
-                await asyncio.shield(self.outbox.cancel_unsent(gen_id, "A live job not sent."))
-            if isinstance(exc, StudioError):
-                self.report(exc, quiet=True)
-                if gen_id is not None:
-                    await self._collect_live_later(gen_id)
-            raise
-        self._set_connection(Connection.ONLINE)
-        return gen_id, result
-
-    async def _collect_live_later(self, gen_id: int) -> None:
-        """A live job the server has (or may have) was paid for: it is collected (or
-        looked up) later like any other, out of sight (its result stays live, hidden)."""
-        entry = await asyncio.to_thread(self.store.get, gen_id)
-        if entry is not None and entry.state in (JobState.SUBMITTED, JobState.UNKNOWN):
-            job = Job(next(self._ids), entry.params, None, gen_id, created=entry.created)
-            job.state, job.entry, job.hidden = entry.state, entry, True
-            self._start(self._look_up_again(job))
 
     async def shutdown(self) -> None:
         """Cancel every job and call, wait for them (and the warm-up), close the client.
