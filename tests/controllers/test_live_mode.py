@@ -315,15 +315,13 @@ def test_going_offline_elsewhere_pauses_live_mode(
     assert "cannot be reached" in rig.live.line
 
 
-def test_a_check_that_objects_pauses_with_its_line(
-        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
-        backend: ScriptedBackend) -> None:
-    rig = Rig(session, knobs)
+def test_a_check_that_objects_pauses_and_on_again_sends_that_state_anyway(
+        aloop: asyncio.AbstractEventLoop, rig: Rig, backend: ScriptedBackend) -> None:
     seen: list[tuple[int, int]] = []
 
     def checks(sketch: object, p: GenerationParams) -> str | None:
         seen.append(getattr(sketch, "size", (0, 0)))
-        return "Nearly nothing is drawn." if len(seen) == 1 else None
+        return "Nearly nothing is drawn."   # (it objects to every state)
 
     rig.live.checks = checks
 
@@ -331,11 +329,15 @@ def test_a_check_that_objects_pauses_with_its_line(
         rig.live.set_on(True)
         rig.stroke()
         await until(lambda: rig.live.state is LiveState.PAUSED)
-        rig.live.set_on(True)   # "send anyway": on again
+        assert backend.runs == [] and rig.live_rows() == []
+        assert "Nearly nothing is drawn." in rig.live.line and "anyway" in rig.live.line
+        rig.live.set_on(True)   # "send anyway": on again, for this state
         await until(lambda: rig.results)
+        rig.stroke()            # another state is checked again
+        await until(lambda: rig.live.state is LiveState.PAUSED)
 
     run(aloop, scenario())
-    assert seen[0] == (128, 128) and len(backend.runs) == 1
+    assert seen[0] == (128, 128) and len(seen) == 2 and len(backend.runs) == 1
     assert rig.live_rows() == [(State.DONE, True)]
 
 

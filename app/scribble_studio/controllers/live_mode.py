@@ -13,6 +13,7 @@ pause it, with one line saying why and how to go on."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import enum
 import json
@@ -136,6 +137,8 @@ class LiveMode(QObject):
         self._sending_id: int | None = None   # from the outbox's send on: left to finish
         self._again = False     # edits while a job ran: one follow-up for the latest
         self._last_sent: str | None = None
+        self._objected: str | None = None     # the state a pre-send check objected to
+        self._send_anyway: str | None = None  # ...and that the user sends all the same
         self._number = 0
         # The drawing's version (one more at each stroke, undo, import) and its export,
         # started as the drawing changes: ready, or nearly, when the debounce ends.
@@ -168,6 +171,8 @@ class LiveMode(QObject):
         elif self.seed is None:
             self.seed = self._rng.randint(0, RANDOM_SEED_MAX)
         self._last_sent = None  # a new live session sends what is there now
+        # On again after a check objected: the user's "send anyway", for that state only.
+        self._send_anyway, self._objected = self._objected, None
         self.state_changed.emit()
         self.schedule()
 
@@ -283,10 +288,11 @@ class LiveMode(QObject):
             if fingerprint == self._last_sent:
                 self._set_line("")
                 return
-            if self.checks is not None:
+            if self.checks is not None and fingerprint != self._send_anyway:
                 problem = await asyncio.to_thread(self.checks, prepared.sketch, params)
                 if problem:
                     self.pause(f"Live mode paused: {problem} {RESUME} to send it anyway.")
+                    self._objected = fingerprint
                     return
             estimate = await asyncio.shield(self._estimated(params))
             cap = self._settings().live_cap_dollars
@@ -310,7 +316,8 @@ class LiveMode(QObject):
             raise
         except StudioError as exc:
             self._last_sent = None  # not sent (or failed): the same state may go again
-            await self._uncount_if_unsent()
+            with contextlib.suppress(StudioError):  # (the history cannot be read: counted)
+                await self._uncount_if_unsent()
             self._on_failure(exc)
         except Exception as exc:  # a bug: logged, shown as one line, live mode stops
             log.exception("live job %d failed", number)
