@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import enum
 import json
 import logging
 import random
@@ -26,7 +25,15 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
+from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.live_state import (
+    Export,
+    LiveResult,
+    LiveState,
+    export_drawing,
+    fingerprint_of,
+    loop_running,
+)
 from scribble_studio.controllers.session import Connection, GenerationSession, thumbnail
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
@@ -43,63 +50,11 @@ from scribble_studio.services.settings_store import AppSettings
 if TYPE_CHECKING:  # Pillow loads after the window shows
     from PIL import Image
 
-    from scribble_studio.domain.scribble_spec import ScribbleExport, UploadEncoding
-
+__all__ = ["Checks", "LiveMode", "LiveResult", "LiveState"]
 log = logging.getLogger(__name__)
 DEBOUNCE_MS = 1000
 RESUME = "Turn live mode on again (Ctrl+Shift+L)"
 Checks = Callable[["Image.Image", GenerationParams], "str | None"]
-
-
-class LiveState(enum.StrEnum):
-    OFF = "off"
-    ON = "on"
-    PAUSED = "paused"
-
-
-@dataclasses.dataclass(frozen=True)
-class LiveResult:
-    """One live image as the preview shows it."""
-
-    number: int           # the order it was sent in, this app run
-    history_id: int
-    image: QImage
-    seconds: float        # from the request leaving to the image here
-    cost: float | None
-    params: GenerationParams
-    images: int = 1       # how many the job made (the first is shown)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Export:
-    sketch: Image.Image
-    scribble: ScribbleExport
-    digest: str           # SHA-256 of the exact bytes that would be sent
-
-
-def _export(ink: QImage, invert: bool, encoding: UploadEncoding) -> _Export:
-    """On a worker: the snapshot as the exact bytes that would be sent, and their hash."""
-    import hashlib
-
-    from scribble_studio.domain.scribble import export_scribble
-    from scribble_studio.domain.scribble_import import ink_to_darkness
-
-    sketch = ink_to_darkness(alpha_to_pil(ink))
-    scribble = export_scribble(sketch, invert=invert, encoding=encoding)
-    return _Export(sketch, scribble, hashlib.sha256(scribble.png).hexdigest())
-
-
-def _fingerprint(export: _Export, params: GenerationParams) -> str:
-    """A state: the scribble bytes' hash and the parameters (the live seed included)."""
-    return f"{export.digest}:{json.dumps(params.to_dict(), sort_keys=True)}"
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 class LiveMode(QObject):
@@ -143,7 +98,7 @@ class LiveMode(QObject):
         # The drawing's version (one more at each stroke, undo, import) and its export,
         # started as the drawing changes: ready, or nearly, when the debounce ends.
         self._drawing = 0
-        self._export: tuple[tuple[object, ...], asyncio.Future[_Export]] | None = None
+        self._export: tuple[tuple[object, ...], asyncio.Future[Export]] | None = None
         self._estimate: tuple[str, asyncio.Future[Estimate]] | None = None
         document.content_changed.connect(self._on_document_content_changed)
         session.connection_changed.connect(self._on_session_connection_changed)
@@ -194,16 +149,16 @@ class LiveMode(QObject):
         if self.on:
             self.last_edit = time.monotonic()
             self._timer.start()
-            if _loop_running():  # (worked out ahead: an optimisation only)
+            if loop_running():  # (worked out ahead: an optimisation only)
                 self._estimated(self.params())
 
     def _on_document_content_changed(self) -> None:
         self._drawing += 1
-        if self.on and not self.document.stroking and _loop_running():
+        if self.on and not self.document.stroking and loop_running():
             self._exported()
         self.schedule()
 
-    def _exported(self) -> asyncio.Future[_Export]:
+    def _exported(self) -> asyncio.Future[Export]:
         """The export of the drawing as it is now (started now, or earlier for it)."""
         settings = self._settings()
         key = (self._drawing, settings.invert, settings.encoding())
@@ -211,7 +166,7 @@ class LiveMode(QObject):
         if self._export is None or self._export[0] != key or floating:
             ink = self.document.composed_ink().copy()  # (cheap: the rest on a worker)
             future = asyncio.ensure_future(asyncio.to_thread(
-                _export, ink, settings.invert, settings.encoding()))
+                export_drawing, ink, settings.invert, settings.encoding()))
             future.add_done_callback(lambda f: f.cancelled() or f.exception())
             self._export = (key, future)
         return self._export[1]
@@ -280,11 +235,11 @@ class LiveMode(QObject):
         self._task = self._spawn(self._cycle(self._number, self._exported(), params))
         self.sending.emit(self._number)
 
-    async def _cycle(self, number: int, exported: asyncio.Future[_Export],
+    async def _cycle(self, number: int, exported: asyncio.Future[Export],
                      params: GenerationParams) -> None:
         try:
             prepared = await asyncio.shield(exported)  # (shared with a later cycle)
-            fingerprint = _fingerprint(prepared, params)
+            fingerprint = fingerprint_of(prepared, params)
             if fingerprint == self._last_sent:
                 self._set_line("")
                 return
