@@ -125,6 +125,28 @@ def test_kill_minus_9_after_a_live_submit_the_next_start_collects_it_billed_once
     assert entry.request_id == submit.request_id and session.store.page() == []
 
 
+def test_quitting_with_a_live_job_at_the_server_does_not_wait_for_it(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend, make_session: MakeSession) -> None:
+    rig = Rig(session, knobs)
+    gate = backend.hold()   # (never released: the server is still working on it)
+    backend.script(Step.submitted("req-at-quit"), gate, Step.done())
+
+    async def scenario() -> None:
+        rig.live.set_on(True)
+        rig.stroke()
+        await gate.reached.wait()
+        await rig.live.shutdown()
+        await session.shutdown()
+
+    run(aloop, scenario())
+    [(state, live)] = rig.live_rows()
+    assert (state, live) == (State.SUBMITTED, True)
+    later = make_session(ScriptedBackend())   # the next start collects it
+    [(entry, busy)] = later.outbox.pending()
+    assert entry.request_id == "req-at-quit" and not busy
+
+
 @pytest.fixture
 def http_rig(fake_api: FakeSegmind, tmp_path: Path) -> Iterator[Rig]:
     from tests.ui.conftest import quick_polls

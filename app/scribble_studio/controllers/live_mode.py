@@ -366,10 +366,10 @@ class LiveMode(QObject):
         return task
 
     async def shutdown(self) -> None:
-        """Quitting: what was not sent is dropped; a job being sent is the session's."""
+        """Quitting, without waiting for a job: what was not sent is cancelled; what the
+        server has stays submitted and is collected at the next start (as any job)."""
         self._stop(LiveState.OFF, "")
         for task in list(self._tasks):
-            if task is not self._task:
-                task.cancel()
+            task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
