@@ -50,6 +50,8 @@ def add_commands(commands: Any) -> None:
     hlist.add_argument("--search", default="", metavar="TEXT", type=cli_args.text,
                        help="in the prompt")
     hlist.add_argument("--limit", type=cli_args.history_limit, default=50)
+    hlist.add_argument("--live", action="store_true",
+                       help="include live-mode images that were not kept")
     trash = history.add_parser("trash", help="what is in the trash (recently deleted), "
                                "newest first; it is emptied after 30 days")
     trash.add_argument("--json", action="store_true")
@@ -79,7 +81,7 @@ def describe(entry: Entry, busy: bool = False) -> dict[str, Any]:
         "params": entry.params.to_dict(), "images": [i.sha256 for i in entry.images],
         "credits_after": entry.credits_after, "request_id": entry.request_id,
         "api": entry.api, "cost": entry.cost, "timings": entry.timings,
-        "error": entry.error, "starred": entry.starred,
+        "error": entry.error, "starred": entry.starred, "live": entry.live, "kept": entry.kept,
         "saved_to": list(entry.saved_to),
         "in_progress_elsewhere": busy,
     }
@@ -138,7 +140,8 @@ async def run(args: argparse.Namespace, home: Path, key: ApiKey | None,
         if args.command == "outbox":
             return await _send(outbox, args, key, settings(args.api), note)
         if args.action == "list":
-            _print([(e, False) for e in store.page(0, args.limit, args.search)], args.json,
+            _print([(e, False) for e in store.page(0, args.limit, args.search, live=args.live)],
+                   args.json,
                    "nothing matches." if args.search else "the history is empty.")
             return 0
         if args.action in ("trash", "restore", "empty-trash"):

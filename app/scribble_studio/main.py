@@ -128,6 +128,7 @@ def wire_money(window: MainWindow) -> None:
     session.job_changed.connect(
         lambda job: refresh() if job.state in (JobState.DONE, JobState.FAILED) else None)
     session.credits_changed.connect(refresh)
+    window.live.result_ready.connect(refresh)  # (live jobs are spent through the budget too)
     window.studio.settings.changed.connect(refresh)
     window.studio.after_first_frame.append(refresh)
 
@@ -264,6 +265,7 @@ async def run_window(window: MainWindow, app: QApplication) -> None:
     if not closed.is_set():
         start(window)
     await closed.wait()
+    await window.live.shutdown()  # (what live mode had not sent yet is dropped)
     await window.studio.session.shutdown()
     window.studio.runner.shutdown()
     window.studio.session.store.close()

@@ -204,7 +204,8 @@ class GalleryModel(QObject):
             self._cache.popitem(last=False)
 
     def _on_session_job_changed(self, job: Job) -> None:
-        if job.state is not JobState.DONE or job.entry is None or self.show is not Show.RESULTS:
+        if job.state is not JobState.DONE or job.entry is None or self.show is not Show.RESULTS \
+                or (job.entry.live and not job.entry.kept):  # (a live result, collected)
             return
         if self.search and self.search.lower() not in job.params.prompt.lower():
             return
@@ -214,6 +215,17 @@ class GalleryModel(QObject):
         self.items.insert(0, item)
         self.total += 1
         self.added.emit(item)
+
+    def add_kept(self, entry: Entry, thumbnails: list[QImage]) -> None:
+        """A live result the user kept: at the top, like a new result."""
+        if any(item.entry.id == entry.id for item in self.items):
+            return
+        item = GalleryItem(entry, list(thumbnails), loaded=bool(thumbnails))
+        self.items.insert(0, item)
+        self.total += 1
+        self.added.emit(item)
+        if not thumbnails:
+            self._load_thumbnails([item])
 
     # -- actions --------------------------------------------------------------------------
 

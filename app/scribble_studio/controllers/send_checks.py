@@ -72,30 +72,37 @@ class SendChecks(QObject):
         history worth asking."""
         return params.seed is not None
 
+    def check_all(self, image: Image.Image, params: GenerationParams) -> CheckedJob:
+        """All the checks, the history's too: blocking, for a worker thread (live mode's
+        sender calls it there; :meth:`check_async` runs it on the runner). A history that
+        cannot be read does not stop the job: it is only not a repeat."""
+        from scribble_studio.domain.scribble import export_scribble
+        from scribble_studio.domain.scribble_checks import check_sketch, same_as_result
+        from scribble_studio.services.history import sha256
+
+        settings = self._settings()
+        problems = check_sketch(image)
+        same: Entry | None = None
+        if self.may_repeat(params):
+            # The history keys a result by the exact bytes sent, so hash those.
+            png = export_scribble(image, invert=settings.invert,
+                                  encoding=settings.encoding()).png
+            try:
+                same = self.store.same_result(sha256(png), params)
+            except StudioError as exc:
+                log.warning("duplicate check skipped: %s", exc.message)
+        if same is not None:
+            problems = [same_as_result(same.id), *problems]
+        return CheckedJob(image, params, tuple(problems), same)
+
+    def line(self, image: Image.Image, params: GenerationParams) -> str | None:
+        """Live mode's hook: the one line that stops a send, or None (on a worker)."""
+        checked = self.check_all(image, params)
+        return None if checked.ok else checked.message
+
     def check_async(self, image: Image.Image, params: GenerationParams,
                     done: Callable[[CheckedJob], None]) -> None:
-        """All the checks on a worker; ``done`` gets the answer on the GUI thread. A
-        history that cannot be read does not stop the job: it is only not a repeat."""
-        settings = self._settings()
-
-        def work() -> CheckedJob:
-            from scribble_studio.domain.scribble import export_scribble
-            from scribble_studio.domain.scribble_checks import check_sketch, same_as_result
-            from scribble_studio.services.history import sha256
-
-            problems = check_sketch(image)
-            same: Entry | None = None
-            if self.may_repeat(params):
-                # The history keys a result by the exact bytes sent, so hash those.
-                png = export_scribble(image, invert=settings.invert,
-                                      encoding=settings.encoding()).png
-                try:
-                    same = self.store.same_result(sha256(png), params)
-                except StudioError as exc:
-                    log.warning("duplicate check skipped: %s", exc.message)
-            if same is not None:
-                problems = [same_as_result(same.id), *problems]
-            return CheckedJob(image, params, tuple(problems), same)
+        """All the checks on a worker; ``done`` gets the answer on the GUI thread."""
 
         def finished(job: CheckedJob) -> None:
             self.checked.emit(job)
@@ -106,4 +113,4 @@ class SendChecks(QObject):
             log.warning("checks before sending failed: %s", error.message)
             finished(self.check(image, params))
 
-        self.runner.run(work, finished, failed)
+        self.runner.run(lambda: self.check_all(image, params), finished, failed)

@@ -27,6 +27,7 @@ from scribble_studio.controllers.session_backend import (
     SessionBackend,
     segmind_backend,
 )
+from scribble_studio.controllers.session_live import LiveJobs
 from scribble_studio.controllers.session_stopped import StoppedJobs
 from scribble_studio.controllers.slots import FifoSlots
 from scribble_studio.domain.errors import (
@@ -76,7 +77,7 @@ class _JobEvents:
         self._session.job_changed.emit(self._job)
 
 
-class GenerationSession(StoppedJobs, QObject):
+class GenerationSession(StoppedJobs, LiveJobs, QObject):
     job_added = Signal(object)
     job_changed = Signal(object)
     job_removed = Signal(object)
@@ -232,7 +233,8 @@ class GenerationSession(StoppedJobs, QObject):
         not shown (and sent) twice."""
         known = {job.history_id for job in self.jobs if job.history_id is not None}
         for entry, elsewhere in pending:
-            if entry.id in known or entry.owner == self.outbox.lock.name:
+            if entry.id in known or entry.owner == self.outbox.lock.name \
+                    or (entry.live and entry.state.safe_to_send):  # (never sent later)
                 continue
             job = Job(next(self._ids), entry.params, None, entry.id, created=entry.created)
             job.state, job.entry, job.elsewhere = entry.state, entry, elsewhere

@@ -69,6 +69,8 @@ class Entry:
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     # Where its paid images were written when the history could not store them.
     saved_to: tuple[str, ...] = ()
+    live: bool = False             # made by live mode: hidden from the gallery unless kept
+    kept: bool = False             # a live result the user kept (shown like any other)
 
 
 class DiskFull(StudioError):
@@ -190,16 +192,18 @@ class HistoryStore(TrashMixin):
     # -- steps ------------------------------------------------------------------------------
 
     def record(self, params: GenerationParams, scribble_png: bytes, size: tuple[int, int],
-               state: State, source: str = "app", owner: str | None = None) -> int:
+               state: State, source: str = "app", owner: str | None = None,
+               live: bool = False) -> int:
         """A new generation with the exact scribble bytes; the file is stored first."""
         digest = self.put_file(scribble_png)
         now = time.time()
         with self._transaction() as db:
             cursor = db.execute(
                 "INSERT INTO generations (created, updated, state, source, params, prompt,"
-                " seed, scribble, width, height, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " seed, scribble, width, height, owner, live) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (now, now, state.value, source, json.dumps(params.to_dict()), params.prompt,
-                 params.seed if params.seed is not None else -1, digest, *size, owner))
+                 params.seed if params.seed is not None else -1, digest, *size, owner,
+                 int(live)))
             gen_id = int(cursor.lastrowid or 0)
         if not self.image_path(digest).exists():  # emptied from the trash meanwhile (the
             self.put_file(scribble_png)           # same sketch, deleted by another row)
@@ -326,7 +330,8 @@ class HistoryStore(TrashMixin):
                      row["elapsed"], row["error"], bool(row["starred"]), images,
                      row["owner"], row["api"], row["sent_at"], row["cost"],
                      timings if isinstance(timings, dict) else {},
-                     saved_to=_paths(row["saved_to"]))
+                     saved_to=_paths(row["saved_to"]), live=bool(row["live"]),
+                     kept=bool(row["kept"]))
 
     def _with_images(self, rows: list[sqlite3.Row], trashed: bool = False) -> list[Entry]:
         """Entries with their images: those not in the trash (or, ``trashed``, those in
@@ -347,10 +352,12 @@ class HistoryStore(TrashMixin):
         return [self._entry(row, tuple(images[row["id"]])) for row in rows]
 
     def page(self, offset: int = 0, limit: int = 50, search: str = "",
-             states: tuple[State, ...] = (), starred: bool = False) -> list[Entry]:
+             states: tuple[State, ...] = (), starred: bool = False,
+             live: bool = False) -> list[Entry]:
         """Newest first, without what is in the trash. ``search`` matches the prompt,
-        case-insensitively (and a number the seed too)."""
-        where, args = self._filter(search, states, starred)
+        case-insensitively (and a number the seed too). Live results not kept are left
+        out unless ``live``."""
+        where, args = self._filter(search, states, starred, live)
         with self._lock:
             rows = self._db.execute(
                 f"SELECT * FROM generations {where} ORDER BY created DESC, id DESC "
@@ -358,16 +365,16 @@ class HistoryStore(TrashMixin):
         return self._with_images(rows)
 
     def count(self, search: str = "", states: tuple[State, ...] = (),
-              starred: bool = False) -> int:
-        where, args = self._filter(search, states, starred)
+              starred: bool = False, live: bool = False) -> int:
+        where, args = self._filter(search, states, starred, live)
         with self._lock:
             return int(self._db.execute(f"SELECT COUNT(*) FROM generations {where}",
                                         args).fetchone()[0])
 
     @staticmethod
-    def _filter(search: str, states: tuple[State, ...],
-                starred: bool) -> tuple[str, tuple[Any, ...]]:
-        clauses: list[str] = [VISIBLE]
+    def _filter(search: str, states: tuple[State, ...], starred: bool,
+                live: bool = False) -> tuple[str, tuple[Any, ...]]:
+        clauses: list[str] = [VISIBLE] + ([] if live else ["(live = 0 OR kept = 1)"])
         args: list[Any] = []
         if search.strip():
             escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -400,13 +407,39 @@ class HistoryStore(TrashMixin):
         return self._with_images([row])[0] if row is not None else None
 
     def outbox(self) -> list[Entry]:
-        """Every job not finished (waiting, queued, at the server, unknown), oldest first."""
+        """Every job not finished (waiting, queued, at the server, unknown), oldest first;
+        a live job that was not sent is never in it (it is cancelled, not sent later)."""
         marks = ",".join("?" * len(OPEN))
         with self._lock:
             rows = self._db.execute(
-                f"SELECT * FROM generations WHERE state IN ({marks}) ORDER BY created, id",
-                tuple(s.value for s in OPEN)).fetchall()
+                f"SELECT * FROM generations WHERE state IN ({marks}) AND NOT (live = 1 AND"
+                " state IN (?, ?)) ORDER BY created, id",
+                (*(s.value for s in OPEN), State.WAITING.value, State.QUEUED.value)
+            ).fetchall()
         return self._with_images(rows)
+
+    def cancel_stale_live(self, alive: Callable[[str | None], bool]) -> list[int]:
+        """Live jobs never sent whose process is gone (or that no process holds) become
+        ``cancelled``: a stale live job is worthless, and is never sent later."""
+        note = "A live job that was not sent is not sent later."
+        unsent = (State.WAITING.value, State.QUEUED.value)
+        rows = self.read("SELECT id, owner FROM generations WHERE live = 1 AND state IN (?, ?)",
+                         unsent)  # (most starts have none: no write lock is taken for them)
+        stale = [(row["id"], row["owner"]) for row in rows
+                 if row["owner"] is None or not alive(row["owner"])]
+        if not stale:
+            return []
+        with self._transaction() as db:
+            return [gen_id for gen_id, owner in stale if db.execute(
+                f"UPDATE generations SET state=?, error=?, owner=NULL, updated=? WHERE id=?"
+                f" AND owner IS ? AND state IN ({','.join('?' * len(unsent))})",
+                (State.CANCELLED.value, note, time.time(), gen_id, owner, *unsent)).rowcount]
+
+    def keep(self, gen_id: int) -> bool:
+        """A live result the user keeps: shown in the gallery like any other from now."""
+        with self._transaction() as db:
+            return db.execute("UPDATE generations SET kept=1 WHERE id=? AND live=1",
+                              (gen_id,)).rowcount == 1
 
     def request_ids(self, except_id: int) -> frozenset[str]:
         """The request ids every other generation recorded (lower case, no dashes)."""

@@ -108,7 +108,9 @@ class Outbox:
 
     def recover(self) -> list[Entry]:
         """Settle the jobs whose process is gone: returns them (``submitted`` ones are to
-        collect, ``unknown`` ones to look up)."""
+        collect, ``unknown`` ones to look up). Live jobs that were not sent are cancelled
+        first: they are never sent later."""
+        self.store.cancel_stale_live(self.lock.alive)
         return self.store.settle_orphans(self.lock.alive)
 
     def pending(self) -> list[tuple[Entry, bool]]:
@@ -120,10 +122,13 @@ class Outbox:
     # -- steps ------------------------------------------------------------------------------
 
     async def record(self, params: GenerationParams, scribble: ScribbleExport, source: str,
-                     state: JobState = JobState.QUEUED) -> int:
+                     state: JobState = JobState.QUEUED, live: bool = False) -> int:
+        """Store a job before anything is sent. A ``live`` one is sent at once or
+        cancelled: it never waits in the outbox."""
         owner = self.lock.hold()
         return await asyncio.to_thread(self.store.record, params, scribble.png,
-                                       (scribble.width, scribble.height), state, source, owner)
+                                       (scribble.width, scribble.height), state, source, owner,
+                                       live)
 
     async def cancel_unsent(self, gen_id: int, why: str = "Cancelled.") -> bool:
         """Cancel a job that never left (queued or waiting); False if it already had."""
@@ -159,6 +164,8 @@ class Outbox:
                               "it was not sent again.")
         from scribble_studio.services.backends import JobRequest
 
+        # A job that did not leave waits to be sent later; a live one is cancelled (stale).
+        unsent = JobState.CANCELLED if entry.live else JobState.WAITING
         try:  # nothing has left yet: whatever stops us here, the job goes back to waiting
             await asyncio.to_thread(self._note_balance_before, gen_id, backend)
             scribble = await asyncio.to_thread(self._scribble_of, entry)
@@ -168,7 +175,7 @@ class Outbox:
             raise  # (the scribble is missing or damaged: already failed, with the reason)
         except BaseException:
             with contextlib.suppress(Exception):
-                await self._release(gen_id, JobState.WAITING, "It was not sent.")
+                await self._release(gen_id, unsent, "It was not sent.")
             raise
         sink = _StoringEvents(self.store, gen_id, events)
         started = time.monotonic()
@@ -178,7 +185,7 @@ class Outbox:
             if sink.ticket is not None:  # the server has it: never "waiting" again
                 await self._after_failure(gen_id, exc, sink.ticket)
                 raise
-            await self._release(gen_id, JobState.WAITING, exc.message)  # nothing exists
+            await self._release(gen_id, unsent, exc.message)  # nothing exists
             raise
         except SubmitInDoubt as exc:
             if sink.ticket is None:

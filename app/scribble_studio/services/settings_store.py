@@ -40,6 +40,9 @@ class AppSettings:
     folder_open_sketch: str = ""
     folder_save_sketch: str = ""
     folder_export_image: str = ""
+    # Live mode's cap per live session (from turning it on): jobs, and dollars (0: none).
+    live_cap_jobs: int = 20
+    live_cap_dollars: float = 0.10
 
     def client_settings(self) -> ClientSettings:
         """Raises a StudioError if the base URL, the API or a timeout is unusable."""
@@ -149,6 +152,11 @@ def _field_ok(name: str, value: object) -> bool:
                                  and 0 <= value <= 1_000_000)
     if name in ("folder_open_sketch", "folder_save_sketch", "folder_export_image"):
         return isinstance(value, str) and "\0" not in value
+    if name == "live_cap_jobs":
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10_000
+    if name == "live_cap_dollars":
+        return isinstance(value, int | float) and not isinstance(value, bool) and (
+            0 <= value <= 1_000_000)
     if name == "history_base":
         try:
             return isinstance(value, str) and (

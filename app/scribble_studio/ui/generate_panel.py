@@ -43,6 +43,18 @@ class GeneratePanel(QWidget):
         self.button.setMinimumHeight(36)
         self.button.clicked.connect(self.generate_requested)
         self.estimate = ""   # e.g. "≈ $0.012 (4 images)"; "" while not known
+        # Live mode: sends the drawing by itself whenever it is still (Ctrl+Shift+L).
+        self.live = QPushButton("Live")
+        self.live.setCheckable(True)
+        self.live.setMinimumHeight(36)
+        self.live.setAccessibleName("Live mode")
+        self.live.setToolTip("Live mode: send the drawing by itself each time you pause, "
+                             "with the seed held (Ctrl+Shift+L)")
+        self.new_seed = QPushButton("New seed")
+        self.new_seed.setMinimumHeight(36)
+        self.new_seed.setToolTip("Live mode: the same drawing with another seed")
+        self.new_seed.setVisible(False)
+        self.live.toggled.connect(self.new_seed.setVisible)
         self.scroll_area = FormScroll()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
@@ -62,6 +74,8 @@ class GeneratePanel(QWidget):
         self.button_row = QHBoxLayout()
         self.button_row.setContentsMargins(8, 4, 8, 8)
         self.button_row.addWidget(self.button, 1)
+        self.button_row.addWidget(self.live)
+        self.button_row.addWidget(self.new_seed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

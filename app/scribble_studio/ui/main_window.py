@@ -17,6 +17,7 @@ from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.draft_keeper import DraftKeeper
 from scribble_studio.controllers.gallery import GalleryItem, GalleryModel
+from scribble_studio.controllers.live_mode import LiveMode
 from scribble_studio.controllers.model_preview import ModelPreview
 from scribble_studio.controllers.send_checks import CheckedJob, SendChecks
 from scribble_studio.controllers.session import GenerationSession
@@ -31,6 +32,7 @@ from scribble_studio.ui.file_dialogs import FileFolders
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
 from scribble_studio.ui.jobs_panel import JobsPanel
+from scribble_studio.ui.live_preview import LivePreview
 from scribble_studio.ui.status_bar import StudioStatusBar
 from scribble_studio.ui.window_menus import build_menus
 
@@ -93,12 +95,20 @@ class MainWindow(QMainWindow):
         self.jobs = JobsPanel()
         self.gallery = GalleryView(studio.gallery)
         self.gallery.folders = self.actions_.folders
+        self.live = LiveMode(self.session, self.view.document, self.generate.params.params,
+                             studio.settings.current, self, checks=self.checks.line)
         # The right column runs the window's full height (the gallery sits under the
         # canvas only), so a short laptop screen still has room for the parameters.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.params_dock = self._dock("Parameters", self.generate,
                                       Qt.DockWidgetArea.RightDockWidgetArea)
         self.jobs_dock = self._dock("Jobs", self.jobs, Qt.DockWidgetArea.RightDockWidgetArea)
+        # Beside the canvas (left of the parameters), shown when live mode is turned on.
+        self.live_dock = self._dock("Live", LivePreview(self.live),
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(self.params_dock, self.live_dock, Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.live_dock, self.params_dock, Qt.Orientation.Horizontal)
+        self.live_dock.hide()
         self.gallery_dock = self._dock("Gallery", self.gallery,
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.status = StudioStatusBar()
@@ -165,6 +175,7 @@ class MainWindow(QMainWindow):
             saved.connect(lambda p: self.status.showMessage(f"Saved {p.name}", 4000))
         self.actions_.invert.setChecked(settings.current().invert)
         self.actions_.invert.toggled.connect(lambda on: settings.update(invert=on))
+        self._connect_live()
         if settings.api_key() is None and not settings.key_pending:
             self.status.set_connection("no key")
 
@@ -235,6 +246,30 @@ class MainWindow(QMainWindow):
 
     def focus_prompt(self) -> None:
         self.generate.params.prompt.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # -- live mode ----------------------------------------------------------------------
+
+    def _connect_live(self) -> None:
+        live, settings = self.live, self.studio.settings
+        self.generate.live.toggled.connect(live.set_on)
+        self.generate.new_seed.clicked.connect(live.new_seed)
+        self.generate.params.changed.connect(live.schedule)
+        live.state_changed.connect(self._on_live_state_changed)
+        live.kept.connect(lambda entry: self.studio.gallery.add_kept(entry, []))
+        # "Use last" then gives the live seed, for a Generate of the same picture.
+        live.result_ready.connect(lambda r: self.generate.params.note_last_seed(r.params.seed))
+        settings.key_changed.connect(lambda: live.key_changed(
+            settings.api_key() is not None or settings.key_pending))
+
+    def _on_live_state_changed(self) -> None:
+        live = self.live
+        self.generate.live.blockSignals(True)  # (it follows a pause, or Ctrl+Shift+L)
+        self.generate.live.setChecked(live.on)
+        self.generate.live.blockSignals(False)
+        self.generate.new_seed.setVisible(live.on)
+        self.status.set_live(live.state.value, live.jobs, live.cost)
+        if live.on and not self.live_dock.isVisible():
+            self.live_dock.show()
 
     # -- dialogs ------------------------------------------------------------------------
 

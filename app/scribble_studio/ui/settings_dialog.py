@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.scribble_spec import UploadEncoding
+from scribble_studio.services.settings_store import AppSettings
 
 
 def here_in_settings(message: str) -> str:
@@ -112,6 +113,7 @@ class SettingsDialog(QDialog):
         note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.MinimumExpanding)
         budget_form.addRow(note)
         form.addRow(budget)
+        form.addRow(self._live_group(s))
         form.addRow(test_row)
         form.addRow(self.test_result)
         form.addRow(self.problem)
@@ -119,6 +121,25 @@ class SettingsDialog(QDialog):
         self.test.clicked.connect(self._on_test_clicked)
         controller.tested.connect(self._on_controller_tested)
         controller.key_changed.connect(self._on_controller_key_changed)
+
+    def _live_group(self, s: AppSettings) -> QGroupBox:
+        self.live_jobs = QSpinBox()
+        self.live_jobs.setRange(1, 10_000)
+        self.live_jobs.setValue(s.live_cap_jobs)
+        self.live_jobs.setSuffix(" jobs")
+        self.live_jobs.setAccessibleName("Live mode: jobs per live session")
+        self.live_dollars = self._dollars(s.live_cap_dollars, "Live mode: dollars per live "
+                                          "session")
+        group = QGroupBox("Live mode")
+        group.setAccessibleName("Live mode")
+        rows = QFormLayout(group)
+        rows.addRow("At most", self.live_jobs)
+        rows.addRow("Or at most", self.live_dollars)
+        note = QLabel("Each time live mode is turned on it may spend up to this; then it "
+                      "pauses until you turn it on again.")
+        note.setWordWrap(True)
+        rows.addRow(note)
+        return group
 
     @staticmethod
     def _seconds(value: float, low: float, high: float, name: str) -> QDoubleSpinBox:
@@ -164,7 +185,9 @@ class SettingsDialog(QDialog):
                 invert=self.invert.isChecked(), upload_encoding=self.encoding.currentData(),
                 api=self.api.currentData(), budget_day=self.budget_day.value() or None,
                 budget_month=self.budget_month.value() or None,
-                budget_ask_above=self.budget_ask.value() or None)
+                budget_ask_above=self.budget_ask.value() or None,
+                live_cap_jobs=self.live_jobs.value(),
+                live_cap_dollars=round(self.live_dollars.value(), 4))
         except StudioError as exc:
             self.problem.setText(f"{exc.message} {exc.action}")
             return

@@ -21,7 +21,11 @@ class StudioStatusBar(QStatusBar):
         self.connection = QLabel()
         self.queue = QLabel()
         self.canvas = QLabel()
-        for label in (self.credits, self.spend, self.connection, self.queue, self.canvas):
+        self.live = QLabel()
+        self.live.setAccessibleName("Live mode")
+        self.live.setVisible(False)
+        for label in (self.live, self.credits, self.spend, self.connection, self.queue,
+                      self.canvas):
             self.addPermanentWidget(label)
         self.set_credits(None)
         self.set_connection("unknown")
@@ -55,6 +59,13 @@ class StudioStatusBar(QStatusBar):
         texts = {"online": "● Online", "offline": "○ Offline", "key rejected": "✘ Key rejected",
                  "unknown": "○ Not connected yet", "no key": "○ No API key"}
         self.connection.setText(texts.get(state, state))
+
+    def set_live(self, state: str, jobs: int, cost: float) -> None:
+        """Live mode ("on", "paused", "off") and what this live session has cost."""
+        self.live.setVisible(state != "off")
+        spent = f"{jobs} job{'s' if jobs != 1 else ''}, ${cost:.3f}".replace(".000", ".00")
+        self.live.setText(f"● Live · {spent}" if state == "on" else f"○ Live paused · {spent}")
+        self.live.setStyleSheet("color: #1a7f37; font-weight: bold;" if state == "on" else "")
 
     def set_queue(self, count: int) -> None:
         self.queue.setText(f"Jobs: {count}" if count else "No jobs running")
