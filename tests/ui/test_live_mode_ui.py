@@ -170,3 +170,22 @@ def test_removing_the_key_pauses_live_mode(live_window: MainWindow) -> None:
     win.studio.settings.set_key("")
     assert win.live.state is LiveState.PAUSED and "no API key" in win.live.line
     assert not win.generate.live.isChecked()
+
+
+def test_a_dot_pauses_live_mode_with_the_checks_line_and_sends_nothing(
+        aloop: asyncio.AbstractEventLoop, live_window: MainWindow, backend: ScriptedBackend,
+        qtbot: QtBot) -> None:
+    """The window's own pre-send checks stop a live send as they stop Generate."""
+    win = live_window
+    win.generate.params.prompt.setPlainText("a lighthouse at dusk")
+    viewport = win.view.viewport()
+    centre = viewport.rect().center()
+
+    async def scenario() -> None:
+        qtbot.keyClick(win.view, Qt.Key.Key_L, CTRL_SHIFT)
+        drag(viewport, [(centre.x(), centre.y()), (centre.x() + 1, centre.y())])  # a dot
+        await until(lambda: win.live.state is LiveState.PAUSED, what="the pause")
+
+    run(aloop, scenario())
+    assert "Almost nothing is drawn" in win.live.line
+    assert backend.runs == []
