@@ -64,6 +64,7 @@ def framed(image: QImage) -> QPixmap:
 class DraftsDialog(QDialog):
     def __init__(self, keeper: DraftKeeper, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.keeper = keeper
         self.setWindowTitle("Drafts")
         self.list = QListWidget()
@@ -83,9 +84,14 @@ class DraftsDialog(QDialog):
         self.open_button.clicked.connect(self._on_open_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self.list.itemDoubleClicked.connect(lambda _item: self._on_open_clicked())
+        # Both connections are the dialog's own slots, so they go with the dialog (freed
+        # when closed) and each opening adds none to the keeper.
         keeper.listed.connect(self._on_keeper_listed)
-        keeper.saved.connect(keeper.refresh_list)  # a save that lands later shows up too
+        keeper.saved.connect(self._on_keeper_saved)  # a save that lands later shows up too
         keeper.refresh_list()
+
+    def _on_keeper_saved(self) -> None:
+        self.keeper.refresh_list()
 
     def _on_keeper_listed(self, drafts: list[DraftInfo]) -> None:
         self.list.clear()
