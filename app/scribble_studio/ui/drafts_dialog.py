@@ -88,7 +88,13 @@ class DraftsDialog(QDialog):
         # when closed) and each opening adds none to the keeper.
         keeper.listed.connect(self._on_keeper_listed)
         keeper.saved.connect(self._on_keeper_saved)  # a save that lands later shows up too
+        # Thumbnails are read on a worker and may land after the dialog was freed.
+        self._shown = True
+        self.finished.connect(self._on_finished)
         keeper.refresh_list()
+
+    def _on_finished(self, _result: int) -> None:
+        self._shown = False
 
     def _on_keeper_saved(self) -> None:
         self.keeper.refresh_list()
@@ -106,6 +112,8 @@ class DraftsDialog(QDialog):
                                self._on_previews_ready, lambda _error: None)
 
     def _on_previews_ready(self, shown: dict[str, tuple[QImage, str]]) -> None:
+        if not self._shown:
+            return
         for row in range(self.list.count()):
             item = self.list.item(row)
             info: DraftInfo = item.data(Qt.ItemDataRole.UserRole)
