@@ -4,6 +4,7 @@ is worked out on the runner's workers, the newest request winning."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
@@ -15,11 +16,15 @@ from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.scribble_importer import ScribbleImporter
+from scribble_studio.ui.compare_view import CompareView
 from scribble_studio.ui.main_window import MainWindow
 from scribble_studio.ui.menus import build_menu_bar, command, keys_of, plain
 from scribble_studio.ui.result_viewer import ResultViewer
 from scribble_studio.ui.shortcuts_dialog import ShortcutsDialog, all_sections
 from scribble_studio.ui.size_dialog import SizeDialog
+from tests.asyncqt import run, until
+from tests.ui import lineage_world
+from tests.ui.lineage_world import CTRL, generate, menu_entry, stroke, thumb
 
 WORKERS = 2  # the runner's workers, as main.py builds it
 
@@ -187,3 +192,33 @@ def test_a_discarded_import_drops_what_is_still_on_its_way(
     drain(window.studio.runner, qtbot)
     freed()
     assert gone == [True]
+
+
+# The lineage world (scripted backend, real history) for the gallery's own windows.
+backend, win = lineage_world.backend, lineage_world.win
+
+
+def test_more_like_this_and_compare_are_freed_when_closed(
+        aloop: asyncio.AbstractEventLoop, win: MainWindow, qtbot: QtBot) -> None:
+    stroke(win, [(-150, -100), (0, 0), (150, -100)])
+    gen_id = generate(aloop, win, qtbot, samples=2)
+    dialogs = len(win.findChildren(QDialog))
+    for _ in range(3):
+        menu_entry(win, qtbot, gen_id, 0, "More like this…")
+        variations = win.gallery.variations
+        assert variations is not None and variations.isVisible()
+        variations.reject()
+        qtbot.mouseClick(thumb(win, gen_id, 0), Qt.MouseButton.LeftButton, CTRL)
+        menu_entry(win, qtbot, gen_id, 1, "Compare with the picked result")
+
+        async def compared() -> None:
+            await until(lambda: win.gallery.compare_view is not None, what="compare")
+
+        run(aloop, compared())
+        assert win.gallery.compare_view is not None
+        win.gallery.compare_view.close()
+        qtbot.mouseClick(win.gallery.unpick, Qt.MouseButton.LeftButton)
+        freed()
+        assert len(win.findChildren(QDialog)) == dialogs
+        assert win.gallery.variations is None and win.gallery.compare_view is None
+        assert win.findChildren(CompareView) == []
