@@ -36,6 +36,7 @@ def open_import(window: MainWindow, qtbot: QtBot, path: Path) -> ImportDialog:
         window.files.open_path(path, as_import=True)
     dialog = window.import_dialog
     assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.importer.ready, timeout=5000)  # guessed on a worker
     return dialog
 
 

@@ -12,7 +12,6 @@ from scribble_studio.services.sketch_files import read_image
 from scribble_studio.ui.help_menu import examples
 from scribble_studio.ui.look import app_icon, follow_color_scheme, icon
 from scribble_studio.ui.main_window import MainWindow
-from scribble_studio.ui.shortcuts_dialog import ShortcutsDialog, shortcut_rows
 
 
 def test_the_app_follows_the_systems_dark_and_light_scheme(qapp: QApplication) -> None:
@@ -32,17 +31,6 @@ def test_icons_fall_back_to_the_bundled_svgs() -> None:
     for name in ("draw-freehand", "draw-eraser", "edit-undo", "zoom-fit-best",
                  "view-preview"):
         assert not icon(name).isNull(), name
-
-
-def test_help_lists_the_keyboard_shortcuts(window: MainWindow) -> None:
-    rows = dict(shortcut_rows(window))
-    assert rows["Undo"] == "Ctrl+Z" and "Ctrl+Y" in rows["Redo"]
-    assert rows["Generate"] == "Ctrl+Return" and rows["Focus the prompt"] == "Ctrl+L"
-    dialog = ShortcutsDialog(window)
-    assert dialog.list.topLevelItemCount() == len(rows)
-    assert dialog.list.isHeaderHidden()  # a list to read, not a table to edit
-    first = dialog.list.topLevelItem(0)
-    assert (first.text(0), first.text(1)) == shortcut_rows(window)[0]
 
 
 def test_help_open_example_loads_each_example_exactly(window: MainWindow, qtbot: QtBot) -> None:

@@ -64,9 +64,10 @@ def test_importing_each_shared_scribble_matches_its_dark_pixels(
         with qtbot.waitSignal(window.files.import_ready, timeout=5000) as blocker:
             window.files.open_path(path, as_import=True)
         importer = blocker.args[0]
+        qtbot.waitUntil(lambda imp=importer: imp.ready, timeout=5000)  # guessed on a worker
         assert importer.mode is ImportMode.LINE_DRAWING, path.name
         with qtbot.waitSignal(importer.applied, timeout=10000):
-            importer.apply()
+            window.import_dialog.accept()
         expected = darkness(original).point(lambda v: 255 if v < 127 else 0)
         got = window.view.document.ink_mask().point(lambda v: 255 if v > 128 else 0)
         assert iou(got, expected) >= 0.9, path.name
@@ -101,10 +102,10 @@ def test_a_dark_line_drawing_is_inverted_automatically(window: MainWindow, qtbot
     with qtbot.waitSignal(window.files.import_ready, timeout=5000) as blocker:
         window.files.open_path(path)
     importer = blocker.args[0]
-    window.import_dialog.close()
+    qtbot.waitUntil(lambda: importer.ready, timeout=5000)  # guessed on a worker
     assert importer.invert
     with qtbot.waitSignal(importer.applied, timeout=5000):
-        importer.apply()
+        window.import_dialog.accept()
     mask = window.view.document.ink_mask()
     assert mask.getpixel((256, 256)) == 255 and mask.getpixel((256, 100)) == 0
 
@@ -117,10 +118,10 @@ def test_a_photo_becomes_edges(window: MainWindow, qtbot: QtBot, tmp_path: Path)
     with qtbot.waitSignal(window.files.import_ready, timeout=5000) as blocker:
         window.files.open_path(path)
     importer = blocker.args[0]
-    window.import_dialog.close()
+    qtbot.waitUntil(lambda: importer.ready, timeout=5000)  # guessed on a worker
     assert importer.mode is ImportMode.PHOTO
     with qtbot.waitSignal(importer.applied, timeout=5000):
-        importer.apply()
+        window.import_dialog.accept()
     mask = window.view.document.ink_mask()
     inked = sum(1 for v in mask.tobytes() if v > 128)
     assert 500 < inked < 512 * 512 // 10  # outlines, not a filled blob

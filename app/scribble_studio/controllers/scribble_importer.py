@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 from PIL import Image
 from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QImage
@@ -35,7 +37,21 @@ def make_ink(source: Image.Image, mode: ImportMode, threshold: int, invert: bool
     return fit_ink(line_drawing_ink(source, threshold, invert), size.width(), size.height())
 
 
+def look_at(source: Image.Image) -> tuple[ImportMode, bool, Image.Image]:
+    """What the picture seems to be, whether it is light on dark, and a copy small enough
+    for the preview. Runs on a worker thread (a photo of many megapixels takes a while)."""
+    small = source.copy()
+    small.thumbnail((PREVIEW_SIDE * 2, PREVIEW_SIDE * 2))
+    return guess_mode(source), is_mostly_dark(darkness(source)), small
+
+
 class ScribbleImporter(QObject):
+    """Its image work runs on the runner's workers; the newest preview request wins.
+
+    Freed once it has done its work: after ``applied`` (or a failed apply), or when
+    :meth:`discard` is called (the dialog was cancelled)."""
+
+    guessed = Signal()      # mode and invert hold the picture's guesses; previews can start
     preview_ready = Signal(QImage)
     failed = Signal(object)
     applied = Signal()
@@ -46,18 +62,29 @@ class ScribbleImporter(QObject):
         self.document = document
         self.runner = runner
         self.source = source
-        self.mode = guess_mode(source)
+        self.mode = ImportMode.LINE_DRAWING  # until guessed
         self.threshold = THRESHOLD
-        self.invert = is_mostly_dark(darkness(source))
+        self.invert = False
         self.strength = 0.7
         self.thickness = DEFAULT_THICKNESS
         self.close_gaps = DEFAULT_CLOSE_GAPS
         # Whether the import replaces the drawing or is added to it (asked in the dialog).
         self.add_to_drawing = False
-        small = source.copy()
-        small.thumbnail((PREVIEW_SIDE * 2, PREVIEW_SIDE * 2))
-        self._small = small
+        self._small: Image.Image | None = None
         self._generation = 0
+        self._pending: Future[QImage] | None = None
+        self._discarded = False
+        runner.run(lambda: look_at(source), self._on_looked_at, self._on_failed)
+
+    @property
+    def ready(self) -> bool:
+        return self._small is not None
+
+    def _on_looked_at(self, seen: tuple[ImportMode, bool, Image.Image]) -> None:
+        if self._discarded:
+            return
+        self.mode, self.invert, self._small = seen
+        self.guessed.emit()  # whoever shows the preview asks for it (refresh)
 
     def set_mode(self, mode: ImportMode) -> None:
         self.mode = mode
@@ -92,12 +119,18 @@ class ScribbleImporter(QObject):
         return QSize(max(1, round(size.width() * scale)), max(1, round(size.height() * scale)))
 
     def refresh(self) -> None:
-        """Recompute the preview off the GUI thread; a newer request wins."""
+        """Recompute the preview off the GUI thread; a newer request wins: one not yet
+        started is cancelled, and a result for an older request is dropped."""
+        small = self._small
+        if small is None:
+            return  # the first preview follows the guesses
         self._generation += 1
         generation = self._generation
+        if self._pending is not None:
+            self._pending.cancel()
         # The preview is smaller than the canvas: thin its lines and gaps to match.
         scale = self._preview_size().width() / self.document.size().width()
-        args = (self._small, self.mode, self.threshold, self.invert, self.strength,
+        args = (small, self.mode, self.threshold, self.invert, self.strength,
                 self._preview_size(), max(1, round(self.thickness * scale)),
                 round(self.close_gaps * scale))
 
@@ -111,7 +144,13 @@ class ScribbleImporter(QObject):
             if generation == self._generation:
                 self.preview_ready.emit(image)
 
-        self.runner.run(work, done, self._on_failed)
+        self._pending = self.runner.run(work, done, self._on_failed)
+
+    def discard(self) -> None:
+        """Not imported after all: free the picture."""
+        self._discarded = True  # what is still on its way is dropped
+        self._generation += 1
+        self.deleteLater()
 
     def apply(self) -> None:
         """Compute the full-size ink off the GUI thread, then make it one undoable edit."""
@@ -131,8 +170,14 @@ class ScribbleImporter(QObject):
             text = "Import scribble (added)" if drawing is not None else "Import scribble"
             self.document.replace_ink(pil_to_alpha(mask), text)
             self.applied.emit()
+            self.deleteLater()
 
-        self.runner.run(work, done, self._on_failed)
+        def failed(error: StudioError) -> None:
+            self._on_failed(error)
+            self.deleteLater()
+
+        self.runner.run(work, done, failed)
 
     def _on_failed(self, error: StudioError) -> None:
-        self.failed.emit(error)
+        if not self._discarded:
+            self.failed.emit(error)

@@ -64,6 +64,7 @@ def framed(image: QImage) -> QPixmap:
 class DraftsDialog(QDialog):
     def __init__(self, keeper: DraftKeeper, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.keeper = keeper
         self.setWindowTitle("Drafts")
         self.list = QListWidget()
@@ -83,9 +84,20 @@ class DraftsDialog(QDialog):
         self.open_button.clicked.connect(self._on_open_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         self.list.itemDoubleClicked.connect(lambda _item: self._on_open_clicked())
+        # Both connections are the dialog's own slots, so they go with the dialog (freed
+        # when closed) and each opening adds none to the keeper.
         keeper.listed.connect(self._on_keeper_listed)
-        keeper.saved.connect(keeper.refresh_list)  # a save that lands later shows up too
+        keeper.saved.connect(self._on_keeper_saved)  # a save that lands later shows up too
+        # Thumbnails are read on a worker and may land after the dialog was freed.
+        self._shown = True
+        self.finished.connect(self._on_finished)
         keeper.refresh_list()
+
+    def _on_finished(self, _result: int) -> None:
+        self._shown = False
+
+    def _on_keeper_saved(self) -> None:
+        self.keeper.refresh_list()
 
     def _on_keeper_listed(self, drafts: list[DraftInfo]) -> None:
         self.list.clear()
@@ -100,6 +112,8 @@ class DraftsDialog(QDialog):
                                self._on_previews_ready, lambda _error: None)
 
     def _on_previews_ready(self, shown: dict[str, tuple[QImage, str]]) -> None:
+        if not self._shown:
+            return
         for row in range(self.list.count()):
             item = self.list.item(row)
             info: DraftInfo = item.data(Qt.ItemDataRole.UserRole)

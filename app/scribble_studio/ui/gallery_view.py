@@ -449,7 +449,11 @@ class GalleryView(QWidget):
         dialog = VariationsDialog(item, self.model.session.money_figures, parent)
         dialog.accepted.connect(lambda: self.model.more_like_this(item, dialog.count.value()))
         self.variations = dialog
+        dialog.destroyed.connect(self._on_variations_destroyed)
         dialog.open()
+
+    def _on_variations_destroyed(self) -> None:
+        self.variations = None
 
     def compare_picked(self) -> None:
         if len(self.picker.picks) == 2:

@@ -1,17 +1,13 @@
-"""Help: the keyboard shortcuts, the example sketches, the log folder, About."""
+"""Help's commands: the example sketches, the log folder, About (the menu itself is
+built in ``menus.py``)."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 from scribble_studio import APP_NAME, __version__
-
-if TYPE_CHECKING:
-    from scribble_studio.ui.main_window import MainWindow
 
 
 def examples() -> list[Path]:
@@ -21,39 +17,25 @@ def examples() -> list[Path]:
     return sorted(path for path in folder.iterdir() if path.suffix == ".png")
 
 
-def build_help_menu(window: MainWindow) -> None:
-    menu = window.menuBar().addMenu("&Help")
-    menu.addAction("&Keyboard shortcuts", QKeySequence("F1"), window.show_shortcuts)
-    example_menu = menu.addMenu("Open &example")
-    for path in examples():
-        example_menu.addAction(path.stem.capitalize(),
-                               functools.partial(window.files.open_path, path))
-    menu.addSeparator()
-    # Messages that say "report it with the log file" lead here (and their banner's button).
-    menu.addAction("Open &log folder", window.open_log_folder)
-    menu.addAction("&About", lambda: show_about(window))
-
-
-def log_folder(window: MainWindow) -> Path:
+def log_folder(settings_file: Path) -> Path:
     """Where the log file is written (``logs`` in the data folder, next to the settings)."""
     from scribble_studio.services.logs import LOG_NAME
 
-    return window.studio.settings.store.path.parent / "logs" / LOG_NAME
+    return settings_file.parent / "logs" / LOG_NAME
 
 
-def open_log_folder(window: MainWindow) -> None:
+def open_log_folder(log: Path, status: QStatusBar) -> None:
     """Show the log folder in the file manager, and say where it is (the file manager
     may not open, or open behind the window)."""
     from PySide6.QtCore import QUrl
     from PySide6.QtGui import QDesktopServices
 
-    log = log_folder(window)
     folder = log.parent if log.parent.is_dir() else log.parent.parent
-    window.status.showMessage(f"The log file is {log}", 15000)
+    status.showMessage(f"The log file is {log}", 15000)
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
-def show_about(window: MainWindow) -> None:
+def show_about(parent: QWidget) -> None:
     """A window-modal box opened with open(), not exec(): no nested event loop."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
@@ -63,7 +45,7 @@ def show_about(window: MainWindow) -> None:
     box = QMessageBox(  # owned by the window, deleted when closed
         QMessageBox.Icon.NoIcon, f"About {APP_NAME}",
         f"{APP_NAME} {__version__}\nSketch a scribble, get images from Segmind's "
-        "ControlNet Scribble model.", QMessageBox.StandardButton.Close, window)
+        "ControlNet Scribble model.", QMessageBox.StandardButton.Close, parent)
     box.setIconPixmap(app_icon().pixmap(64, 64))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()

@@ -37,6 +37,7 @@ class ImportDialog(QDialog):
 
     def __init__(self, importer: ScribbleImporter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # freed when closed
         self.importer = importer
         self.setWindowTitle("Import as scribble")
         self.preview = QLabel(self)
@@ -71,7 +72,9 @@ class ImportDialog(QDialog):
         has_drawing = importer.document.has_ink(any_alpha=True)
         self.replace.setEnabled(has_drawing)
         self.add.setEnabled(has_drawing)
-        form = QFormLayout()
+        self.form = QWidget()
+        form = QFormLayout(self.form)
+        form.setContentsMargins(0, 0, 0, 0)
         mode_row = QHBoxLayout()
         mode_row.addWidget(self.line_mode)
         mode_row.addWidget(self.photo_mode)
@@ -91,7 +94,7 @@ class ImportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.preview)
-        layout.addLayout(form)
+        layout.addWidget(self.form)
         layout.addWidget(buttons)
         self.line_mode.toggled.connect(self._on_mode_toggled)
         self.threshold.valueChanged.connect(importer.set_threshold)
@@ -101,6 +104,27 @@ class ImportDialog(QDialog):
         self.close_gaps.valueChanged.connect(importer.set_close_gaps)
         self.add.toggled.connect(importer.set_add_to_drawing)
         importer.preview_ready.connect(self._on_importer_preview_ready)
+        importer.guessed.connect(self._on_importer_guessed)
+        self.rejected.connect(importer.discard)  # cancelled: the picture is let go
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.preview.setText("Looking at the picture…")
+        if importer.ready:
+            self._on_importer_guessed()
+        else:  # the guesses are worked out on a worker: nothing to set until then
+            self.form.setEnabled(False)
+            self.ok.setEnabled(False)
+
+    def _on_importer_guessed(self) -> None:
+        importer = self.importer
+        for widget in (self.line_mode, self.photo_mode, self.invert):
+            widget.blockSignals(True)  # the importer holds these values already
+        (self.photo_mode if importer.mode is ImportMode.PHOTO else self.line_mode) \
+            .setChecked(True)
+        self.invert.setChecked(importer.invert)
+        for widget in (self.line_mode, self.photo_mode, self.invert):
+            widget.blockSignals(False)
+        self.form.setEnabled(True)
+        self.ok.setEnabled(True)
         self._sync_enabled()
         importer.refresh()
 

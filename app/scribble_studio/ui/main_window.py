@@ -4,13 +4,14 @@ status bar, and forwards user intents to the controllers."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
 
 from scribble_studio import APP_NAME
 from scribble_studio.controllers.app_settings import SettingsController
@@ -31,10 +32,18 @@ from scribble_studio.ui.error_presenter import ErrorPresenter
 from scribble_studio.ui.file_dialogs import FileFolders
 from scribble_studio.ui.gallery_view import GalleryView
 from scribble_studio.ui.generate_panel import GeneratePanel
+from scribble_studio.ui.help_menu import examples
 from scribble_studio.ui.jobs_panel import JobsPanel
 from scribble_studio.ui.live_preview import LivePreview
+from scribble_studio.ui.menus import (
+    MenuTable,
+    build_menu_bar,
+    build_tool_bar,
+    menu_table,
+    panel_toggles,
+    window_actions,
+)
 from scribble_studio.ui.status_bar import StudioStatusBar
-from scribble_studio.ui.window_menus import build_menus
 
 if TYPE_CHECKING:  # loaded when first opened, not at start
     from PIL import Image
@@ -44,6 +53,7 @@ if TYPE_CHECKING:  # loaded when first opened, not at start
     from scribble_studio.ui.first_run_hint import FirstRunHint
     from scribble_studio.ui.import_dialog import ImportDialog
     from scribble_studio.ui.settings_dialog import SettingsDialog
+    from scribble_studio.ui.shortcuts_dialog import ShortcutsDialog
 
 
 # A first start's layout, in logical pixels: the gallery's dock holds its search field and
@@ -54,6 +64,7 @@ TOOL_BAR = 40
 TITLE_BAR = 32  # what a window manager's frame usually takes above the window
 
 
+DialogT = TypeVar("DialogT", bound=QDialog)
 CHECKS = "checks"  # the banner key of a pre-send check's problem
 
 @dataclasses.dataclass
@@ -120,13 +131,34 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.import_dialog: ImportDialog | None = None
         self.drafts_dialog: DraftsDialog | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         self._told_about_jobs_at_server = False
-        self.generate_action = build_menus(self)
+        self.menu_table = self._build_menus()
+        self.generate_action = self.commands.generate
         self._connect()
         self._update_generate()
         self._on_document_size_changed(self.view.document.size())
         self._default_layout = self.saveState()
         self._restore_layout()
+
+    def _build_menus(self) -> MenuTable:
+        from scribble_studio.ui.help_menu import show_about
+
+        studio = self.studio
+        self.commands = window_actions(
+            self, new_sketch=studio.drafts.new_sketch, drafts=self.open_drafts,
+            settings=self.open_settings, quit=self.close, generate=self.request_generate,
+            send_now=studio.session.send_now, cancel_all=studio.session.cancel_all,
+            focus_prompt=self.focus_prompt, live=self.live.toggle, keep_live=self.live.keep,
+            shortcuts=self.show_shortcuts,
+            log_folder=self.open_log_folder, about=lambda: show_about(self),
+            reset_layout=self.reset_layout, open_example=self.files.open_path,
+            examples=examples())
+        bar = build_tool_bar(self, self.actions_)
+        docks = [self.params_dock, self.jobs_dock, self.live_dock, self.gallery_dock]
+        table = menu_table(self.actions_, self.commands, panel_toggles(docks, bar))
+        build_menu_bar(self.menuBar(), table)
+        return table
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -276,20 +308,30 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from scribble_studio.ui.settings_dialog import SettingsDialog
 
-        self.settings_dialog = SettingsDialog(self.studio.settings, self)
-        self.settings_dialog.open()
+        self.settings_dialog = self._opened("settings_dialog",
+                                            SettingsDialog(self.studio.settings, self))
 
     def show_shortcuts(self) -> None:
-        from scribble_studio.ui.shortcuts_dialog import ShortcutsDialog
+        from scribble_studio.ui.shortcuts_dialog import ShortcutsDialog, all_sections
 
-        self.shortcuts_dialog = ShortcutsDialog(self)
-        self.shortcuts_dialog.open()
+        self.shortcuts_dialog = self._opened(
+            "shortcuts_dialog", ShortcutsDialog(all_sections(self.menu_table), self))
 
     def open_drafts(self) -> None:
         from scribble_studio.ui.drafts_dialog import DraftsDialog
 
-        self.drafts_dialog = DraftsDialog(self.studio.drafts, self)
-        self.drafts_dialog.open()
+        self.drafts_dialog = self._opened("drafts_dialog",
+                                          DraftsDialog(self.studio.drafts, self))
+
+    def _opened(self, name: str, dialog: DialogT) -> DialogT:
+        """Open a dialog (each frees itself when closed) and forget it once it is gone."""
+        dialog.destroyed.connect(functools.partial(self._on_dialog_destroyed, name, dialog))
+        dialog.open()
+        return dialog
+
+    def _on_dialog_destroyed(self, name: str, dialog: QDialog) -> None:
+        if getattr(self, name, None) is dialog:  # not a newer one opened since
+            setattr(self, name, None)
 
     def _add_first_run_hint(self) -> None:
         """The getting-started card, built once the window has painted (its rich text
@@ -303,9 +345,9 @@ class MainWindow(QMainWindow):
         self.first_run_hint = FirstRunHint(settings, self.open_settings, self.view.viewport())
 
     def open_log_folder(self) -> None:
-        from scribble_studio.ui.help_menu import open_log_folder
+        from scribble_studio.ui.help_menu import log_folder, open_log_folder
 
-        open_log_folder(self)
+        open_log_folder(log_folder(self.studio.settings.store.path), self.status)
 
     def _on_settings_key_changed(self) -> None:
         self.status.set_connection("unknown" if self.studio.settings.api_key() else "no key")
@@ -318,8 +360,7 @@ class MainWindow(QMainWindow):
     def _on_files_import_ready(self, importer: ScribbleImporter) -> None:
         from scribble_studio.ui.import_dialog import ImportDialog
 
-        self.import_dialog = ImportDialog(importer, self)
-        self.import_dialog.open()
+        self.import_dialog = self._opened("import_dialog", ImportDialog(importer, self))
 
     def _on_document_size_changed(self, size: QSize) -> None:
         self.status.canvas.setText(

@@ -6,6 +6,7 @@ lines. One window, non-modal, reused for every result and freed when closed."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPainter, QPaintEvent, QPixmap
@@ -21,6 +22,24 @@ from PySide6.QtWidgets import (
 
 from scribble_studio.controllers.gallery import GalleryItem, GalleryModel
 
+# The large view's keys: (name, button text, keys, what it does). The viewer makes its
+# actions from this table and Help ▸ Keyboard shortcuts lists it (the view may be closed).
+VIEWER_KEYS: Final = (
+    ("previous", "◀", "Left", "Previous result"),
+    ("next", "▶", "Right", "Next result"),
+    ("star", "☆", "S", "Star this generation"),
+    ("save", "Save…", "Ctrl+S", "Save as PNG"),
+    ("copy", "Copy", "Ctrl+C", "Copy the image"),
+    ("restore", "Restore sketch", "R",
+     "Put this result's sketch back on the canvas (undo with Ctrl+Z)"),
+    ("restore_all", "Restore sketch and parameters", "Shift+R",
+     "Put this result's sketch and parameters back"),
+    ("more", "More like this…", "M", "The same sketch and parameters with new seeds"),
+    ("overlay", "Overlay sketch", "O", "Show the sketch over the result"),
+    ("fainter", "−", "Down", "A fainter overlay"),
+    ("stronger", "+", "Up", "A stronger overlay"),
+    ("close", "Close", "Esc", "Close the large view"),
+)
 DEFAULT_OPACITY = 60  # percent: the lines read clearly and the result still shows through
 
 
@@ -111,23 +130,17 @@ class ResultViewer(QWidget):
         self.opacity.valueChanged.connect(self._on_opacity_changed)
         self.buttons: dict[str, QToolButton] = {}
         bar = QHBoxLayout()
-        for name, text, keys, tip, slot in (
-                ("previous", "◀", "Left", "Previous result", lambda: self.step(-1)),
-                ("next", "▶", "Right", "Next result", lambda: self.step(1)),
-                ("star", "☆", "S", "Star this generation", self._on_star),
-                ("save", "Save…", "Ctrl+S", "Save as PNG", self._on_save),
-                ("copy", "Copy", "Ctrl+C", "Copy the image", self._on_copy),
-                ("restore", "Restore sketch", "R",
-                 "Put this result's sketch back on the canvas (undo with Ctrl+Z)",
-                 lambda: self._on_restore(False)),
-                ("restore_all", "Restore sketch and parameters", "Shift+R",
-                 "Put this result's sketch and parameters back", lambda: self._on_restore(True)),
-                ("more", "More like this…", "M",
-                 "The same sketch and parameters with new seeds", self._on_more),
-                ("overlay", "Overlay sketch", "O",
-                 "Show the sketch over the result", self._on_overlay_toggled),
-                ("fainter", "−", "Down", "A fainter overlay", lambda: self._nudge(-10)),
-                ("stronger", "+", "Up", "A stronger overlay", lambda: self._nudge(10))):
+        slots: dict[str, Callable[[], object]] = {
+            "previous": lambda: self.step(-1), "next": lambda: self.step(1),
+            "star": self._on_star, "save": self._on_save, "copy": self._on_copy,
+            "restore": lambda: self._on_restore(False),
+            "restore_all": lambda: self._on_restore(True), "more": self._on_more,
+            "overlay": self._on_overlay_toggled, "fainter": lambda: self._nudge(-10),
+            "stronger": lambda: self._nudge(10)}
+        for name, text, keys, tip in VIEWER_KEYS:
+            if name == "close":
+                continue
+            slot = slots[name]
             action = self._action(text, keys, tip, slot)
             if name in ("fainter", "stronger"):
                 continue  # keys only: the slider is the control
@@ -140,7 +153,7 @@ class ResultViewer(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.where)
         close = QAction(self)
-        close.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        close.setShortcut(QKeySequence(VIEWER_KEYS[-1][2]))
         close.triggered.connect(self.close)
         self.addAction(close)
         layout = QVBoxLayout(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +40,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, controller: SettingsController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # freed when closed
         self.controller = controller
         self.setWindowTitle("Settings")
         s = controller.current()

@@ -1,11 +1,10 @@
-"""The keyboard shortcuts dialog (Help ▸ Keyboard shortcuts, F1)."""
+"""The keyboard shortcuts dialog (Help ▸ Keyboard shortcuts, F1): the menus' own actions,
+the large view's keys and the canvas's pointer keys, read from where each is defined."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -13,47 +12,61 @@ from PySide6.QtWidgets import (
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
-if TYPE_CHECKING:
-    from scribble_studio.ui.main_window import MainWindow
+from scribble_studio.ui.menus import MenuTable, Section, plain, shortcut_sections
+from scribble_studio.ui.result_viewer import VIEWER_KEYS
 
-EXTRA_KEYS = [("Thinner / thicker pen", "[ / ]"), ("Pan", "Space + drag, middle button"),
-              ("Zoom at the pointer", "Ctrl + wheel"), ("Straight line", "Shift + drag")]
+# Keys the canvas reads from its events (no action carries them).
+CANVAS_KEYS = [("Thinner / thicker pen", "[ / ]"), ("Pan", "Space + drag, middle button"),
+               ("Zoom at the pointer", "Ctrl + wheel"), ("Straight line", "Shift + drag")]
 
 
-def shortcut_rows(window: MainWindow) -> list[tuple[str, str]]:
-    rows = {}
-    for action in window.findChildren(QAction):
-        keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
-                         for s in action.shortcuts())
-        name = action.text().replace("&", "").rstrip("…")
-        if keys and name:
-            rows[name] = keys
-    return sorted(rows.items()) + EXTRA_KEYS
+def viewer_section() -> Section:
+    # A button's text where it is a word, else what it does (☆, −, +).
+    rows = [(plain(text) if any(c.isalpha() for c in text) else tip,
+             QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
+            for name, text, keys, tip in VIEWER_KEYS if name not in ("previous", "next")]
+    # The arrows as one row each way, with what the button shows.
+    rows.insert(0, ("Previous / next result", "Left / Right"))
+    return "Large view of a result", rows
+
+
+def all_sections(table: MenuTable) -> list[Section]:
+    return [*shortcut_sections(table), viewer_section(), ("Drawing", CANVAS_KEYS)]
 
 
 class ShortcutsDialog(QDialog):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    """Freed when closed."""
+
+    def __init__(self, sections: list[Section], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle("Keyboard shortcuts")
-        rows = shortcut_rows(window)
-        # A plain list: what it does, then its keys; no grid, no header, nothing to edit.
+        # A list to read, under headings: what it does, then its keys; nothing to edit.
         self.list = QTreeWidget()
         self.list.setColumnCount(2)
         self.list.setHeaderHidden(True)
         self.list.setRootIsDecorated(False)
-        self.list.setUniformRowHeights(True)
+        self.list.setItemsExpandable(False)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.list.setFrameShape(QTreeWidget.Shape.NoFrame)
         self.list.setAccessibleName("Keyboard shortcuts")
         bold = self.list.font()
         bold.setBold(True)
-        for name, keys in rows:
-            item = QTreeWidgetItem([name, keys])
-            item.setFont(1, bold)
-            self.list.addTopLevelItem(item)
+        for title, rows in sections:
+            heading = QTreeWidgetItem([title])
+            heading.setFont(0, bold)
+            heading.setFirstColumnSpanned(True)
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.list.addTopLevelItem(heading)
+            for name, keys in rows:
+                item = QTreeWidgetItem([name, keys])
+                item.setFont(1, bold)
+                heading.addChild(item)
+        self.list.expandAll()
         self.list.resizeColumnToContents(0)
         self.list.setColumnWidth(0, self.list.columnWidth(0) + 24)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -61,4 +74,16 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
         layout.addWidget(buttons)
-        self.resize(460, 520)
+        self.resize(520, 640)
+
+    def rows(self) -> dict[str, list[tuple[str, str]]]:
+        """What it shows: each heading's rows."""
+        shown: dict[str, list[tuple[str, str]]] = {}
+        root = self.list.invisibleRootItem()
+        for top in range(root.childCount()):
+            heading = root.child(top)
+            if heading is None:
+                continue
+            children = (heading.child(i) for i in range(heading.childCount()))
+            shown[heading.text(0)] = [(c.text(0), c.text(1)) for c in children if c]
+        return shown

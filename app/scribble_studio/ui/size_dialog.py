@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,6 +30,7 @@ def _side(value: int, name: str) -> QSpinBox:
 class SizeDialog(QDialog):
     def __init__(self, current: QSize, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # freed when closed
         self.setWindowTitle("Canvas size")
         self.width_box = _side(current.width(), "Width")
         self.height_box = _side(current.height(), "Height")

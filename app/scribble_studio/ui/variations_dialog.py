@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QWidget
 
 from scribble_studio.controllers.gallery import GalleryItem
@@ -24,6 +25,7 @@ class VariationsDialog(QDialog):
                  figures: Callable[[GenerationParams], Awaitable[Figures]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # freed when closed
         self.item = item
         self._figures = figures
         self._per_job: Figures | None = None
@@ -55,7 +57,12 @@ class VariationsDialog(QDialog):
         form.addRow("Estimate:", self.estimate)
         form.addRow(buttons)
         self.count.valueChanged.connect(self._show_estimate)
+        self.finished.connect(self._on_finished)
         self._ask()
+
+    def _on_finished(self, _result: int) -> None:
+        if self._task is not None:  # its figures would land on a freed dialog
+            self._task.cancel()
 
     def _ask(self) -> None:
         try:
