@@ -79,10 +79,12 @@ def flag(field: str) -> str:
 def in_cli_words(error: InvalidParameters) -> InvalidParameters:
     """The domain's "Invalid parameters: steps: …; correct the marked fields" said as a
     command line is corrected: by its options (``kind`` and exit code stay)."""
-    words = InvalidParameters({flag(field): why for field, why in error.problems.items()})
+    words = InvalidParameters({flag(field): why for field, why in error.problems.items()},
+                              error.model)
     plural = "option" if len(error.problems) == 1 else "options"
     listed = "; ".join(f"{option} {why}" for option, why in words.problems.items())
-    words.message = f"Invalid {plural}: {listed}."
+    of = f" for --model {error.model}" if error.model else ""
+    words.message = f"Invalid {plural}{of}: {listed}."
     words.action = (f"Correct the {plural} named and run the command again "
                     "(see: scribble-studio generate --help).")
     return words

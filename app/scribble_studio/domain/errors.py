@@ -53,10 +53,12 @@ class InvalidInput(StudioError):
 class InvalidParameters(InvalidInput):
     """Generation parameters out of range, every problem reported at once, by field."""
 
-    def __init__(self, problems: Mapping[str, str]) -> None:
+    def __init__(self, problems: Mapping[str, str], model: str | None = None) -> None:
         self.problems = dict(problems)
+        self.model = model  # the id of the model whose ranges were checked, if known
         listed = "; ".join(f"{field}: {why}" for field, why in self.problems.items())
-        super().__init__(f"Invalid parameters: {listed}.", "Correct the marked fields.")
+        of = f" for {model}" if model else ""
+        super().__init__(f"Invalid parameters{of}: {listed}.", "Correct the marked fields.")
 
 
 class UnreadableImage(InvalidInput):
