@@ -29,8 +29,12 @@ def test_the_taxonomy_advises_in_words_of_neither_the_command_line_nor_the_windo
     import re
 
     from scribble_studio.domain import errors
-    from scribble_studio.domain.models import SD15_SCRIBBLE, SDXL_SCRIBBLE, ModelNotAllowed, \
-        RetiredModel
+    from scribble_studio.domain.models import (
+        SD15_SCRIBBLE,
+        SDXL_SCRIBBLE,
+        ModelNotAllowed,
+        RetiredModel,
+    )
 
     kinds = [k for k in vars(errors).values()
              if isinstance(k, type) and issubclass(k, errors.StudioError)]
