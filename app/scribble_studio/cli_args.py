@@ -30,6 +30,8 @@ CLI_ACTIONS: Final[dict[type[StudioError], str]] = {
     NotSendable: "Choose a waiting item, or say --resend-unknown for one in doubt.",
     StillRunning: "Collect it later with: scribble-studio outbox send",
 }
+# Advice the app words by its settings, as the command line's options say it.
+CLI_PHRASES: Final = {"Choose the API auto or v1 in Settings.": "Use --api auto or --api v1."}
 # SQLite's integers are signed 64-bit: a larger id cannot exist.
 ID_MAX: Final = 2**63 - 1
 # A page of the history printed at once; more is a scroll nobody reads.
@@ -107,6 +109,7 @@ def cli_words(error: StudioError) -> StudioError:
         error = in_cli_words(error)
     if error.action == type(error).default_action and type(error) in CLI_ACTIONS:
         error.action = CLI_ACTIONS[type(error)]
+    error.action = CLI_PHRASES.get(error.action, error.action)
     if isinstance(error, ModelNotAllowed | RetiredModel) and error.alternative is not None:
         error.action = error.action.rstrip(".") + f" (--model {error.alternative})."
 

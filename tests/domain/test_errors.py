@@ -59,3 +59,13 @@ def test_the_cli_says_the_taxonomys_advice_by_its_options_and_commands() -> None
     assert cli_words(DiskFull("x")).action == DiskFull.default_action
     refused = cli_words(ModelNotAllowed.for_model(SD15_SCRIBBLE, SDXL_SCRIBBLE))
     assert refused.action.endswith("or use SDXL ControlNet Scribble (--model sdxl-scribble).")
+
+
+def test_advice_worded_by_the_apps_settings_is_said_by_the_clis_options() -> None:
+    from scribble_studio.cli_args import cli_words
+    from scribble_studio.domain.errors import EndpointNotFound
+    from scribble_studio.services.backends.segmind import API_ADVICE
+
+    assert "--" not in API_ADVICE
+    said = cli_words(EndpointNotFound("The model is not served on v2 here.", API_ADVICE))
+    assert said.action == "Use --api auto or --api v1."
