@@ -29,7 +29,12 @@ from scribble_studio.domain.errors import (
     ResultNotStored,
     StudioError,
 )
-from scribble_studio.domain.models import ModelCatalog, RetiredModel, builtin_catalog
+from scribble_studio.domain.models import (
+    NUMERIC_FIELDS,
+    ModelCatalog,
+    RetiredModel,
+    builtin_catalog,
+)
 from scribble_studio.domain.params import SEED_MAX, GenerationParams
 from scribble_studio.domain.scribble import UploadEncoding, decode_image, export_scribble
 from scribble_studio.domain.scribble_checks import SketchCheckFailed
@@ -97,14 +102,13 @@ def build_parser(models: ModelCatalog | None = None) -> argparse.ArgumentParser:
                           "or the reused job's); see 'scribble-studio models'")
     gen.add_argument("--scheduler", default=None, choices=schedulers, metavar="S",
                      help="one of: " + ", ".join(schedulers) + " (default: the model's)")
-    gen.add_argument("--steps", type=int, default=None,
-                     help=cli_money.field_help(models, "steps") + " (priced)")
-    gen.add_argument("--guidance", type=float, default=None,
-                     help=cli_money.field_help(models, "guidance"))
-    gen.add_argument("--strength", type=float, default=None,
-                     help="the ControlNet scale: " + cli_money.field_help(models, "strength"))
-    gen.add_argument("--samples", type=int, default=None,
-                     help=cli_money.field_help(models, "samples") + " (priced)")
+    for field in models.default.fields:  # each numeric field of the spec is an option
+        priced = any(spec.field(field.name).priced for spec in models)
+        labels = dict.fromkeys(spec.field(field.name).label for spec in models)
+        named = "" if list(labels) == [field.name.capitalize()] else " / ".join(labels) + " — "
+        gen.add_argument("--" + field.name.replace("_", "-"), type=field.kind, default=None,
+                         help=named + cli_money.field_help(models, field.name)
+                         + (" (priced)" if priced else ""))
     gen.add_argument("--reuse", type=cli_args.history_id, default=None, metavar="ID",
                      help="start from the parameters of history item ID (its model, seed "
                           "and all); the options given here change them")
@@ -185,8 +189,7 @@ def _save(pngs: list[bytes], stem: str, seed: int | None, out: Path,
                            "Free some disk space or choose another --out folder.") from None
 
 
-_OPTIONS = ("prompt", "negative_prompt", "scheduler", "steps", "guidance", "strength",
-            "samples")
+_OPTIONS = ("prompt", "negative_prompt", "scheduler", *NUMERIC_FIELDS)
 
 
 def _params(args: argparse.Namespace, models: ModelCatalog,
@@ -212,7 +215,7 @@ def _params(args: argparse.Namespace, models: ModelCatalog,
     params = dataclasses.replace(base, **given)
     problems = params.validate(spec)
     if problems:
-        raise InvalidParameters(problems)
+        raise InvalidParameters(problems, model=spec.id)
     return params
 
 
@@ -348,10 +351,13 @@ def main(
     argv: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
     keyring: KeyringModule | None = None,
+    models: ModelCatalog | None = None,
 ) -> int:
-    """Run the CLI; returns the exit code."""
+    """Run the CLI; returns the exit code. ``models`` is the built-in catalog unless
+    given (a test passes specs of its own)."""
     env = os.environ if environ is None else environ
-    models = builtin_catalog()  # the composition root: the specs are passed on from here
+    # The composition root: the specs are passed on from here.
+    models = models if models is not None else builtin_catalog()
     parser = build_parser(models)
     args = parser.parse_args(argv)
     if args.command is None:

@@ -8,8 +8,13 @@ import re
 from collections.abc import Callable
 from typing import Final
 
-from scribble_studio.domain.errors import InvalidParameters, StudioError
-from scribble_studio.domain.models import NUMERIC_FIELDS
+from scribble_studio.domain.errors import (
+    InvalidParameters,
+    NotSendable,
+    StillRunning,
+    StudioError,
+)
+from scribble_studio.domain.models import NUMERIC_FIELDS, ModelNotAllowed, RetiredModel
 
 # The options that set a parameter, by its name (GenerationParams' attribute); the
 # numeric ones are the model spec's fields, each an option of the same name.
@@ -20,6 +25,13 @@ FLAGS: Final = {"prompt": "-p/--prompt", "negative_prompt": "--negative-prompt",
 SETTINGS_ADVICE: Final = re.compile(r" in Settings(?: \(or ([A-Z_]+)\)| or ([A-Z_]+))")
 CLI_SETTING: Final = {"SEGMIND_API_KEY": "SEGMIND_API_KEY, or the key saved in the app",
                       "SCRIBBLE_STUDIO_API_BASE": "--api-base or SCRIBBLE_STUDIO_API_BASE"}
+# The taxonomy's default advice, as a command line follows it: by the command to run.
+CLI_ACTIONS: Final[dict[type[StudioError], str]] = {
+    NotSendable: "Choose a waiting item, or say --resend-unknown for one in doubt.",
+    StillRunning: "Collect it later with: scribble-studio outbox send",
+}
+# Advice the app words by its settings, as the command line's options say it.
+CLI_PHRASES: Final = {"Choose the API auto or v1 in Settings.": "Use --api auto or --api v1."}
 # SQLite's integers are signed 64-bit: a larger id cannot exist.
 ID_MAX: Final = 2**63 - 1
 # A page of the history printed at once; more is a scroll nobody reads.
@@ -79,10 +91,12 @@ def flag(field: str) -> str:
 def in_cli_words(error: InvalidParameters) -> InvalidParameters:
     """The domain's "Invalid parameters: steps: …; correct the marked fields" said as a
     command line is corrected: by its options (``kind`` and exit code stay)."""
-    words = InvalidParameters({flag(field): why for field, why in error.problems.items()})
+    words = InvalidParameters({flag(field): why for field, why in error.problems.items()},
+                              error.model)
     plural = "option" if len(error.problems) == 1 else "options"
     listed = "; ".join(f"{option} {why}" for option, why in words.problems.items())
-    words.message = f"Invalid {plural}: {listed}."
+    of = f" for --model {error.model}" if error.model else ""
+    words.message = f"Invalid {plural}{of}: {listed}."
     words.action = (f"Correct the {plural} named and run the command again "
                     "(see: scribble-studio generate --help).")
     return words
@@ -93,6 +107,11 @@ def cli_words(error: StudioError) -> StudioError:
     option or environment variable that sets them."""
     if isinstance(error, InvalidParameters):
         error = in_cli_words(error)
+    if error.action == type(error).default_action and type(error) in CLI_ACTIONS:
+        error.action = CLI_ACTIONS[type(error)]
+    error.action = CLI_PHRASES.get(error.action, error.action)
+    if isinstance(error, ModelNotAllowed | RetiredModel) and error.alternative is not None:
+        error.action = error.action.rstrip(".") + f" (--model {error.alternative})."
 
     def setting(match: re.Match[str]) -> str:
         name = match.group(1) or match.group(2)

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from scribble_studio import cli_args
-from scribble_studio.domain.errors import AuthenticationFailed, InvalidInput, Offline, StudioError
+from scribble_studio.domain.errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    NotSendable,
+    Offline,
+    StudioError,
+)
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.results import GenerationResult
 from scribble_studio.services import desktop_entry
@@ -22,7 +28,7 @@ from scribble_studio.services.atomic_files import atomic_write
 from scribble_studio.services.backends import Backend, create_backend
 from scribble_studio.services.config import ApiChoice, ApiKey, ClientSettings
 from scribble_studio.services.history import Entry, HistoryStore
-from scribble_studio.services.outbox import NotInHistory, NotSendable, Outbox
+from scribble_studio.services.outbox import NotInHistory, Outbox
 from scribble_studio.services.result_files import save_pngs
 
 
@@ -194,10 +200,12 @@ async def _send(outbox: Outbox, args: argparse.Namespace, key: ApiKey | None,
                 if _taken_by_another(outbox, entry.id):  # two senders at once: not an error
                     note(f"#{entry.id} is being worked on by another Scribble Studio process.")
                     continue
-                note(f"#{entry.id}: {exc.message} {exc.action}")
+                said = cli_args.cli_words(exc)
+                note(f"#{entry.id}: {said.message} {said.action}")
                 worst = worst or exc.exit_code
                 continue
             except StudioError as exc:
+                exc = cli_args.cli_words(exc)
                 note(f"#{entry.id}: {exc.message} {exc.action}")
                 worst = worst or exc.exit_code
                 continue

@@ -336,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The asyncio loop is the Qt loop (qasync); this works on Python 3.11 and 3.12+.
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    window.studio.runner.serve(loop)  # asyncio.to_thread runs on the runner's workers
     with loop:
         loop.run_until_complete(run_window(window, app))
     log.info("closed cleanly")

@@ -10,7 +10,8 @@ from PIL import Image
 from PySide6.QtCore import QPointF, QSize
 from PySide6.QtGui import QColor
 
-from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
+from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.qt_images import alpha_to_pil
 from scribble_studio.domain.scribble import export_scribble
 
 pytestmark = pytest.mark.usefixtures("qapp")

@@ -63,3 +63,35 @@ def test_deleting_a_draft_removes_only_references_no_other_draft_uses(tmp_path: 
     assert store.load("b").reference == red.read_bytes()  # red is still b's
     store.delete("b")
     assert list(store.folder.glob("ref-*.png")) == []
+
+
+@pytest.mark.parametrize(("params", "kept", "dropped"), [
+    # The draft's own model's ranges: SDXL takes no guidance under 1, SD 1.5 does.
+    ({"model": "sdxl-scribble", "guidance": 0.5, "steps": 30}, {"steps": 30}, ["guidance"]),
+    ({"model": "sd15-scribble", "guidance": 0.5}, {"guidance": 0.5}, []),
+    # No model named, or one this build does not know: the default model's ranges.
+    ({"guidance": 0.5}, {"guidance": 0.5}, []),
+    ({"model": "gone-model", "guidance": 0.5}, {"guidance": 0.5}, ["model"]),
+])
+def test_a_drafts_parameters_are_checked_against_its_own_model(
+        tmp_path: Path, params: dict[str, object], kept: dict[str, object],
+        dropped: list[str]) -> None:
+    store = DraftStore(tmp_path)
+    store.save("d", sketch(), {"prompt": "owl", **params})
+    loaded = store.load("d")
+    assert {k: v for k, v in loaded.params.items() if k not in ("prompt", "model")} == kept
+    assert list(loaded.dropped) == dropped
+
+
+def test_a_draft_is_checked_by_the_ranges_of_the_catalog_it_is_given(tmp_path: Path) -> None:
+    from tests.fakes.model_specs import NARROW, narrow_catalog
+
+    for model, expected in (("narrow-scribble", ("steps",)), ("sd15-scribble", ())):
+        store = DraftStore(tmp_path / model, narrow_catalog())
+        store.save("d", sketch(), {"prompt": "owl", "model": model, "steps": 30})
+        assert store.load("d").dropped == expected
+    # A draft that names no model is checked by the catalog's default.
+    store = DraftStore(tmp_path / "default", narrow_catalog(default=NARROW))
+    store.save("d", sketch(), {"prompt": "owl", "steps": 30, "guidance": 2.5})
+    assert store.load("d").params == {"prompt": "owl", "guidance": 2.5}
+    assert store.load("d").dropped == ("steps",)

@@ -9,7 +9,8 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QPointingDevice
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
+from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.qt_images import alpha_to_pil
 from scribble_studio.ui.canvas_view import CanvasView, Tool
 from tests.pointer import drag, mouse, tablet_stroke
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import logging
 from collections.abc import Callable
@@ -50,6 +51,13 @@ class BackgroundRunner(QObject):
         else:
             log.error("background work failed", exc_info=error)
             failed(StudioError("Something went wrong; the details are in the log file."))
+
+    def serve(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Make this runner's workers the ``loop``'s default executor, so that
+        ``asyncio.to_thread`` (the session's and the services' way off the loop) runs on
+        the same few threads as :meth:`run` rather than on a second pool of its own
+        (qasync's, of ten threads): one executor for background work."""
+        loop.set_default_executor(self._pool)
 
     def shutdown(self, wait: bool = False) -> None:
         self._closed = True

@@ -30,6 +30,10 @@ from PySide6.QtGui import (
 )
 
 from scribble_studio.controllers.ink_patches import ALPHA8, InkHistory, InkPatch
+from scribble_studio.controllers.qt_images import alpha_to_pil
+from scribble_studio.controllers.qt_images import (  # (re-exported: the importer uses it)
+    pil_to_alpha as pil_to_alpha,
+)
 from scribble_studio.controllers.selection import InkSelection
 from scribble_studio.domain.scribble_spec import THRESHOLD
 from scribble_studio.domain.shapes import ShapeKind, line_ends, shape_box
@@ -39,22 +43,6 @@ if TYPE_CHECKING:  # Pillow is loaded after the window shows (start-up time)
     from PIL import Image
 
 INK = QColor(0, 0, 0, 255)
-
-
-def alpha_to_pil(image: QImage) -> Image.Image:
-    """An Alpha8 QImage as a Pillow "L" image of the same bytes (a copy)."""
-    from PIL import Image
-
-    raw = bytes(image.constBits())
-    return Image.frombuffer("L", (image.width(), image.height()), raw, "raw", "L",
-                            image.bytesPerLine(), 1).copy()
-
-
-def pil_to_alpha(mask: Image.Image) -> QImage:
-    """A Pillow "L" image as an Alpha8 QImage (a copy)."""
-    mask = mask.convert("L")
-    raw = mask.tobytes()
-    return QImage(raw, mask.width, mask.height, mask.width, ALPHA8).copy()
 
 
 class ReferencePlacement(QUndoCommand):

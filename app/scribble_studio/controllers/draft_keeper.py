@@ -12,8 +12,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from scribble_studio.controllers.background import BackgroundRunner
-from scribble_studio.controllers.canvas_document import CanvasDocument, pil_to_alpha
-from scribble_studio.controllers.sketch_files import pil_to_qimage, qimage_to_pil
+from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.qt_images import pil_to_alpha, pil_to_qimage, qimage_to_pil
 from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
 from scribble_studio.services.drafts import Draft, DraftInfo, DraftStore
 

@@ -23,8 +23,8 @@ from PySide6.QtGui import QImage
 from scribble_studio.controllers import lineage
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
-from scribble_studio.controllers.session import GenerationSession, Job, thumbnail
-from scribble_studio.controllers.sketch_files import pil_to_qimage
+from scribble_studio.controllers.qt_images import pil_to_alpha, pil_to_qimage, thumbnail
+from scribble_studio.controllers.session import GenerationSession, Job
 from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.services.history import Entry, HistoryStore, State, TrashItem
@@ -414,7 +414,7 @@ class GalleryModel(QObject):
         entry = item.entry
 
         def work() -> QImage:
-            return lineage.ink_to_qimage(lineage.scribble_ink(self.store, entry))
+            return pil_to_alpha(lineage.scribble_ink(self.store, entry))
 
         def done(ink: QImage) -> None:
             self.document.replace_ink(ink, "Restore sketch")

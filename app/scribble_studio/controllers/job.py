@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import enum
-import io
 import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QImage
 
+from scribble_studio.controllers.qt_images import (  # (re-exported: the session uses it)
+    thumbnail as thumbnail,
+)
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
@@ -22,7 +24,6 @@ if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
 
     from scribble_studio.services.backends import Progress
 
-THUMBNAIL_SIDE = 256  # pixels: crisp at 128 logical pixels on a 2× screen
 
 
 class Connection(enum.StrEnum):
@@ -76,14 +77,3 @@ class Job:
         return (self.finished or now or time.monotonic()) - self.started
 
 
-def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE) -> QImage:
-    """A small RGB copy of an image file's bytes, as a QImage (made on a worker thread)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", (side, side))  # JPEG decodes at reduced size: much faster
-        small = image.convert("RGB")
-        small.thumbnail((side, side), Image.Resampling.LANCZOS)
-    raw = small.tobytes()
-    return QImage(raw, small.width, small.height, small.width * 3,
-                  QImage.Format.Format_RGB888).copy()

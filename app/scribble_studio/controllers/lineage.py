@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Final
 
 from PySide6.QtGui import QImage
 
+from scribble_studio.controllers.qt_images import rgba_to_premultiplied
 from scribble_studio.domain.errors import UnreadableImage
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.history import Entry, HistoryStore
@@ -56,12 +57,6 @@ def scribble_ink(store: HistoryStore, entry: Entry) -> Image.Image:
     return two_level
 
 
-def ink_to_qimage(ink: Image.Image) -> QImage:
-    """An ink mask as the canvas document's Alpha8 layer (a copy)."""
-    raw = ink.tobytes()
-    return QImage(raw, ink.width, ink.height, ink.width, QImage.Format.Format_Alpha8).copy()
-
-
 def scribble_sketch(store: HistoryStore, entry: Entry) -> Image.Image:
     """The stored scribble as the dark-on-white picture ``session.generate`` takes: sent
     again with the same settings, it is the same bytes."""
@@ -97,10 +92,7 @@ def overlay_layer(store: HistoryStore, entry: Entry, result_digest: str) -> QIma
         ink = ink.resize(size, Image.Resampling.BILINEAR)
     layer = Image.new("RGBA", size, (*overlay_ink(result), 0))
     layer.putalpha(ink)
-    raw = layer.tobytes()
-    # Premultiplied, the format painting blends from without a conversion.
-    return QImage(raw, size[0], size[1], size[0] * 4, QImage.Format.Format_RGBA8888) \
-        .convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+    return rgba_to_premultiplied(layer)
 
 
 def _shown(name: str, value: object) -> str:

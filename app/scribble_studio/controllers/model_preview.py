@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QRect, QSize, Signal
 from PySide6.QtGui import QImage, QPainter
 
-from scribble_studio.controllers.canvas_document import CanvasDocument, alpha_to_pil
+from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.qt_images import alpha_to_pil, gray_to_qimage
 
 GRAY8 = QImage.Format.Format_Grayscale8
 
@@ -59,8 +60,7 @@ class ModelPreview(QObject):
             return
         part = binarize(ink_to_darkness(alpha_to_pil(self.document.image.copy(rect))),
                         self.invert)
-        raw = part.tobytes()
-        tile = QImage(raw, part.width, part.height, part.width, GRAY8)
+        tile = gray_to_qimage(part)
         painter = QPainter(self.image)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.drawImage(rect.topLeft(), tile)

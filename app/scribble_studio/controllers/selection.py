@@ -27,7 +27,7 @@ _HALF = 128
 
 def threshold_alpha(image: QImage) -> QImage:
     """An Alpha8 image with every pixel set to 0 or 255 (at half coverage)."""
-    from scribble_studio.controllers.canvas_document import alpha_to_pil, pil_to_alpha
+    from scribble_studio.controllers.qt_images import alpha_to_pil, pil_to_alpha
 
     table = [255 if v >= _HALF else 0 for v in range(256)]
     return pil_to_alpha(alpha_to_pil(image).point(table))

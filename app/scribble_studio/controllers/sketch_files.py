@@ -10,30 +10,17 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from scribble_studio.controllers.background import BackgroundRunner
-from scribble_studio.controllers.canvas_document import CanvasDocument, pil_to_alpha
+from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.qt_images import (
+    pil_to_alpha,
+    pil_to_qimage,
+    qimage_to_pil,
+)
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.png_metadata import STUDIO_KEY, params_from_metadata
 
 if TYPE_CHECKING:  # Pillow (and what needs it) is loaded after the window shows
     from PIL import Image
-
-
-def pil_to_qimage(image: Image.Image) -> QImage:
-    from scribble_studio.domain.scribble import flatten_on_white
-
-    rgb = flatten_on_white(image).convert("RGBA")
-    raw = rgb.tobytes()
-    return QImage(raw, rgb.width, rgb.height, rgb.width * 4,
-                  QImage.Format.Format_RGBA8888).copy()
-
-
-def qimage_to_pil(image: QImage) -> Image.Image:
-    from PIL import Image
-
-    rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)
-    raw = bytes(rgba.constBits())
-    return Image.frombuffer("RGBA", (rgba.width(), rgba.height()), raw, "raw", "RGBA",
-                            rgba.bytesPerLine(), 1).copy()
 
 
 class SketchFiles(QObject):

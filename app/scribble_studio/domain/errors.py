@@ -8,6 +8,10 @@ CLI ``exit_code`` and two facts the callers need to decide what happens next:
   again could charge twice. Such a request is never re-sent automatically.
 - ``retry_safe``: the request certainly did not reach the server (or the server said
   so, as with 429), so it may be retried without asking.
+
+Messages and actions name no option of the command line and no button: the CLI says
+them in its words (``cli_args.cli_words``: options, commands, and "in Settings (or ENV)"
+as the variable that sets it), the window in its own (``ui.error_presenter``).
 """
 
 from __future__ import annotations
@@ -53,10 +57,12 @@ class InvalidInput(StudioError):
 class InvalidParameters(InvalidInput):
     """Generation parameters out of range, every problem reported at once, by field."""
 
-    def __init__(self, problems: Mapping[str, str]) -> None:
+    def __init__(self, problems: Mapping[str, str], model: str | None = None) -> None:
         self.problems = dict(problems)
+        self.model = model  # the id of the model whose ranges were checked, if known
         listed = "; ".join(f"{field}: {why}" for field, why in self.problems.items())
-        super().__init__(f"Invalid parameters: {listed}.", "Correct the marked fields.")
+        of = f" for {model}" if model else ""
+        super().__init__(f"Invalid parameters{of}: {listed}.", "Correct the marked fields.")
 
 
 class UnreadableImage(InvalidInput):
@@ -195,7 +201,7 @@ class StillRunning(NetworkError):
     """The job is at the server (it has a request id) but its result could not be
     collected yet: it will be, later, without paying again."""
 
-    default_action = "Collect it later with: scribble-studio outbox send"
+    default_action = "It is collected later, without paying again."
 
 
 class HistoryUnavailable(StudioError):
@@ -228,6 +234,24 @@ class ResultNotStored(StudioError):
                  action: str | None = None) -> None:
         super().__init__(message, action)
         self.kept = kept
+
+
+class DiskFull(StudioError):
+    """A file of the history (a scribble, an image) could not be written: the disk is
+    full, or the folder cannot be written. Nothing was changed."""
+
+    exit_code = 2
+    default_action = "Free some disk space; nothing was changed."
+
+
+class NotSendable(StudioError):
+    """An outbox item that cannot be sent or collected now: it does not exist, another
+    process has it, it is in a state that is not sent again without the user's word, or
+    its stored scribble is missing or damaged. Nothing was sent."""
+
+    exit_code = 2
+    default_action = ("Choose an item that waits; one in doubt is sent again only when "
+                      "you ask for it.")
 
 
 class SettingsDamaged(StudioError):

@@ -94,7 +94,7 @@ class RetiredModel(ModelRetired):
 
     def __init__(self, spec: ModelSpec, other: ModelSpec | None, server: str = "") -> None:
         said = f": {server}" if server else "."
-        action = (f"Use {other.title} instead (--model {other.id})." if other is not None
+        action = (f"Use {other.title} instead." if other is not None
                   else "A newer Scribble Studio may offer another model.")
         super().__init__(f"Segmind has retired {spec.title} ({spec.slug}){said} Nothing "
                          "was sent or charged.", action, status=410)
@@ -109,18 +109,21 @@ class ModelNotAllowed(AuthenticationFailed):
     default_action = "Ask the team's admin at Segmind to allow the model, or choose another."
 
     def __init__(self, message: str, action: str | None = None,
-                 model_id: str | None = None) -> None:
+                 model_id: str | None = None, other: ModelSpec | None = None) -> None:
         super().__init__(message, action)
         self.model_id = model_id
+        # The model to offer instead (the CLI names its --model), if there is one.
+        self.alternative = other.id if other is not None else None
+        self.alternative_title = other.title if other is not None else None
 
     @classmethod
     def for_model(cls, spec: ModelSpec, other: ModelSpec | None,
                   server: str = "") -> ModelNotAllowed:
         said = f": {server}" if server else "."
         action = "Ask the team's admin at Segmind to allow it" + (
-            f", or use {other.title} (--model {other.id})." if other is not None else ".")
+            f", or use {other.title}." if other is not None else ".")
         return cls(f"{spec.title} ({spec.slug}) is not allowed for your Segmind account or "
-                   f"team{said} Nothing was sent or charged.", action, spec.id)
+                   f"team{said} Nothing was sent or charged.", action, spec.id, other)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

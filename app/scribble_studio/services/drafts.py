@@ -20,18 +20,26 @@ from scribble_studio.services.history import sha256
 if TYPE_CHECKING:  # Pillow is loaded when a draft is first read or written, not at start
     from PIL import Image
 
+    from scribble_studio.domain.models import ModelCatalog
+
 DRAFT_KEY: Final = "scribble-studio-draft"
 _DIGEST: Final = re.compile(r"[0-9a-f]{64}")
 
 
-def valid_params(raw: object) -> tuple[dict[str, Any], list[str]]:
+def valid_params(raw: object, models: ModelCatalog | None = None) -> tuple[dict[str, Any],
+                                                                        list[str]]:
     """The parameters of a draft that the panel can take, and the names of those it
-    cannot (wrong type or out of range). Names this version does not know are kept:
-    a newer version may have written them, and the panel ignores them."""
+    cannot (wrong type, or out of the range of the draft's own model: the one it names,
+    or the catalog's default if it names none or one the catalog does not know). Names
+    this version does not know are kept: a newer version may have written them, and the
+    panel ignores them."""
+    from scribble_studio.domain.models import builtin_catalog
     from scribble_studio.domain.params import GenerationParams
 
     if not isinstance(raw, dict):
         return {}, ([] if raw is None else ["parameters"])
+    catalog = models if models is not None else builtin_catalog()
+    spec = catalog.find(raw.get("model")) or catalog.default
     known = {f.name for f in dataclasses.fields(GenerationParams)}
     kept: dict[str, Any] = {}
     dropped: list[str] = []
@@ -43,8 +51,11 @@ def valid_params(raw: object) -> tuple[dict[str, Any], list[str]]:
             continue
         if name == "prompt":
             valid = isinstance(value, str)
+        elif name == "model":
+            valid = catalog.find(value) is not None
         else:
-            valid = name not in GenerationParams("x", **{name: value}).validate()
+            params = GenerationParams("x", model=spec.id, **{name: value})
+            valid = name not in params.validate(spec)
         if valid:
             kept[name] = value
         else:
@@ -81,8 +92,12 @@ class DraftInfo:
 
 
 class DraftStore:
-    def __init__(self, folder: Path) -> None:
+    """Drafts in ``folder``; their parameters are checked against ``models`` (the
+    built-in catalog unless the composition root passes one)."""
+
+    def __init__(self, folder: Path, models: ModelCatalog | None = None) -> None:
         self.folder = folder / "drafts"
+        self.models = models
         self.pointer = self.folder / "current"
 
     def new_id(self) -> str:
@@ -140,7 +155,7 @@ class DraftStore:
         dropped: list[str] = []
         if not isinstance(meta, dict):
             meta, dropped = {}, ["settings"]
-        params, bad = valid_params(meta.get("params"))
+        params, bad = valid_params(meta.get("params"), self.models)
         dropped += bad
         opacity = _number(meta, "opacity", 0.5, 0.0, 1.0, dropped)
         updated = _number(meta, "updated", 0.0, 0.0, float("inf"), dropped)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.errors import DiskFull  # (re-exported: callers import it here)
 from scribble_studio.domain.job_state import OPEN, JobState, after_crash
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.atomic_files import atomic_write
@@ -71,11 +71,6 @@ class Entry:
     saved_to: tuple[str, ...] = ()
     live: bool = False             # made by live mode: hidden from the gallery unless kept
     kept: bool = False             # a live result the user kept (shown like any other)
-
-
-class DiskFull(StudioError):
-    exit_code = 2
-    default_action = "Free some disk space; nothing was changed."
 
 
 def _paths(saved_to: str | None) -> tuple[str, ...]:

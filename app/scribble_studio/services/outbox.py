@@ -27,6 +27,9 @@ from scribble_studio.domain.errors import (
     StudioError,
     SubmitInDoubt,
 )
+from scribble_studio.domain.errors import (
+    NotSendable as NotSendable,  # (re-exported: callers import it here)
+)
 from scribble_studio.domain.job_state import RESEND_ON_REQUEST, SAFE_TO_SEND, JobState
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble_spec import ScribbleExport
@@ -41,11 +44,6 @@ if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stac
 
 log = logging.getLogger(__name__)
 COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.SUBMITTING, JobState.UNKNOWN})
-
-
-class NotSendable(StudioError):
-    exit_code = 2
-    default_action = "Choose a waiting item, or say --resend-unknown for one in doubt."
 
 
 class NotInHistory(SubmitInDoubt):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from scribble_studio.controllers.draft_keeper import DraftKeeper
+from scribble_studio.controllers.qt_images import gray_thumbnail
 from scribble_studio.services.drafts import DraftInfo, DraftStore
 
 WHEN_ROLE: Final = Qt.ItemDataRole.UserRole + 1
@@ -28,8 +29,6 @@ THUMB: Final = 96  # pixels, the longer side of a draft's thumbnail
 def previews(store: DraftStore, drafts: list[DraftInfo]) -> dict[str, tuple[QImage, str]]:
     """Each draft's thumbnail and prompt (read and scaled on a worker). A draft that
     cannot be read is left out: its row keeps its date."""
-    from PIL import Image
-
     from scribble_studio.domain.errors import StudioError
 
     shown: dict[str, tuple[QImage, str]] = {}
@@ -38,10 +37,7 @@ def previews(store: DraftStore, drafts: list[DraftInfo]) -> dict[str, tuple[QIma
             draft = store.load(info.id)
         except (StudioError, OSError):
             continue
-        small = draft.darkness.convert("L")
-        small.thumbnail((THUMB, THUMB), Image.Resampling.LANCZOS)
-        image = QImage(small.tobytes(), small.width, small.height, small.width,
-                       QImage.Format.Format_Grayscale8).copy()
+        image = gray_thumbnail(draft.darkness, THUMB)
         prompt = draft.params.get("prompt")
         shown[info.id] = (image, prompt.strip() if isinstance(prompt, str) else "")
     return shown

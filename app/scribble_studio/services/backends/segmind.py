@@ -42,6 +42,8 @@ from scribble_studio.services.backends.transport import MAX_BODY_BYTES, Transpor
 from scribble_studio.services.config import ApiChoice, ApiKey, ClientSettings
 
 CREDITS_PATH = "get-user-credits"
+# When v2 is chosen and the model is not on it (the CLI says it as its --api option).
+API_ADVICE = "Choose the API auto or v1 in Settings."
 
 
 class SegmindBackend:
@@ -107,7 +109,7 @@ class SegmindBackend:
             except segmind_v2.NotServedOnV2:
                 if self.settings.api is ApiChoice.V2:
                     raise EndpointNotFound("The model is not served on Segmind's v2 API "
-                                           "here.", "Use --api auto or --api v1.") from None
+                                           "here.", API_ADVICE) from None
                 self._use_v2 = False
             else:
                 await events.submitted(ticket)
