@@ -192,8 +192,10 @@ class ResultViewer(QWidget):
         key = (item.entry.id, index)
         if key in self._asked:  # one this window stepped to
             self._asked.discard(key)
-            if self._wanted is not None and _key(self._wanted) != key:
-                return  # already stepped past it
+            # Images decode on two workers and may come back out of order: one that is
+            # not the latest asked for (or comes after it was shown) is stale.
+            if self._wanted is None or _key(self._wanted) != key:
+                return
         if self._wanted is not None and _key(self._wanted) == key:
             self._wanted = None
         self.item, self.index = item, index
