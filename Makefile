@@ -78,7 +78,7 @@ bench: $(BENCH_VENV)/.deps-stamp
 	@# Qt's offscreen plugin warns about propagateSizeHints() for every window shown; the
 	@# output stays the tables (and any other message).
 	@for b in bench/bench_*.py; do m=$${b%.py}; \
-		PYTHONPATH=. $(BENCH_VENV)/bin/python -m $${m//\//.} 2>&1 \
+		QT_QPA_PLATFORM=offscreen PYTHONPATH=. $(BENCH_VENV)/bin/python -m $${m//\//.} 2>&1 \
 			| { grep -v 'does not support propagateSizeHints()' || true; }; \
 		test $${PIPESTATUS[0]} -eq 0 || exit 1; done
 
