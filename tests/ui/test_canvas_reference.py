@@ -8,8 +8,7 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import QPointF, QRectF, QSize
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_document import alpha_to_pil
-from scribble_studio.controllers.qt_images import pil_to_qimage
+from scribble_studio.controllers.qt_images import alpha_to_pil, pil_to_qimage
 from scribble_studio.controllers.scribble_importer import make_ink
 from scribble_studio.domain.scribble_import import ImportMode
 from scribble_studio.ui.canvas_view import CanvasView, Tool

@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_document import alpha_to_pil
+from scribble_studio.controllers.qt_images import alpha_to_pil
 from scribble_studio.ui.canvas_view import CanvasView, Tool
 from tests.canvas import at, empty_clipboard, shown_canvas
 from tests.pointer import NO_BUTTON, drag, mouse, tablet_stroke

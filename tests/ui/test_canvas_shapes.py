@@ -12,7 +12,7 @@ from PIL import Image
 from PySide6.QtCore import QEvent, QPointF, Qt
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_document import alpha_to_pil
+from scribble_studio.controllers.qt_images import alpha_to_pil
 from scribble_studio.domain.shapes import corner_scale, line_ends, shape_box, snap_angle
 from scribble_studio.ui.canvas_view import CanvasView, Tool
 from tests.canvas import at, empty_clipboard, shown_canvas

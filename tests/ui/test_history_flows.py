@@ -10,7 +10,7 @@ import httpx
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_document import alpha_to_pil
+from scribble_studio.controllers.qt_images import alpha_to_pil
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble import export_scribble

@@ -7,7 +7,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_document import alpha_to_pil
+from scribble_studio.controllers.qt_images import alpha_to_pil
 from scribble_studio.services.sketch_files import read_image
 from scribble_studio.ui.help_menu import examples
 from scribble_studio.ui.look import app_icon, follow_color_scheme, icon

@@ -10,7 +10,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_document import alpha_to_pil
+from scribble_studio.controllers.qt_images import alpha_to_pil
 from scribble_studio.domain.scribble_import import ImportMode
 from scribble_studio.ui.main_window import MainWindow
 from tests.pointer import drag

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QImage
 
-from scribble_studio.controllers.canvas_document import alpha_to_pil
+from scribble_studio.controllers.qt_images import alpha_to_pil
 from scribble_studio.domain.params import GenerationParams
 
 if TYPE_CHECKING:  # Pillow loads after the window shows
