@@ -215,3 +215,17 @@ def test_the_first_run_hint_does_not_show_with_a_key_and_goes_once_one_is_set(
 
     run(aloop, scenario())
     window.studio.runner.shutdown(wait=True)
+
+
+def test_a_banner_pushes_the_first_run_hint_down_instead_of_covering_it(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    window = started(aloop, open_window(qtbot, isolated_environment))
+    hint, banner = window.first_run_hint, window.banner
+    assert hint is not None and hint.isVisible() and not banner.isVisible()
+    alone = hint.mapToGlobal(QPoint(0, 0)).y()
+    banner.show_message("Could not connect to 127.0.0.1:9. Check the connection.", key="x")
+    assert banner.isVisible()
+    under = banner.mapToGlobal(QPoint(0, banner.height())).y()
+    assert hint.mapToGlobal(QPoint(0, 0)).y() >= under  # its title and ✕ stay in view
+    banner.resolve("x")
+    assert hint.mapToGlobal(QPoint(0, 0)).y() == alone

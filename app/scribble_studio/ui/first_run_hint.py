@@ -9,7 +9,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Final
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -53,6 +53,7 @@ class FirstRunHint(QFrame):
         super().__init__(canvas)
         self.settings = settings
         self._open_settings = open_settings
+        self._above: QWidget | None = None  # the banner, when it floats there too
         self.setObjectName("first-run-hint")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
@@ -134,7 +135,24 @@ class FirstRunHint(QFrame):
         height = self.heightForWidth(width) if self.hasHeightForWidth() \
             else self.sizeHint().height()
         self.setFixedHeight(max(height, self.minimumSizeHint().height()))
-        self.move(MARGIN, MARGIN)
+        self.move(MARGIN, self._top())
+
+    def keep_below(self, banner: QWidget, changed: SignalInstance) -> None:
+        """Sit under ``banner`` (which floats over the same canvas) while it shows, so
+        neither hides the other; ``changed`` says when the banner moved or resized."""
+        self._above = banner
+        changed.connect(self._on_banner_changed)
+
+    def _top(self) -> int:
+        banner = self._above
+        if banner is None or not banner.isVisible():
+            return MARGIN
+        bottom = self._canvas.mapFromGlobal(banner.mapToGlobal(QPoint(0, banner.height())))
+        return max(MARGIN, bottom.y() + MARGIN)
+
+    def _on_banner_changed(self) -> None:
+        if not self.isHidden():
+            self._place()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and not self.isHidden():

@@ -343,6 +343,7 @@ class MainWindow(QMainWindow):
         from scribble_studio.ui.first_run_hint import FirstRunHint
 
         self.first_run_hint = FirstRunHint(settings, self.open_settings, self.view.viewport())
+        self.first_run_hint.keep_below(self.banner, self.banner.changed)
 
     def open_log_folder(self) -> None:
         from scribble_studio.ui.help_menu import log_folder, open_log_folder
