@@ -10,10 +10,6 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args == ["--keyring-helper"]:  # the app's keyring calls (services/keyring_process)
-        from scribble_studio.services.keyring_process import serve
-
-        return serve()
     if args == ["--smoke-test"]:
         from scribble_studio.main import smoke_test
 

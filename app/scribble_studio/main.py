@@ -27,11 +27,10 @@ from scribble_studio.services.config import (
 )
 from scribble_studio.services.drafts import DraftStore
 from scribble_studio.services.history import Entry, HistoryStore
-from scribble_studio.services.keyring_process import KeyringProcess
 from scribble_studio.services.logs import configure_logging, hold_early_records
 from scribble_studio.services.outbox import Outbox
 from scribble_studio.services.pillow_memory import keep_image_memory
-from scribble_studio.services.secrets import KeyringModule, SecretStore
+from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
 from scribble_studio.services.settings_store import SettingsStore
 
 # isort: split
@@ -58,6 +57,9 @@ log = logging.getLogger(__name__)
 
 
 KeyringLoader = Callable[[], KeyringModule | None]
+# Shown (and keyed) in the banner while a slow keyring is read, e.g. waiting to be unlocked.
+KEYRING_SLOW = ("Still reading the system keyring (it may be waiting for you to unlock "
+                "it); jobs wait for the key.")
 
 
 def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule | None,
@@ -206,6 +208,9 @@ def start(window: MainWindow) -> None:
     studio.runner.run(_load_imaging, lambda _: None, window.errors.present)
     for problem in studio.settings.startup_problems:  # damaged settings, unusable key
         window.errors.present(problem)
+    studio.settings.keyring_slow.connect(lambda: window.banner.show_message(
+        KEYRING_SLOW, key=KEYRING_SLOW))
+    studio.settings.key_changed.connect(lambda: window.banner.resolve(KEYRING_SLOW))
     studio.settings.load_key()
     studio.session.refresh_credits()  # with a key (from the environment): warms up HTTP
     studio.drafts.restore_last()
@@ -318,11 +323,11 @@ def make_app(argv: Sequence[str]) -> QApplication:
 
 def open_window(environ: Mapping[str, str]) -> MainWindow:
     """The window of a real start: the data folder, the system keyring (read after the
-    window shows, by a helper process: services/keyring_process), the log file (opened
+    window shows, on a daemon thread: SettingsController.load_key), the log file (opened
     after the first frame; what is logged before waits for it)."""
     home = data_dir(environ)
     early = hold_early_records()
-    window = build_window(home, environ, None, KeyringProcess)
+    window = build_window(home, environ, None, system_keyring)
     redact = window.studio.settings.redact
     window.studio.after_first_frame.append(lambda: configure_logging(home, redact, early))
     return window

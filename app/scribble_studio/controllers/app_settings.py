@@ -11,7 +11,7 @@ import ssl
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.domain.errors import StudioError
@@ -27,6 +27,7 @@ class SettingsController(QObject):
     key_changed = Signal()
     tested = Signal(bool, str)   # connection test: ok, what to tell the user
     failed = Signal(object)      # StudioError while saving
+    keyring_slow = Signal()      # the keyring has not answered within keyring_patience
     _key_loaded = Signal(object)  # from the key-loading thread: ApiKey | None
 
     def __init__(self, store: SettingsStore, secrets: SecretStore, runner: BackgroundRunner,
@@ -42,6 +43,8 @@ class SettingsController(QObject):
         # hundred ms (or wait for the user to unlock it): that happens in load_key().
         self.key_pending = secrets.pending
         self.key: ApiKey | None = None
+        # Seconds the keyring may take before the window says it is still being read.
+        self.keyring_patience = 3.0
         if not self.key_pending:
             try:
                 self.key = secrets.load()
@@ -68,9 +71,12 @@ class SettingsController(QObject):
     def load_key(self) -> None:
         """Read the key from the system keyring on a thread of its own (a locked keyring
         may wait for the user, which must hold up neither the window nor other work);
-        ``key_changed`` follows. A daemon thread: a pending unlock never blocks quitting."""
+        ``key_changed`` follows, and ``keyring_slow`` first if it takes longer than
+        ``keyring_patience``. A daemon thread: a pending unlock never blocks quitting."""
         if not self.key_pending:
             return
+        QTimer.singleShot(round(self.keyring_patience * 1000), self,
+                          lambda: self.keyring_slow.emit() if self.key_pending else None)
 
         def read() -> None:
             try:
