@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
-import linecache
 import logging
 import os
 import sys
@@ -29,7 +28,6 @@ from scribble_studio.services.drafts import DraftStore
 from scribble_studio.services.history import Entry, HistoryStore
 from scribble_studio.services.logs import configure_logging, hold_early_records
 from scribble_studio.services.outbox import Outbox
-from scribble_studio.services.pillow_memory import keep_image_memory
 from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
 from scribble_studio.services.settings_store import SettingsStore
 
@@ -164,7 +162,6 @@ def _load_imaging() -> None:
                  "scribble_studio.services.sketch_files",
                  "scribble_studio.services.outbox"):  # records a job, key or not
         importlib.import_module(name)
-    keep_image_memory()
 
 
 def open_history(outbox: Outbox) -> tuple[list[str], list[tuple[Entry, bool]]]:
@@ -196,11 +193,6 @@ def _jobs(n: int) -> str:
 
 def start(window: MainWindow) -> None:
     """What runs once the window is shown (inside the loop)."""
-    # PySide's import hook reads the source of every module imported after it (looking
-    # for `from __feature__ import`), and linecache keeps them all: 2-5 MB nobody reads
-    # (a traceback reads its file again). Dropped now, before any worker starts
-    # importing: linecache is not safe to clear while another thread reads it.
-    linecache.clearcache()
     studio = window.studio
     for deferred in studio.after_first_frame:
         deferred()
