@@ -15,6 +15,7 @@ from pathlib import Path
 # imported after PySide (looking for `from __feature__ import`); these ~30 modules (ours
 # and the stdlib ones they use) are spared it, ~3 ms of start-up.
 from scribble_studio import APP_ID, APP_NAME
+from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.models import ModelCatalog, builtin_catalog
 from scribble_studio.domain.params import GenerationParams
@@ -26,14 +27,14 @@ from scribble_studio.services.config import (
 )
 from scribble_studio.services.drafts import DraftStore
 from scribble_studio.services.history import Entry, HistoryStore
-from scribble_studio.services.logs import configure_logging, hold_early_records
+from scribble_studio.services.logs import RedactingFilter, configure_logging
 from scribble_studio.services.outbox import Outbox
 from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
 from scribble_studio.services.settings_store import SettingsStore
 
 # isort: split
 import qasync
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize
+from PySide6.QtCore import QSettings, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 from scribble_studio.controllers.app_settings import SettingsController
@@ -229,34 +230,17 @@ def settle_garbage_collection() -> None:
     gc.enable()
 
 
-class FirstPaint(QObject):
-    """Sets ``painted`` when ``window`` first paints."""
-
-    def __init__(self, window: QObject) -> None:
-        super().__init__(window)
-        self.painted = asyncio.Event()
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.painted.set()
-            watched.removeEventFilter(self)
-        return False
-
-
 async def run_window(window: MainWindow, app: QApplication) -> None:
     """Show the window and run until it closes; then cancel jobs and stop cleanly."""
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    first_paint = FirstPaint(window)
     window.show()
     # The background start (imports on worker threads, the keyring) competes with the
-    # GUI thread for the GIL: the first frame is painted before it begins (~10 ms
-    # sooner on screen, bench/bench_app.py). A window that never paints waits 1 s.
-    waits = [asyncio.ensure_future(e.wait()) for e in (first_paint.painted, closed)]
-    await asyncio.wait(waits, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
-    for wait in waits:
-        wait.cancel()
+    # GUI thread for the GIL: it waits for a zero-delay timer, which fires once the
+    # events show() posted, the first paint among them, are handled.
+    shown = asyncio.Event()
+    QTimer.singleShot(0, shown.set)
+    await shown.wait()
     settle_garbage_collection()
     if not closed.is_set():
         start(window)
@@ -314,20 +298,28 @@ def make_app(argv: Sequence[str]) -> QApplication:
 
 
 def open_window(environ: Mapping[str, str]) -> MainWindow:
-    """The window of a real start: the data folder, the system keyring (read after the
-    window shows, on a daemon thread: SettingsController.load_key), the log file (opened
-    after the first frame; what is logged before waits for it)."""
+    """The window of a real start: the data folder, the log file (opened first, so a
+    start that fails is logged), the system keyring (read after the window shows, on a
+    daemon thread: SettingsController.load_key)."""
     home = data_dir(environ)
-    early = hold_early_records()
+    logged = configure_logging(home)  # no key is known yet: nothing to redact
     window = build_window(home, environ, None, system_keyring)
-    redact = window.studio.settings.redact
-    window.studio.after_first_frame.append(lambda: configure_logging(home, redact, early))
+    if logged is not None:
+        logged.addFilter(RedactingFilter(window.studio.settings.redact))
     return window
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     app = make_app(argv if argv is not None else sys.argv)
-    window = open_window(os.environ)
+    try:
+        window = open_window(os.environ)
+    except StudioError as exc:  # e.g. an unusable SCRIBBLE_STUDIO_API_BASE
+        log.error("the start failed: %s %s", exc.message, exc.action)
+        print(f"scribble-studio: {exc.message} {exc.action}", file=sys.stderr)
+        return 2
+    except Exception:
+        log.exception("the start failed")
+        raise
     # The asyncio loop is the Qt loop (qasync); this works on Python 3.11 and 3.12+.
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
