@@ -49,10 +49,7 @@ def child_startup(kind: str) -> None:
     run_window: the data folder, the log file, the system keyring read after the first
     frame), and its RSS is taken once the work that follows the first frame is done:
     the key read, the imports on workers and, for ``app-key``, the credits call."""
-    if kind != "bare":  # as launcher.main: no garbage collection, then the app's imports
-        import gc
-
-        gc.disable()  # (run_window turns it back on)
+    if kind != "bare":  # as launcher.main
         from scribble_studio import main as studio
     import qasync
     from PySide6.QtCore import QEvent, QObject
