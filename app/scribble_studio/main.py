@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 # The Qt-free layers before Qt: PySide's import hook reads the source of every module
-# imported after PySide (looking for `from __feature__ import`); these ~30 modules (ours
-# and the stdlib ones they use) are spared it, ~3 ms of start-up.
+# imported after PySide (looking for `from __feature__ import`); the modules imported
+# here (ours and the stdlib ones they use) are spared it (README, Performance).
 from scribble_studio import APP_ID, APP_NAME
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.job_state import JobState

@@ -39,8 +39,8 @@ class SettingsController(QObject):
         # cannot be used (each a StudioError; the app starts in any case).
         self.startup_problems: list[StudioError] = [] if store.problem is None \
             else [store.problem]
-        # Without a key in the environment, reading the system keyring can take a few
-        # hundred ms (or wait for the user to unlock it): that happens in load_key().
+        # Without a key in the environment, reading the system keyring may wait on D-Bus
+        # or on the user unlocking it: that happens in load_key(), off the start.
         self.key_pending = secrets.pending
         self.key: ApiKey | None = None
         # Seconds the keyring may take before the window says it is still being read.
@@ -141,7 +141,7 @@ class SettingsController(QObject):
 
         async def probe() -> None:
             # Without a key the HTTP stack may not be loaded yet: its imports and the
-            # TLS context (~150 ms) are made on a worker, not in the dialog.
+            # TLS context are slow enough to freeze the dialog, so a worker makes them.
             tls = await asyncio.to_thread(_load_http)
             from scribble_studio.services.backends import create_backend
             from scribble_studio.services.backends.retry import RetryPolicy
