@@ -54,6 +54,7 @@ class SettingsController(QObject):
         # From the environment (API and history base URLs): used, never saved.
         self.overrides: dict[str, Any] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._reading: threading.Thread | None = None  # the keyring read, once started
 
     def current(self) -> AppSettings:
         return dataclasses.replace(self.settings, **self.overrides) if self.overrides \
@@ -91,7 +92,8 @@ class SettingsController(QObject):
             with contextlib.suppress(RuntimeError):  # the window closed meanwhile
                 self._key_loaded.emit(key)
 
-        threading.Thread(target=read, name="studio-keyring", daemon=True).start()
+        self._reading = threading.Thread(target=read, name="studio-keyring", daemon=True)
+        self._reading.start()
 
     def _on_key_loaded(self, key: ApiKey | None) -> None:
         if not self.key_pending:  # the user typed a key meanwhile: that one counts
@@ -133,8 +135,29 @@ class SettingsController(QObject):
             return
         self.key = key
         self.key_pending = False
-        self.runner.run(lambda: self.secrets.save(key), lambda _: None, self._on_save_failed)
+        if self._reading is not None and self._reading.is_alive():
+            # The save waits for the keyring the read is still waiting on: on a daemon
+            # thread too, so a keyring that never answers never holds up quitting.
+            threading.Thread(target=self._save_key, args=(key,), name="studio-keyring-save",
+                             daemon=True).start()
+        else:
+            self.runner.run(lambda: self.secrets.save(key), lambda _: None,
+                            self._on_save_failed)
         self.key_changed.emit()
+
+    def _save_key(self, key: ApiKey | None) -> None:
+        try:
+            self.secrets.save(key)
+        except StudioError as exc:
+            error = exc
+        except Exception as exc:
+            log.error("storing the key failed: %s", type(exc).__name__)
+            error = StudioError("The key could not be stored; the details are in the log "
+                                "file.")
+        else:
+            return
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            self.failed.emit(error)
 
     def test_connection(self, api_base: str, key_text: str, connect_timeout: float) -> None:
         """Call the (free) credits endpoint with the values in the dialog."""
