@@ -223,8 +223,10 @@ def start(window: MainWindow) -> None:
 def settle_garbage_collection() -> None:
     """Once the window has painted. What exists now (modules, classes, the window)
     lives as long as the app: frozen, a full collection no longer walks it, so one no
-    longer drops a frame under the pen (bench/bench_app.py's loop stall)."""
+    longer drops a frame under the pen (bench/bench_app.py's loop stall). Collection was
+    off while the window was built (launcher.main) and is on from here."""
     gc.freeze()
+    gc.enable()
 
 
 async def run_window(window: MainWindow, app: QApplication) -> None:
