@@ -63,7 +63,7 @@ class SettingsController(QObject):
     def override(self, **values: Any) -> None:
         """Use these settings for this run only (SCRIBBLE_STUDIO_API_BASE and
         SCRIBBLE_STUDIO_HISTORY_BASE); raises StudioError if one is unusable."""
-        dataclasses.replace(self.settings, **self.overrides, **values).client_settings()
+        dataclasses.replace(self.settings, **{**self.overrides, **values}).client_settings()
         self.overrides.update(values)
 
     def api_key(self) -> ApiKey | None:
