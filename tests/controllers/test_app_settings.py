@@ -124,3 +124,11 @@ def test_an_unusable_key_in_the_environment_is_a_startup_problem_not_a_crash(
     assert kinds == ["SettingsDamaged", "InvalidInput"]
     assert all("\u00e9t\u00e9" not in p.message for p in controller.startup_problems)
     runner.shutdown(wait=True)
+
+
+def test_a_setting_overridden_again_takes_the_new_value(tmp_path: Path) -> None:
+    controller = SettingsController(SettingsStore(tmp_path), SecretStore(tmp_path, None, {}),
+                                    BackgroundRunner())
+    controller.override(api_base="http://127.0.0.1:9/v1")
+    controller.override(api_base="http://127.0.0.1:8/v1")
+    assert controller.current().client_settings().api_base == "http://127.0.0.1:8/v1"
