@@ -39,7 +39,6 @@ from scribble_studio.services.backends import JobRequest, Progress, Ticket, crea
 from scribble_studio.services.backends.retry import RetryPolicy
 from scribble_studio.services.backends.segmind_wire import SLUG, request_body
 from scribble_studio.services.config import ApiKey, ClientSettings
-from scribble_studio.services.pillow_memory import keep_image_memory
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
 
 REPO = Path(__file__).resolve().parent.parent
@@ -178,7 +177,6 @@ def upload_sizes() -> list[list[object]]:
 
 
 def main() -> None:
-    keep_image_memory()  # as the app does once its window shows
     server = FirstByteServer()
     with tempfile.TemporaryDirectory() as folder:
         path = sketch_file(Path(folder))

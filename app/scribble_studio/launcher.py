@@ -10,10 +10,6 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args == ["--keyring-helper"]:  # the app's keyring calls (services/keyring_process)
-        from scribble_studio.services.keyring_process import serve
-
-        return serve()
     if args == ["--smoke-test"]:
         from scribble_studio.main import smoke_test
 
@@ -30,9 +26,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if reason is not None:  # Qt would abort with a page of plugin names
         print(f"scribble-studio: {reason}", file=sys.stderr)
         return 2
-    # No garbage collection until the window has painted (main.run_window freezes what
-    # the start made and turns it back on): the start builds ~50k objects that all live
-    # on, and collecting while they are made costs ~10 ms of start-up (bench/bench_app.py).
+    # No garbage collection until the window has painted (main.settle_garbage_collection
+    # freezes what the start made and turns it back on): the start builds objects that
+    # all live on, and collecting while they are made is measurable start-up for nothing
+    # (README, Performance).
     gc.disable()
     from scribble_studio.main import main as gui_main
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
-import linecache
 import logging
 import os
 import sys
@@ -13,9 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 # The Qt-free layers before Qt: PySide's import hook reads the source of every module
-# imported after PySide (looking for `from __feature__ import`); these ~30 modules (ours
-# and the stdlib ones they use) are spared it, ~3 ms of start-up.
+# imported after PySide (looking for `from __feature__ import`); the modules imported
+# here (ours and the stdlib ones they use) are spared it (README, Performance).
 from scribble_studio import APP_ID, APP_NAME
+from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.models import ModelCatalog, builtin_catalog
 from scribble_studio.domain.params import GenerationParams
@@ -27,16 +27,14 @@ from scribble_studio.services.config import (
 )
 from scribble_studio.services.drafts import DraftStore
 from scribble_studio.services.history import Entry, HistoryStore
-from scribble_studio.services.keyring_process import KeyringProcess
-from scribble_studio.services.logs import configure_logging, hold_early_records
+from scribble_studio.services.logs import RedactingFilter, configure_logging
 from scribble_studio.services.outbox import Outbox
-from scribble_studio.services.pillow_memory import keep_image_memory
-from scribble_studio.services.secrets import KeyringModule, SecretStore
+from scribble_studio.services.secrets import KeyringModule, SecretStore, system_keyring
 from scribble_studio.services.settings_store import SettingsStore
 
 # isort: split
 import qasync
-from PySide6.QtCore import QEvent, QObject, QSettings, QSize
+from PySide6.QtCore import QSettings, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
 from scribble_studio.controllers.app_settings import SettingsController
@@ -58,6 +56,9 @@ log = logging.getLogger(__name__)
 
 
 KeyringLoader = Callable[[], KeyringModule | None]
+# Shown (and keyed) in the banner while a slow keyring is read, e.g. waiting to be unlocked.
+KEYRING_SLOW = ("Still reading the system keyring (it may be waiting for you to unlock "
+                "it); jobs wait for the key.")
 
 
 def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule | None,
@@ -163,7 +164,6 @@ def _load_imaging() -> None:
                  "scribble_studio.services.sketch_files",
                  "scribble_studio.services.outbox"):  # records a job, key or not
         importlib.import_module(name)
-    keep_image_memory()
 
 
 def open_history(outbox: Outbox) -> tuple[list[str], list[tuple[Entry, bool]]]:
@@ -195,11 +195,6 @@ def _jobs(n: int) -> str:
 
 def start(window: MainWindow) -> None:
     """What runs once the window is shown (inside the loop)."""
-    # PySide's import hook reads the source of every module imported after it (looking
-    # for `from __feature__ import`), and linecache keeps them all: 2-5 MB nobody reads
-    # (a traceback reads its file again). Dropped now, before any worker starts
-    # importing: linecache is not safe to clear while another thread reads it.
-    linecache.clearcache()
     studio = window.studio
     for deferred in studio.after_first_frame:
         deferred()
@@ -207,6 +202,9 @@ def start(window: MainWindow) -> None:
     studio.runner.run(_load_imaging, lambda _: None, window.errors.present)
     for problem in studio.settings.startup_problems:  # damaged settings, unusable key
         window.errors.present(problem)
+    studio.settings.keyring_slow.connect(lambda: window.banner.show_message(
+        KEYRING_SLOW, key=KEYRING_SLOW))
+    studio.settings.key_changed.connect(lambda: window.banner.resolve(KEYRING_SLOW))
     studio.settings.load_key()
     studio.session.refresh_credits()  # with a key (from the environment): warms up HTTP
     studio.drafts.restore_last()
@@ -224,43 +222,25 @@ def start(window: MainWindow) -> None:
 
 
 def settle_garbage_collection() -> None:
-    """Once the window has painted. What exists now (modules, classes, the window, ~50k
-    objects) lives as long as the app: frozen, a full collection no longer walks it, and
-    one took 15 ms, a dropped frame under the pen (bench/bench_app.py's loop stall). The
-    start left ~270 unreachable objects, a few KB, which stay. Collection was off while
-    the window was built (launcher.main) and is on from here."""
+    """Once the window has painted. What exists now (modules, classes, the window)
+    lives as long as the app: frozen, a full collection no longer walks it, so one no
+    longer drops a frame under the pen (bench/bench_app.py's loop stall). Collection was
+    off while the window was built (launcher.main) and is on from here."""
     gc.freeze()
     gc.enable()
-
-
-class FirstPaint(QObject):
-    """Sets ``painted`` when ``window`` first paints."""
-
-    def __init__(self, window: QObject) -> None:
-        super().__init__(window)
-        self.painted = asyncio.Event()
-        window.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.painted.set()
-            watched.removeEventFilter(self)
-        return False
 
 
 async def run_window(window: MainWindow, app: QApplication) -> None:
     """Show the window and run until it closes; then cancel jobs and stop cleanly."""
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    first_paint = FirstPaint(window)
     window.show()
     # The background start (imports on worker threads, the keyring) competes with the
-    # GUI thread for the GIL: the first frame is painted before it begins (~10 ms
-    # sooner on screen, bench/bench_app.py). A window that never paints waits 1 s.
-    waits = [asyncio.ensure_future(e.wait()) for e in (first_paint.painted, closed)]
-    await asyncio.wait(waits, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
-    for wait in waits:
-        wait.cancel()
+    # GUI thread for the GIL: it waits for a zero-delay timer, which fires once the
+    # events show() posted, the first paint among them, are handled.
+    shown = asyncio.Event()
+    QTimer.singleShot(0, shown.set)
+    await shown.wait()
     settle_garbage_collection()
     if not closed.is_set():
         start(window)
@@ -319,20 +299,28 @@ def make_app(argv: Sequence[str]) -> QApplication:
 
 
 def open_window(environ: Mapping[str, str]) -> MainWindow:
-    """The window of a real start: the data folder, the system keyring (read after the
-    window shows, by a helper process: services/keyring_process), the log file (opened
-    after the first frame; what is logged before waits for it)."""
+    """The window of a real start: the data folder, the log file (opened first, so a
+    start that fails is logged), the system keyring (read after the window shows, on a
+    daemon thread: SettingsController.load_key)."""
     home = data_dir(environ)
-    early = hold_early_records()
-    window = build_window(home, environ, None, KeyringProcess)
-    redact = window.studio.settings.redact
-    window.studio.after_first_frame.append(lambda: configure_logging(home, redact, early))
+    logged = configure_logging(home)  # no key is known yet: nothing to redact
+    window = build_window(home, environ, None, system_keyring)
+    if logged is not None:
+        logged.addFilter(RedactingFilter(window.studio.settings.redact))
     return window
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     app = make_app(argv if argv is not None else sys.argv)
-    window = open_window(os.environ)
+    try:
+        window = open_window(os.environ)
+    except StudioError as exc:  # e.g. an unusable SCRIBBLE_STUDIO_API_BASE
+        log.error("the start failed: %s %s", exc.message, exc.action)
+        print(f"scribble-studio: {exc.message} {exc.action}", file=sys.stderr)
+        return 2
+    except Exception:
+        log.exception("the start failed")
+        raise
     # The asyncio loop is the Qt loop (qasync); this works on Python 3.11 and 3.12+.
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -91,11 +91,37 @@ def test_a_key_typed_while_the_keyring_is_read_wins(tmp_path: Path, qtbot: QtBot
     changes: list[None] = []
     controller.key_changed.connect(lambda: changes.append(None))
     release.set()
-    runner.shutdown(wait=True)  # the save waited for the keyring, then stored the key
+    # The save waited for the keyring, then stored the key.
+    qtbot.waitUntil(lambda: keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] == "sg_typed")
+    runner.shutdown(wait=True)
     qtbot.wait(100)  # the loader's late answer is delivered, and ignored
     key = controller.api_key()
     assert key is not None and key.reveal() == "sg_typed" and changes == []
-    assert keyring.stored[KEYRING_SERVICE, KEYRING_USERNAME] == "sg_typed"
+
+
+def test_a_key_typed_while_the_keyring_hangs_never_holds_up_quitting(
+        tmp_path: Path, qtbot: QtBot) -> None:
+    keyring = MemoryKeyring()
+    answered = threading.Event()
+    release = threading.Event()
+
+    def find() -> MemoryKeyring:
+        release.wait(30)  # a D-Bus call that does not come back
+        answered.set()
+        return keyring
+
+    runner = BackgroundRunner()
+    controller = SettingsController(
+        SettingsStore(tmp_path), SecretStore(tmp_path, None, {}, load_keyring=find), runner)
+    controller.load_key()
+    controller.set_key("sg_typed")
+    try:
+        runner.shutdown(wait=True)  # as the app quits: no worker waits on the keyring
+        assert not answered.is_set()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: keyring.stored.get((KEYRING_SERVICE, KEYRING_USERNAME))
+                    == "sg_typed")  # once the keyring answers, the typed key is stored
 
 
 def test_an_unusable_key_in_the_environment_is_a_startup_problem_not_a_crash(
@@ -109,3 +135,11 @@ def test_an_unusable_key_in_the_environment_is_a_startup_problem_not_a_crash(
     assert kinds == ["SettingsDamaged", "InvalidInput"]
     assert all("\u00e9t\u00e9" not in p.message for p in controller.startup_problems)
     runner.shutdown(wait=True)
+
+
+def test_a_setting_overridden_again_takes_the_new_value(tmp_path: Path) -> None:
+    controller = SettingsController(SettingsStore(tmp_path), SecretStore(tmp_path, None, {}),
+                                    BackgroundRunner())
+    controller.override(api_base="http://127.0.0.1:9/v1")
+    controller.override(api_base="http://127.0.0.1:8/v1")
+    assert controller.current().client_settings().api_base == "http://127.0.0.1:8/v1"

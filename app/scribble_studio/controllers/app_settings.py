@@ -11,7 +11,7 @@ import ssl
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.domain.errors import StudioError
@@ -27,6 +27,7 @@ class SettingsController(QObject):
     key_changed = Signal()
     tested = Signal(bool, str)   # connection test: ok, what to tell the user
     failed = Signal(object)      # StudioError while saving
+    keyring_slow = Signal()      # the keyring has not answered within keyring_patience
     _key_loaded = Signal(object)  # from the key-loading thread: ApiKey | None
 
     def __init__(self, store: SettingsStore, secrets: SecretStore, runner: BackgroundRunner,
@@ -38,10 +39,12 @@ class SettingsController(QObject):
         # cannot be used (each a StudioError; the app starts in any case).
         self.startup_problems: list[StudioError] = [] if store.problem is None \
             else [store.problem]
-        # Without a key in the environment, reading the system keyring can take a few
-        # hundred ms (or wait for the user to unlock it): that happens in load_key().
+        # Without a key in the environment, reading the system keyring may wait on D-Bus
+        # or on the user unlocking it: that happens in load_key(), off the start.
         self.key_pending = secrets.pending
         self.key: ApiKey | None = None
+        # Seconds the keyring may take before the window says it is still being read.
+        self.keyring_patience = 3.0
         if not self.key_pending:
             try:
                 self.key = secrets.load()
@@ -51,6 +54,7 @@ class SettingsController(QObject):
         # From the environment (API and history base URLs): used, never saved.
         self.overrides: dict[str, Any] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._reading: threading.Thread | None = None  # the keyring read, once started
 
     def current(self) -> AppSettings:
         return dataclasses.replace(self.settings, **self.overrides) if self.overrides \
@@ -68,9 +72,12 @@ class SettingsController(QObject):
     def load_key(self) -> None:
         """Read the key from the system keyring on a thread of its own (a locked keyring
         may wait for the user, which must hold up neither the window nor other work);
-        ``key_changed`` follows. A daemon thread: a pending unlock never blocks quitting."""
+        ``key_changed`` follows, and ``keyring_slow`` first if it takes longer than
+        ``keyring_patience``. A daemon thread: a pending unlock never blocks quitting."""
         if not self.key_pending:
             return
+        QTimer.singleShot(round(self.keyring_patience * 1000), self,
+                          lambda: self.keyring_slow.emit() if self.key_pending else None)
 
         def read() -> None:
             try:
@@ -85,7 +92,8 @@ class SettingsController(QObject):
             with contextlib.suppress(RuntimeError):  # the window closed meanwhile
                 self._key_loaded.emit(key)
 
-        threading.Thread(target=read, name="studio-keyring", daemon=True).start()
+        self._reading = threading.Thread(target=read, name="studio-keyring", daemon=True)
+        self._reading.start()
 
     def _on_key_loaded(self, key: ApiKey | None) -> None:
         if not self.key_pending:  # the user typed a key meanwhile: that one counts
@@ -127,15 +135,36 @@ class SettingsController(QObject):
             return
         self.key = key
         self.key_pending = False
-        self.runner.run(lambda: self.secrets.save(key), lambda _: None, self._on_save_failed)
+        if self._reading is not None and self._reading.is_alive():
+            # The save waits for the keyring the read is still waiting on: on a daemon
+            # thread too, so a keyring that never answers never holds up quitting.
+            threading.Thread(target=self._save_key, args=(key,), name="studio-keyring-save",
+                             daemon=True).start()
+        else:
+            self.runner.run(lambda: self.secrets.save(key), lambda _: None,
+                            self._on_save_failed)
         self.key_changed.emit()
+
+    def _save_key(self, key: ApiKey | None) -> None:
+        try:
+            self.secrets.save(key)
+        except StudioError as exc:
+            error = exc
+        except Exception as exc:
+            log.error("storing the key failed: %s", type(exc).__name__)
+            error = StudioError("The key could not be stored; the details are in the log "
+                                "file.")
+        else:
+            return
+        with contextlib.suppress(RuntimeError):  # the window closed meanwhile
+            self.failed.emit(error)
 
     def test_connection(self, api_base: str, key_text: str, connect_timeout: float) -> None:
         """Call the (free) credits endpoint with the values in the dialog."""
 
         async def probe() -> None:
             # Without a key the HTTP stack may not be loaded yet: its imports and the
-            # TLS context (~150 ms) are made on a worker, not in the dialog.
+            # TLS context are slow enough to freeze the dialog, so a worker makes them.
             tls = await asyncio.to_thread(_load_http)
             from scribble_studio.services.backends import create_backend
             from scribble_studio.services.backends.retry import RetryPolicy

@@ -3,38 +3,12 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 from collections.abc import Callable
 from pathlib import Path
 
 LOG_NAME = "scribble-studio.log"
 LOGGERS = ("scribble_studio", "stamina")
-
-
-class EarlyRecords(logging.Handler):
-    """Keeps the package's records until the log file is set up: the app opens it after
-    its first frame (``logging.handlers`` alone costs ~6 ms of start-up), and what was
-    logged before (a damaged history, a settings file that could not be read) still
-    belongs in it."""
-
-    def __init__(self, limit: int = 1000) -> None:
-        super().__init__(logging.INFO)
-        self.records: list[logging.LogRecord] = []
-        self._limit = limit
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if len(self.records) < self._limit:
-            self.records.append(record)
-
-
-def hold_early_records() -> EarlyRecords:
-    """Collect the package's records (INFO and up) until :func:`configure_logging`."""
-    early = EarlyRecords()
-    for name in LOGGERS:
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.INFO)
-        logger.addHandler(early)
-        logger.propagate = False
-    return early
 
 
 class RedactingFilter(logging.Filter):
@@ -55,17 +29,11 @@ class RedactingFilter(logging.Filter):
 
 def configure_logging(
     folder: Path, redact: Callable[[str], str] = lambda text: text,
-    early: EarlyRecords | None = None,
 ) -> logging.Handler | None:
-    """Send the package's log to ``folder/logs/scribble-studio.log`` (rotated at 1 MB),
-    starting with the ``early`` records. Returns the handler, or ``None`` if the folder
-    cannot be written (logging is then off rather than fatal)."""
-    import logging.handlers
-
+    """Send the package's log to ``folder/logs/scribble-studio.log`` (rotated at 1 MB).
+    Returns the handler (more redacting filters can be added to it), or ``None`` if the
+    folder cannot be written (logging is then off rather than fatal)."""
     logging.getLogger("stamina").addHandler(logging.NullHandler())  # even if no file
-    if early is not None:
-        for name in LOGGERS:
-            logging.getLogger(name).removeHandler(early)
 
     class QuietFileHandler(logging.handlers.RotatingFileHandler):
         def handleError(self, record: logging.LogRecord) -> None:
@@ -88,6 +56,4 @@ def configure_logging(
         logger.setLevel(logging.INFO)
         logger.addHandler(handler)
         logger.propagate = False
-    for record in early.records if early is not None else ():
-        handler.handle(record)
     return handler

@@ -36,10 +36,9 @@ class SecretStore:
     shape); ``None`` or a backend of priority below 1 (the null and fail backends)
     means "no keyring": the key then goes to ``<data folder>/api-key``, mode 0600.
 
-    With ``load_keyring`` (the app passes :class:`~.keyring_process.KeyringProcess`)
-    the keyring is found only when first needed: finding its backend takes 100–200 ms
-    and may wait on D-Bus, which the app does on a worker thread after its window
-    shows."""
+    With ``load_keyring`` (the app passes :func:`system_keyring`) the keyring is found
+    only when first needed: finding its backend may wait on D-Bus or on the user
+    unlocking it, which the app does on a daemon thread after its window shows."""
 
     def __init__(self, folder: Path, keyring: KeyringModule | None,
                  environ: Mapping[str, str], *,

@@ -26,14 +26,14 @@ ICON_INK = "#555555"
 # Fusion everywhere: palettes (our dark one) apply fully there. Asked for on the command
 # line the application is built with, so that Qt creates it as the first style; choosing
 # it later (app.setStyle) means asking for the current style first, and handing Qt's
-# QStyle to Python costs ~6 ms of start-up (its ~570 enum members are built then).
+# QStyle to Python builds its ~570 enum members on the start's path (README, Performance).
 STYLE_ARGS = ("-style", "Fusion")
 
 
 @functools.cache
 def _resources() -> Path:
     # The folder of the (regular) package, from a checkout, a wheel or the bundle alike;
-    # importlib.resources would cost ~1.5 ms of start-up to say the same.
+    # importlib.resources would be one more import on the start's path to say the same.
     import scribble_studio.resources
 
     return Path(scribble_studio.resources.__file__).parent

@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
 
     def _add_first_run_hint(self) -> None:
         """The getting-started card, built once the window has painted (its rich text
-        costs ~10 ms) and only where it may still show: never dismissed, no key yet (or
+        is slow to lay out) and only where it may still show: never dismissed, no key yet (or
         one still being read from the keyring)."""
         settings = self.studio.settings
         if settings.current().first_run_hint_dismissed or settings.api_key() is not None:
