@@ -32,17 +32,6 @@ def test_the_environments_base_urls_are_used_but_never_saved(tmp_path: Path) -> 
     assert saved["history_base"] == ""
 
 
-def test_overriding_a_base_url_again_takes_the_newer_one(tmp_path: Path) -> None:
-    controller = SettingsController(SettingsStore(tmp_path), SecretStore(tmp_path, None, {}),
-                                    BackgroundRunner())
-    controller.override(api_base="http://127.0.0.1:9/v1")
-    controller.override(api_base="http://127.0.0.1:7/v1", history_base="http://127.0.0.1:8")
-    current = controller.current().client_settings()
-    assert (current.api_base, current.history_base) == ("http://127.0.0.1:7/v1",
-                                                        "http://127.0.0.1:8")
-    controller.runner.shutdown(wait=True)
-
-
 def test_a_broken_settings_file_gives_defaults_and_is_kept_aside(tmp_path: Path) -> None:
     (tmp_path / "settings.json").write_text("{not json")
     store = SettingsStore(tmp_path)
