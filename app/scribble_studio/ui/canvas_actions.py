@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.canvas_tools_model import CanvasToolsModel
 from scribble_studio.controllers.model_preview import ModelPreview
+from scribble_studio.controllers.properties import bind
 from scribble_studio.controllers.sketch_files import SketchFiles
 from scribble_studio.domain.strokes import MAX_WIDTH, MIN_WIDTH, SIZE_PRESETS
 from scribble_studio.ui.canvas_view import CanvasView, Tool
@@ -108,12 +110,15 @@ class CanvasActions:
                              Tool.SELECT: self.select, Tool.LASSO: self.lasso,
                              Tool.RECTANGLE: self.rectangle, Tool.ELLIPSE: self.ellipse,
                              Tool.LINE: self.line}
+        # The tools model holds the tool, the widths and the stabilizer; the actions, the
+        # width box and the canvas follow it.
+        self.tools = CanvasToolsModel(window)
         tools = QActionGroup(window)
         for tool, action in self.tool_actions.items():
             tools.addAction(action)
-            action.triggered.connect(lambda _=False, t=tool: view.set_tool(t))
-        view.tool_changed.connect(lambda t: self.tool_actions[t].setChecked(True))
-        self.pen.setChecked(True)
+            action.triggered.connect(lambda _=False, t=tool: setattr(self.tools, "tool", t))
+        self.tools.tool_changed.connect(lambda t: self.tool_actions[t].setChecked(True))
+        self.tool_actions[self.tools.tool].setChecked(True)
         self.select_all = self._action("Select all", QKeySequence.StandardKey.SelectAll,
                                        view.select_all)
         self.copy = self._action("Copy", QKeySequence.StandardKey.Copy,
@@ -130,7 +135,8 @@ class CanvasActions:
             action.toggled.connect(self._on_mirror_toggled)
         self.stabilizer = self._action("Stabilizer", "", checkable=True,
                                        tip="Smooth shaky lines (the line trails the pen)")
-        self.stabilizer.toggled.connect(self._on_stabilizer_toggled)
+        bind(self.tools, "stabilizer", self.stabilizer)
+        self.tools.stabilizer_changed.connect(self._on_stabilizer_changed)
         self.clear = self._action("Clear canvas", "Ctrl+Shift+Backspace", doc.clear)
         self.zoom_in = self._action("Zoom in", QKeySequence.StandardKey.ZoomIn, view.zoom_in,
                                     icon_name="zoom-in")
@@ -187,12 +193,12 @@ class CanvasActions:
         self._mark_size()
         self.width_box = QSpinBox()
         self.width_box.setRange(int(MIN_WIDTH), int(MAX_WIDTH))
-        self.width_box.setValue(round(view.width))
         self.width_box.setSuffix(" px")
         self.width_box.setToolTip("Width of the pen or the eraser, each its own ([ and ])")
         self.width_box.setAccessibleName("Tool width")
-        self.width_box.valueChanged.connect(view.set_width)
-        view.width_changed.connect(lambda w: self.width_box.setValue(round(w)))
+        self._follow_view()
+        # Shows the width rounded to whole pixels and never writes that rounding back.
+        self.width_binding = bind(self.tools, "width", self.width_box)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(round(doc.reference_opacity * 100))
@@ -244,8 +250,26 @@ class CanvasActions:
         self.view.set_mirror(self.mirror_vertical.isChecked(),
                              self.mirror_horizontal.isChecked())
 
-    def _on_stabilizer_toggled(self, on: bool) -> None:
-        self.view.stabilizer.strength = 0.7 if on else 0.0
+    def _follow_view(self) -> None:
+        """Keep the canvas and the tools model in step. The canvas still keeps a copy of
+        the tool and the widths it draws with, and changes them itself ([ and ], select
+        all, paste); each side writes only a value that differs, so this ends."""
+        view, tools = self.view, self.tools
+        tools.pen_width, tools.eraser_width = view.pen_width, view.eraser_width
+        tools.tool = view.tool
+
+        def from_view(*_args: object) -> None:
+            tools.pen_width, tools.eraser_width = view.pen_width, view.eraser_width
+            tools.tool = view.tool
+
+        view.tool_changed.connect(from_view)
+        view.width_changed.connect(from_view)
+        tools.tool_changed.connect(view.set_tool)
+        tools.pen_width_changed.connect(view.set_pen_width)
+        tools.eraser_width_changed.connect(view.set_eraser_width)
+
+    def _on_stabilizer_changed(self, _on: bool) -> None:
+        self.view.stabilizer.strength = self.tools.stabilizer_strength
 
     def _on_model_view_toggled(self, on: bool) -> None:
         self.preview.set_active(on)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QTransform
 
+from scribble_studio.controllers.canvas_tools_model import Tool
 from scribble_studio.domain.shapes import ShapeKind, corner_scale, rotation_degrees, snap_angle
 
 if TYPE_CHECKING:
@@ -20,15 +21,7 @@ HANDLE = 8  # handle side, view pixels
 ROTATE_REACH = 28  # how far above the top edge the rotation handle sits, view pixels
 ANTS = (QColor(0, 0, 0), QColor(255, 255, 255))
 
-
-class Tool(enum.Enum):
-    PEN = "pen"
-    ERASER = "eraser"
-    SELECT = "select"
-    LASSO = "lasso"
-    RECTANGLE = "rectangle"
-    ELLIPSE = "ellipse"
-    LINE = "line"
+__all__ = ["SELECTING", "SHAPES", "Drag", "SelectTool", "Tool"]  # Tool lives in the model
 
 
 SHAPES = {Tool.RECTANGLE: ShapeKind.RECTANGLE, Tool.ELLIPSE: ShapeKind.ELLIPSE,
