@@ -31,6 +31,7 @@ class Connection(enum.StrEnum):
     ONLINE = "online"
     OFFLINE = "offline"
     KEY_REJECTED = "key rejected"
+    NO_KEY = "no key"  # the window's: no key set (the session never reports it)
 
 
 @dataclasses.dataclass(eq=False)

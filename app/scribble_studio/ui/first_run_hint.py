@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from scribble_studio.controllers.app_settings import SettingsController
+from scribble_studio.controllers.connection_model import ConnectionModel
 from scribble_studio.domain.errors import StudioError
 
 # Segmind's console page where a signed-in user creates and copies API keys.
@@ -48,10 +49,11 @@ class FirstRunHint(QFrame):
 
     dismissed = Signal()
 
-    def __init__(self, settings: SettingsController, open_settings: Callable[[], None],
-                 canvas: QWidget) -> None:
+    def __init__(self, settings: SettingsController, connection: ConnectionModel,
+                 open_settings: Callable[[], None], canvas: QWidget) -> None:
         super().__init__(canvas)
         self.settings = settings
+        self.connection = connection
         self._open_settings = open_settings
         self._above: QWidget | None = None  # the banner, when it floats there too
         self.setObjectName("first-run-hint")
@@ -89,13 +91,13 @@ class FirstRunHint(QFrame):
         layout.addLayout(buttons)
         canvas.installEventFilter(self)
         settings.key_changed.connect(self._on_settings_key_changed)
+        connection.state_changed.connect(self._on_connection_state_changed)
         self.hide()
         self.set_shown(self.wanted())
 
     def wanted(self) -> bool:
         """No key (and none still being read from the keyring), and never dismissed."""
-        return (not self.settings.current().first_run_hint_dismissed
-                and self.settings.api_key() is None and not self.settings.key_pending)
+        return not self.settings.current().first_run_hint_dismissed and self.connection.no_key
 
     def dismiss(self) -> None:
         """Hide it for good (this data folder's settings remember it)."""
@@ -118,8 +120,9 @@ class FirstRunHint(QFrame):
             # A key is set: the hint has done its work, and stays away from now on.
             self.hide()
             self._remember()
-        else:
-            self.set_shown(self.wanted())
+
+    def _on_connection_state_changed(self, _state: object) -> None:
+        self.set_shown(self.wanted())
 
     def set_shown(self, visible: bool) -> None:
         """Show (over the canvas's corner) or hide it, without remembering anything."""

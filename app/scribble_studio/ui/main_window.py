@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QToolBar, QVBox
 from scribble_studio import APP_NAME
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.controllers.background import BackgroundRunner
+from scribble_studio.controllers.connection_model import ConnectionModel
 from scribble_studio.controllers.draft_keeper import DraftKeeper
 from scribble_studio.controllers.gallery import GalleryItem, GalleryModel
 from scribble_studio.controllers.live_mode import LiveMode
@@ -124,6 +125,9 @@ class MainWindow(QMainWindow):
                                        Qt.DockWidgetArea.BottomDockWidgetArea)
         self.status = StudioStatusBar()
         self.setStatusBar(self.status)
+        # "No key" is a state of the connection: the status bar and the hint read it here.
+        self.connection = ConnectionModel(studio.settings, self.session, self)
+        self.status.follow_connection(self.connection)
         self.errors = ErrorPresenter(self.banner, self.session, self.open_settings,
                                      studio.settings, self.open_log_folder)
         self.first_run_hint: FirstRunHint | None = None
@@ -186,7 +190,6 @@ class MainWindow(QMainWindow):
                              (session.queue_changed, self.status.set_queue),
                              (session.queue_changed, self._on_session_queue_changed),
                              (session.credits_changed, self.status.set_credits),
-                             (session.connection_changed, self.status.set_connection),
                              (session.notice, self.banner.show_message),
                              (self.gallery.reuse_requested, self._set_params),
                              (self.studio.gallery.failed, self.errors.present),
@@ -208,8 +211,6 @@ class MainWindow(QMainWindow):
         self.actions_.invert.setChecked(settings.current().invert)
         self.actions_.invert.toggled.connect(lambda on: settings.update(invert=on))
         self._connect_live()
-        if settings.api_key() is None and not settings.key_pending:
-            self.status.set_connection("no key")
 
     # -- generating ---------------------------------------------------------------------
 
@@ -342,7 +343,8 @@ class MainWindow(QMainWindow):
             return
         from scribble_studio.ui.first_run_hint import FirstRunHint
 
-        self.first_run_hint = FirstRunHint(settings, self.open_settings, self.view.viewport())
+        self.first_run_hint = FirstRunHint(settings, self.connection, self.open_settings,
+                                           self.view.viewport())
         self.first_run_hint.keep_below(self.banner, self.banner.changed)
 
     def open_log_folder(self) -> None:
@@ -351,7 +353,6 @@ class MainWindow(QMainWindow):
         open_log_folder(log_folder(self.studio.settings.store.path), self.status)
 
     def _on_settings_key_changed(self) -> None:
-        self.status.set_connection("unknown" if self.studio.settings.api_key() else "no key")
         self.session.refresh_credits()
         self.session.wake_outbox()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from scribble_studio.controllers.connection_model import ConnectionModel
+
 WARNING_STYLE = "color: #b3261e; font-weight: bold;"
 
 
@@ -59,6 +61,11 @@ class StudioStatusBar(QStatusBar):
         texts = {"online": "● Online", "offline": "○ Offline", "key rejected": "✘ Key rejected",
                  "unknown": "○ Not connected yet", "no key": "○ No API key"}
         self.connection.setText(texts.get(state, state))
+
+    def follow_connection(self, connection: ConnectionModel) -> None:
+        """Show the connection model's state from now on ("No API key" among them)."""
+        connection.state_changed.connect(lambda state: self.set_connection(state.value))
+        self.set_connection(connection.state.value)
 
     def set_live(self, state: str, jobs: int, cost: float) -> None:
         """Live mode ("on", "paused", "off") and what this live session has cost."""
