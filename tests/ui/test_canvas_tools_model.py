@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from scribble_studio.controllers.canvas_tools_model import Tool
 from scribble_studio.ui.main_window import MainWindow
 
 
@@ -43,3 +44,28 @@ def test_the_user_typing_in_the_box_sets_the_width_of_the_tool_in_use(
     qtbot.keyClicks(box, "30")
     qtbot.keyClick(box, Qt.Key.Key_Return)
     assert view.eraser_width == 30 and view.pen_width == 9
+
+
+def test_the_tool_bar_the_menu_and_the_canvas_follow_the_tools_model(
+        qtbot: QtBot, window: MainWindow) -> None:
+    view, actions = window.view, window.actions_
+    tools = actions.tools
+    _focus_canvas(qtbot, window)
+    tools.tool = Tool.ERASER  # the model moves the canvas, the checked action, the box
+    assert view.tool is Tool.ERASER and actions.eraser.isChecked()
+    assert actions.width_box.value() == round(tools.eraser_width)
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # select all
+    assert tools.tool is Tool.SELECT and actions.select.isChecked()  # the canvas's own move
+    actions.pen.trigger()
+    assert tools.tool is Tool.PEN is view.tool
+    tools.pen_width = 500  # the model clamps; the canvas draws with what it holds
+    assert tools.pen_width == view.pen_width == 64 == actions.width_box.value()
+
+
+def test_the_stabilizer_action_and_the_model_agree(qtbot: QtBot, window: MainWindow) -> None:
+    view, actions = window.view, window.actions_
+    actions.stabilizer.trigger()  # as the Canvas menu's item does
+    assert actions.tools.stabilizer is True
+    assert view.stabilizer.strength == actions.tools.stabilizer_strength > 0
+    actions.tools.stabilizer = False
+    assert not actions.stabilizer.isChecked() and view.stabilizer.strength == 0
