@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolBar
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.qt_images import alpha_to_pil
@@ -12,6 +12,7 @@ from scribble_studio.services.sketch_files import read_image
 from scribble_studio.ui.help_menu import examples
 from scribble_studio.ui.look import app_icon, follow_color_scheme, icon
 from scribble_studio.ui.main_window import MainWindow
+from tests.pointer import drag
 
 
 def test_the_app_follows_the_systems_dark_and_light_scheme(qapp: QApplication) -> None:
@@ -49,8 +50,23 @@ def test_the_main_controls_have_accessible_names_and_tooltips(window: MainWindow
     assert window.view.accessibleName() == "Sketch canvas"
     assert window.generate.params.prompt.accessibleName() == "Prompt"
     assert window.generate.params.seed.accessibleName() == "Seed"
-    assert "Ctrl+Z" in window.actions_.undo.toolTip() or window.actions_.undo.toolTip()
     assert "(B)" in window.actions_.pen.toolTip()
+    # Every tool bar action with a key says it in its tool tip (the label stays short).
+    bar = window.findChild(QToolBar, "canvas-tools")
+    assert bar is not None
+    keyed = [a for a in bar.actions() if not a.shortcut().isEmpty()]
+    assert window.actions_.undo in keyed and len(keyed) >= 5
+    def says_its_key(action: QAction) -> bool:
+        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
+        return any(key in action.toolTip() for key in keys)
+
+    assert [a.text() for a in keyed if not says_its_key(a)] == []
+    centre = window.view.viewport().rect().center()
+    drag(window.view.viewport(), [(centre.x() - 40, centre.y()), (centre.x() + 40, centre.y())])
+    undo = window.actions_.undo.toolTip()  # now it says what it undoes, and still its key
+    assert undo.startswith("Undo ") and undo != "Undo (Ctrl+Z)" and says_its_key(
+        window.actions_.undo), undo
+    assert [a for a in keyed if not says_its_key(a)] == []
 
 
 def test_about_opens_without_a_nested_event_loop(window: MainWindow, qtbot: QtBot) -> None:

@@ -54,15 +54,17 @@ class UndoState(QObject):
         document.undo_stack.indexChanged.connect(self.on_index_changed)
         document.selection.changed.connect(self.on_selection_changed)
         redo.setEnabled(document.undo_stack.canRedo())
+        self.on_index_changed(self.stack.index())  # the tool tips, with their keys
         self._sync()
 
     @Slot(int)
     def on_index_changed(self, _index: int) -> None:
         # What would be undone is said in the tooltip; the label stays "Undo", so the
         # tool bar does not shift with every stroke.
-        undo, redo = self.stack.undoText(), self.stack.redoText()
-        self.undo.setToolTip(f"Undo {undo.lower()}" if undo else "Undo")
-        self.redo.setToolTip(f"Redo {redo.lower()}" if redo else "Redo")
+        for action, word, what in ((self.undo, "Undo", self.stack.undoText()),
+                                   (self.redo, "Redo", self.stack.redoText())):
+            key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{word} {what.lower()}".rstrip() + (f" ({key})" if key else ""))
 
     @Slot(bool)
     def on_can_undo_changed(self, can: bool) -> None:
