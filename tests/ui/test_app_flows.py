@@ -324,13 +324,17 @@ def test_settings_store_the_key_in_a_private_file_without_a_keyring(
         dialog.accept()  # a new key: the credits are fetched with it
         await until(key_file.exists)
         await until(lambda: window.status.credits.text() == "Credits: 100")
+        # The settings of that same OK (its base URL) are written too: look in them.
+        await until(lambda: settings_file.exists()
+                    and fake_api.base_url in settings_file.read_text(), what="the settings")
 
+    settings_file = isolated_environment / "settings.json"
     run(aloop, scenario())
     assert key_file.stat().st_mode & 0o777 == 0o600
     assert window.studio.settings.api_key() is not None
-    settings_text = (isolated_environment / "settings.json").read_text() \
-        if (isolated_environment / "settings.json").exists() else ""
-    assert API_KEY not in settings_text
+    assert API_KEY not in settings_file.read_text()
+    assert API_KEY not in "".join(p.read_text(errors="replace")
+                                  for p in isolated_environment.rglob("*.json"))
 
 
 def test_settings_refuse_plain_http_to_another_host(window: MainWindow) -> None:
