@@ -179,6 +179,20 @@ def test_paging_search_and_star(tmp_path: Path) -> None:
     assert [e.id for e in store.page(starred=True)] == [first[0].id]
 
 
+def test_the_search_rule_is_one_in_sql_and_for_an_entry_not_read_back(
+        tmp_path: Path) -> None:
+    """What the gallery asks of a new result (or the trash) is what the SQL finds."""
+    store = HistoryStore(tmp_path)
+    prompts = ["a Red fox", "tree 42", "100% cotton", "under_score", "fox 7"]
+    for i, prompt in enumerate(prompts):
+        store.record(GenerationParams(prompt, seed=[7, 8, 42, 9, 10][i]), SCRIBBLE.png,
+                     (512, 512), State.DONE)
+    entries = store.page(0, 50)
+    for search in ["", "red FOX", "42", "7", "100%", "_", "under_", "fox", "nothing", " 8 "]:
+        found = {e.id for e in store.page(0, 50, search)}
+        assert found == {e.id for e in entries if store.matches(e.params, search)}, search
+
+
 def test_delete_removes_files_no_longer_referenced(tmp_path: Path,
                                                    fake_api: FakeSegmind) -> None:
     store, (a, b, _) = store_with(tmp_path)

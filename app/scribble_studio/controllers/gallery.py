@@ -134,9 +134,7 @@ class GalleryModel(QObject):
     def _page(self, show: Show, search: str, offset: int) -> tuple[list[GalleryItem], int]:
         """One page of ``show`` and how many there are in all (on a worker)."""
         if show is Show.TRASH:  # (30 days of deletes: one list, searched here)
-            wanted = search.strip().lower()
-            trash = [t for t in self.store.trash() if not wanted or wanted
-                     in t.entry.params.prompt.lower() or wanted == str(t.entry.params.seed)]
+            trash = [t for t in self.store.trash() if self.store.matches(t.entry.params, search)]
             return [GalleryItem(t.entry, trash=t) for t in trash[offset:offset + PAGE]], \
                 len(trash)
         states = STOPPED if show is Show.STOPPED else (State.DONE,)
@@ -207,7 +205,7 @@ class GalleryModel(QObject):
         if job.state is not JobState.DONE or job.entry is None or self.show is not Show.RESULTS \
                 or (job.entry.live and not job.entry.kept):  # (a live result, collected)
             return
-        if self.search and self.search.lower() not in job.params.prompt.lower():
+        if not self.store.matches(job.params, self.search):
             return
         item = GalleryItem(job.entry, list(job.thumbnails), loaded=True)
         for image, thumb in zip(job.entry.images, job.thumbnails, strict=False):

@@ -367,6 +367,17 @@ class HistoryStore(TrashMixin):
                                         args).fetchone()[0])
 
     @staticmethod
+    def matches(params: GenerationParams, search: str) -> bool:
+        """Whether a job of ``params`` is found by ``search``: the same rule as the SQL of
+        :meth:`_filter`, for an entry that is not read back (a new result, the trash)."""
+        wanted = search.strip()
+        if not wanted:
+            return True
+        if wanted.isdigit() and params.seed == int(wanted[:18]):
+            return True
+        return wanted.casefold() in params.prompt.casefold()
+
+    @staticmethod
     def _filter(search: str, states: tuple[State, ...], starred: bool,
                 live: bool = False) -> tuple[str, tuple[Any, ...]]:
         clauses: list[str] = [VISIBLE] + ([] if live else ["(live = 0 OR kept = 1)"])
