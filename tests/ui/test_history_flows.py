@@ -282,3 +282,29 @@ def test_a_drafts_reference_picture_is_saved_and_restored(
     assert restored is not None and (restored.width(), restored.height()) == (320, 200)
     assert restored.pixelColor(5, 5).green() == 200
     assert again.view.document.reference_opacity == 0.25
+
+
+def test_an_autosave_while_the_drafts_list_is_open_keeps_the_pick(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    window = open_window(qtbot, isolated_environment)
+    keeper = window.studio.drafts
+    centre = window.view.viewport().rect().center()
+    drag(window.view.viewport(), [(centre.x() - 90, centre.y()), (centre.x() + 90, centre.y())])
+    with qtbot.waitSignal(keeper.saved, timeout=5000):
+        keeper.save_now()
+    keeper.new_sketch()
+    drag(window.view.viewport(), [(centre.x(), centre.y() - 60), (centre.x(), centre.y() + 60)])
+    with qtbot.waitSignal(keeper.saved, timeout=5000):
+        keeper.save_now()
+    window.open_drafts()
+    dialog = window.drafts_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.list.count() == 2)
+    dialog.list.setCurrentRow(1)  # the older draft
+    picked = dialog.list.currentItem().data(256).id
+    drag(window.view.viewport(), [(centre.x() - 60, centre.y() + 60),
+                                  (centre.x() + 60, centre.y() + 60)])
+    with qtbot.waitSignal(keeper.listed, timeout=5000):  # the autosave lists them again
+        keeper.save_now()
+    assert dialog.list.currentItem() is not None
+    assert dialog.list.currentItem().data(256).id == picked

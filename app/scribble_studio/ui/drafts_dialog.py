@@ -96,6 +96,9 @@ class DraftsDialog(QDialog):
         self.keeper.refresh_list()
 
     def _on_keeper_listed(self, drafts: list[DraftInfo]) -> None:
+        # An autosave while the dialog is open lists the drafts again: the one the user
+        # picked stays picked.
+        picked = self._selected()
         self.list.clear()
         for info in drafts:
             when = dt.datetime.fromtimestamp(info.updated).strftime("%Y-%m-%d %H:%M:%S")
@@ -104,6 +107,8 @@ class DraftsDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, info)
             item.setData(WHEN_ROLE, f"{when}{mark}")
             self.list.addItem(item)
+            if picked is not None and info.id == picked.id:
+                self.list.setCurrentItem(item)
         self.keeper.runner.run(lambda: previews(self.keeper.store, drafts),
                                self._on_previews_ready, lambda _error: None)
 
