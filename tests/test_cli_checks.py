@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PIL import ImageChops
 
+from scribble_studio.services.history import HistoryStore, State
 from tests.fakes.segmind_server import FakeSegmind
 from tests.fakes.sketches import SCRIBBLES, dot_sketch, filled_sketch, lines_sketch
 from tests.test_cli import cli
@@ -86,6 +87,26 @@ def test_a_repeat_of_a_result_in_the_history_is_refused(
     other = cli(*job[:-4], "--seed", "22", "--out", str(tmp_path), server=fake_api)
     assert other.returncode == 0, other.stderr
     assert len(fake_api.submits) == 2
+
+
+def test_a_repeat_of_a_job_segmind_still_has_is_refused(
+        fake_api: FakeSegmind, tmp_path: Path, isolated_environment: Path) -> None:
+    """The first job's result is still to come (submitted): sending it again pays
+    twice; the advice is to collect it, not to export a result not there yet."""
+    sketch = SCRIBBLES / "house_line.png"
+    job = ("generate", str(sketch), "-p", "a house", "--seed", "21", "--out", str(tmp_path))
+    first = cli(*job, "--json", server=fake_api)
+    assert first.returncode == 0, first.stderr
+    history_id = json.loads(first.stdout)["history_id"]
+    HistoryStore(isolated_environment).write(
+        "UPDATE generations SET state=? WHERE id=?", (State.SUBMITTED.value, history_id))
+    again = cli(*job, "--json", server=fake_api)
+    assert again.returncode == 2
+    [check] = json.loads(again.stdout)["checks"]
+    assert (check["code"], check["result_id"]) == ("same-as-job", history_id)
+    assert "Segmind is still working on it" in check["message"]
+    assert "outbox send" in json.loads(again.stdout)["action"]
+    assert len(fake_api.submits) == 1
 
 
 def test_dry_run_reports_the_problems_and_exits_as_the_real_run_would(

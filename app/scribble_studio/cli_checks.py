@@ -13,6 +13,7 @@ from PIL import Image
 
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble_checks import (
+    SAME_AS_JOB,
     SketchCheckFailed,
     SketchProblem,
     check_sketch,
@@ -36,17 +37,21 @@ def problems(image: Image.Image, scribble_png: bytes, params: GenerationParams,
     if params.seed is not None:
         same = store.same_result(sha256(scribble_png), params)
         if same is not None:
-            found.insert(0, same_as_result(same.id))
+            found.insert(0, same_as_result(same.id, same.state))
     return found
 
 
 def refusal(found: list[SketchProblem]) -> SketchCheckFailed:
     """The error that stops the job (exit 2): every reason, and how to go on."""
     action = "Nothing was sent. To send it as it is, add --no-checks."
-    repeat = next((p.result_id for p in found if p.result_id is not None), None)
-    if repeat is not None:
+    repeat = next((p for p in found if p.result_id is not None), None)
+    if repeat is not None and repeat.code == SAME_AS_JOB:
+        action = (f"Nothing was sent. Collect it with: scribble-studio outbox send, then "
+                  f"scribble-studio history export {repeat.result_id} DIR; or pay for it "
+                  f"again with --no-checks.")
+    elif repeat is not None:
         action = (f"Nothing was sent. Get that result with: scribble-studio history export "
-                  f"{repeat} DIR; or pay for it again with --no-checks.")
+                  f"{repeat.result_id} DIR; or pay for it again with --no-checks.")
     return SketchCheckFailed(found, action)
 
 

@@ -94,3 +94,34 @@ def test_a_live_result_counts_it_was_paid_for(tmp_path: Path, fake_api: FakeSegm
     store.write("UPDATE generations SET live=1, kept=0 WHERE id=?", (gen_id,))
     found = store.same_result(sha256(SCRIBBLE.png), PARAMS)
     assert found is not None and found.id == gen_id
+
+
+def test_a_job_segmind_still_has_is_the_same_job(tmp_path: Path) -> None:
+    """Submitting, submitted or unknown: paid (or maybe), its result still to come; a
+    second send pays twice. Never sent (queued, waiting) or cancelled: not a repeat."""
+    store = HistoryStore(tmp_path)
+    digest = sha256(SCRIBBLE.png)
+    for state in (State.QUEUED, State.WAITING, State.CANCELLED):
+        store.record(PARAMS, SCRIBBLE.png, (512, 512), state)
+    assert store.same_result(digest, PARAMS) is None
+    for state in (State.SUBMITTING, State.SUBMITTED, State.UNKNOWN):
+        gen_id = store.record(PARAMS, SCRIBBLE.png, (512, 512), state)
+        found = store.same_result(digest, PARAMS)
+        assert found is not None and (found.id, found.state, found.images) == (
+            gen_id, state, ())
+        assert store.same_result(digest, dataclasses.replace(PARAMS, seed=8)) is None
+        store.write("UPDATE generations SET deleted_at=1 WHERE id=?", (gen_id,))
+    assert store.same_result(digest, PARAMS) is None   # (in the trash: not offered)
+
+
+def test_the_checks_name_a_job_at_segmind_in_their_own_words() -> None:
+    from scribble_studio.domain.scribble_checks import SAME_AS_JOB, same_as_result
+
+    working = same_as_result(4, State.SUBMITTED)
+    collected = same_as_result(4, State.UNKNOWN)
+    assert (working.code, working.result_id) == (SAME_AS_JOB, 4)
+    assert "#4 is this same job" in working.message
+    assert "Segmind is still working on it" in working.message
+    assert "it is being collected" in collected.message
+    assert "pays twice" in working.message and "pays twice" in collected.message
+    assert same_as_result(4).message.startswith("Result #4 is this same job")

@@ -45,6 +45,7 @@ from scribble_studio.domain.errors import (
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import RANDOM_SEED_MAX, GenerationParams
 from scribble_studio.services.budget import Estimate, OverBudget, money
+from scribble_studio.services.history import AT_SEGMIND
 from scribble_studio.services.settings_store import AppSettings
 
 if TYPE_CHECKING:  # Pillow loads after the window shows
@@ -92,8 +93,11 @@ class LiveMode(QObject):
         self._sending_id: int | None = None   # from the outbox's send on: left to finish
         self._again = False     # edits while a job ran: one follow-up for the latest
         self._last_sent: str | None = None
-        self._objected: str | None = None     # the state a pre-send check objected to
-        self._send_anyway: str | None = None  # ...and that the user sends all the same
+        self._at_segmind: str | None = None   # a state whose job Segmind has (paid): kept
+        # A state a pre-send check objected to, with its words; sent anyway once, past them.
+        self._objected: tuple[str, str] | None = None
+        self._send_anyway: tuple[str, str] | None = None  # (a new objection still stops it)
+        self._session_no = 0    # which live session counts a job (one more at each on)
         self._number = 0
         # The drawing's version (one more at each stroke, undo, import) and its export,
         # started as the drawing changes: ready, or nearly, when the debounce ends.
@@ -125,7 +129,9 @@ class LiveMode(QObject):
             self.seed = seed
         elif self.seed is None:
             self.seed = self._rng.randint(0, RANDOM_SEED_MAX)
-        self._last_sent = None  # a new live session sends what is there now
+        self._session_no += 1
+        if self._last_sent != self._at_segmind:  # (one Segmind has is never sent twice)
+            self._last_sent = None  # a new live session sends what is there now
         # On again after a check objected: the user's "send anyway", for that state only.
         self._send_anyway, self._objected = self._objected, None
         self.state_changed.emit()
@@ -237,17 +243,20 @@ class LiveMode(QObject):
 
     async def _cycle(self, number: int, exported: asyncio.Future[Export],
                      params: GenerationParams) -> None:
+        session, fingerprint = self._session_no, ""
+        estimated: float | None = None   # (set once it goes out: what a billed job costs)
         try:
             prepared = await asyncio.shield(exported)  # (shared with a later cycle)
             fingerprint = fingerprint_of(prepared, params)
             if fingerprint == self._last_sent:
-                self._set_line("")
+                self._set_line("Live mode waits: Segmind has this drawing's job; its result "
+                               "is collected later." if fingerprint == self._at_segmind else "")
                 return
-            if self.checks is not None and fingerprint != self._send_anyway:
+            if self.checks is not None:  # (every time: "send anyway" is for what it saw)
                 problem = await asyncio.to_thread(self.checks, prepared.sketch, params)
-                if problem:
+                if problem and self._send_anyway != (fingerprint, problem):
                     self.pause(f"Live mode paused: {problem} {RESUME} to send it anyway.")
-                    self._objected = fingerprint
+                    self._objected = (fingerprint, problem)
                     return
             estimate = await asyncio.shield(self._estimated(params))
             cap = self._settings().live_cap_dollars
@@ -256,10 +265,10 @@ class LiveMode(QObject):
                            f"pass its {money(cap)} for this live session (spent "
                            f"{money(self.cost)}). {RESUME} to go on.")
                 return
-            self._last_sent = fingerprint
+            self._last_sent, self._send_anyway, estimated = fingerprint, None, estimate.cost
             started = time.monotonic()
-            gen_id, result = await self.session.send_live(prepared.scribble, params,
-                                                          self._on_sending)
+            gen_id, result = await self.session.send_live(
+                prepared.scribble, params, lambda gen_id: self._on_sending(gen_id, session))
             self.cost += result.cost if result.cost is not None else estimate.cost
             self._estimate = None  # (a billed job refines the next estimate)
             # Decoded at the size the preview shows it (a JPEG decodes faster smaller).
@@ -270,10 +279,19 @@ class LiveMode(QObject):
         except asyncio.CancelledError:
             raise
         except StudioError as exc:
-            self._last_sent = None  # not sent (or failed): the same state may go again
-            with contextlib.suppress(StudioError):  # (the history cannot be read: counted)
-                await self._uncount_if_unsent()
-            self._on_failure(exc)
+            state: JobState | None = JobState.UNKNOWN  # (history unreadable: counted, kept)
+            with contextlib.suppress(StudioError):
+                state = await self._job_state()
+            if state in (None, JobState.CANCELLED):  # never left: it may go again
+                self._last_sent = None
+                if state is not None:
+                    self._uncount(session)
+            elif state in AT_SEGMIND:  # billed, collected later: never sent again
+                self._at_segmind = fingerprint
+                if estimated is not None:  # (in this session: the safe side of its cap)
+                    self.cost += estimated
+            # (failed at Segmind: not again by itself; an edit or on again sends it)
+            self._on_failure(exc, paid=state in AT_SEGMIND)
         except Exception as exc:  # a bug: logged, shown as one line, live mode stops
             log.exception("live job %d failed", number)
             self.pause(f"Live mode stopped: the job failed unexpectedly "
@@ -287,18 +305,21 @@ class LiveMode(QObject):
                 self._again = False
                 self._send_latest()
 
-    def _on_sending(self, history_id: int) -> None:
+    def _on_sending(self, history_id: int, session: int) -> None:
         self._sending_id = history_id
-        self.jobs += 1
+        if session == self._session_no:  # (one from an earlier session counted there)
+            self.jobs += 1
         self.state_changed.emit()
 
-    async def _uncount_if_unsent(self) -> None:
-        """A job that never left (cancelled: offline, refused, over budget) is not one of
-        this live session's jobs; one that may have been billed stays counted."""
-        if self._sending_id is None:
-            return
-        entry = await asyncio.to_thread(self.session.store.get, self._sending_id)
-        if entry is not None and entry.state is JobState.CANCELLED:
+    async def _job_state(self) -> JobState | None:
+        """The history's state of the job that failed, or None: never recorded."""
+        entry = None if self._sending_id is None else await asyncio.to_thread(
+            self.session.store.get, self._sending_id)
+        return None if entry is None else entry.state
+
+    def _uncount(self, session: int) -> None:
+        """A job that never left (cancelled) is not one of its live session's jobs."""
+        if session == self._session_no:
             self.jobs -= 1
 
     def _show(self, result: LiveResult) -> None:
@@ -308,17 +329,21 @@ class LiveMode(QObject):
         self._set_line("")
         self.result_ready.emit(result)
 
-    def _on_failure(self, error: StudioError) -> None:
+    def _on_failure(self, error: StudioError, paid: bool = False) -> None:
         what = f"{error.message} {error.action}".strip()
+        if paid:  # (at Segmind: its result is collected later, out of sight)
+            what = f"{error.message} It was paid for; its result is collected later."
         if isinstance(error, NetworkError):  # (its action speaks of sending it later: no)
-            self.pause(f"Live mode paused: {error.message} {RESUME} once the connection "
-                       "is back.")
+            paid_words = " It was paid for; its result is collected later." if paid else ""
+            self.pause(f"Live mode paused: {error.message}{paid_words} {RESUME} once the "
+                       "connection is back.")
         elif isinstance(error, AuthenticationFailed):
             self.pause(f"Live mode paused: {what} {RESUME} once the key is set.")
         elif isinstance(error, OverBudget | RateLimited | NotEnoughCredits):
             self.pause(f"Live mode paused: {error.message} {RESUME} once that changes.")
-        else:  # the job itself failed (not billed): the next edit tries again
-            self._set_line(f"The last live job failed: {what}")
+        else:  # the job failed (not billed: an edit tries again), or was paid: it stays on
+            self._set_line(f"The last live job was paid, its result collected later: "
+                           f"{error.message}" if paid else f"The last live job failed: {what}")
             self.failed.emit(what)
 
     # -- pausing ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.domain.errors import StudioError
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.history import Entry, HistoryStore
 from scribble_studio.services.settings_store import AppSettings
@@ -92,7 +93,9 @@ class SendChecks(QObject):
             except StudioError as exc:
                 log.warning("duplicate check skipped: %s", exc.message)
         if same is not None:
-            problems = [same_as_result(same.id), *problems]
+            problems = [same_as_result(same.id, same.state), *problems]
+            if same.state is not JobState.DONE:
+                same = None   # (no result to show yet: it is still at Segmind)
         return CheckedJob(image, params, tuple(problems), same)
 
     def line(self, image: Image.Image, params: GenerationParams) -> str | None:

@@ -19,6 +19,7 @@ from typing import Final
 from PIL import Image, ImageChops, ImageStat
 
 from scribble_studio.domain.errors import InvalidInput
+from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.scribble import darkness, target_size
 from scribble_studio.domain.scribble_spec import THRESHOLD, WORKING_RESOLUTION
 
@@ -26,6 +27,7 @@ NEARLY_EMPTY: Final = "nearly-empty"
 MOSTLY_INK: Final = "mostly-ink"
 THIN_LINES: Final = "thin-lines"
 SAME_AS_RESULT: Final = "same-as-result"
+SAME_AS_JOB: Final = "same-as-job"   # the same job, still at Segmind (paid, to come)
 
 # Thresholds, measured on the five shared scribbles and the three examples (all pass:
 # see the README's "Checks before paying" table) and on sketches made to trip them.
@@ -156,11 +158,20 @@ def check_sketch(image: Image.Image, resolution: int = WORKING_RESOLUTION) -> li
     return problems
 
 
-def same_as_result(result_id: int) -> SketchProblem:
-    """The duplicate: the history already has a result of this very job."""
+def same_as_result(result_id: int, state: JobState = JobState.DONE) -> SketchProblem:
+    """The duplicate: the history already has a result of this very job, or (``state``
+    submitting, submitted or unknown) Segmind has the job and its result is to come."""
+    if state is JobState.UNKNOWN:
+        where = "it is being collected"
+    elif state is not JobState.DONE:
+        where = "Segmind is still working on it"
+    else:
+        return SketchProblem(
+            SAME_AS_RESULT, f"Result #{result_id} is this same job (sketch, prompt, seed, "
+            "model): sending it again pays twice.", result_id)
     return SketchProblem(
-        SAME_AS_RESULT, f"Result #{result_id} is this same job (sketch, prompt, seed, "
-        "model): sending it again pays twice.", result_id)
+        SAME_AS_JOB, f"#{result_id} is this same job (sketch, prompt, seed, model) and "
+        f"{where}: sending it again pays twice.", result_id)
 
 
 class SketchCheckFailed(InvalidInput):

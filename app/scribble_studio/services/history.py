@@ -33,6 +33,8 @@ DB_FILE: Final = "history.sqlite3"
 
 # The history's name for the job states (one enum: the domain's).
 State = JobState
+# A job Segmind has (or may have): paid for, its result still to come.
+AT_SEGMIND: Final = (State.SUBMITTING.value, State.SUBMITTED.value, State.UNKNOWN.value)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -481,22 +483,24 @@ class HistoryStore(TrashMixin):
         return times[len(times) // 2] if times else None
 
     def same_result(self, scribble_sha256: str, params: GenerationParams) -> Entry | None:
-        """The newest finished result of this very job, or ``None``: the same scribble
-        (the SHA-256 of the exact bytes sent) and every parameter equal (model, prompt,
+        """The newest paid-for job of this very job, or ``None``: the same scribble (the
+        SHA-256 of the exact bytes sent) and every parameter equal (model, prompt,
         negative prompt, seed, scheduler, steps, guidance, strength, samples), not in the
-        trash, with at least one image not in the trash (only those are in the entry).
-        Live results count: they were paid for too. A random seed (``None``) is drawn as
-        the job goes out, so it never repeats a result."""
+        trash, and either finished with at least one image not in the trash (only those
+        are in the entry) or still at Segmind (submitting, submitted or unknown: being
+        worked on or collected, no images yet). Live results count: they were paid for
+        too. A random seed (``None``) is drawn as the job goes out, so it never repeats a
+        result."""
         if params.seed is None:
             return None
         with self._lock:
             rows = self._db.execute(
-                "SELECT * FROM generations g WHERE scribble=? AND state=? AND seed=? AND"
-                " model=? AND prompt=? AND deleted_at IS NULL AND EXISTS (SELECT 1 FROM"
-                " images i WHERE i.generation_id=g.id AND i.deleted_at IS NULL)"
-                " ORDER BY id DESC",
-                (scribble_sha256, State.DONE.value, params.seed, params.model,
-                 params.prompt)).fetchall()
+                "SELECT * FROM generations g WHERE scribble=? AND seed=? AND model=? AND"
+                " prompt=? AND deleted_at IS NULL AND (state IN (?, ?, ?) OR (state=? AND"
+                " EXISTS (SELECT 1 FROM images i WHERE i.generation_id=g.id AND"
+                " i.deleted_at IS NULL))) ORDER BY id DESC",
+                (scribble_sha256, params.seed, params.model, params.prompt, *AT_SEGMIND,
+                 State.DONE.value)).fetchall()
             for row in rows:
                 entry = self._entry(row, ())
                 if entry.params != params:
