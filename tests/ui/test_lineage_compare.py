@@ -33,7 +33,7 @@ backend, win = lineage_world.backend, lineage_world.win
 def test_compare_two_ctrl_clicked_results_lists_what_differs(
         aloop: asyncio.AbstractEventLoop, win: MainWindow, qtbot: QtBot) -> None:
     first, second = two_generations(aloop, win, qtbot)
-    assert not win.gallery.compare_button.isVisible()
+    assert not win.gallery.compare_button.isVisible() and not win.gallery.picked.isVisible()
     qtbot.mouseClick(thumb(win, first, 0), Qt.MouseButton.LeftButton, CTRL)
     assert win.gallery.viewer is None  # a pick, not an open
     assert "1 of 2 picked" in win.gallery.picked.text()
@@ -74,6 +74,7 @@ def test_compare_two_ctrl_clicked_results_lists_what_differs(
     assert shown.pixelColor(quarter - QPoint(8, 0)) != shown.pixelColor(quarter + QPoint(8, 0))
     qtbot.mouseClick(win.gallery.unpick, Qt.MouseButton.LeftButton)
     assert win.gallery.picker.picks == [] and not win.gallery.compare_button.isVisible()
+    assert not win.gallery.picked.isVisible()  # no empty row left above the cards
 
     # Two images of one generation: nothing differs but chance.
     qtbot.mouseClick(thumb(win, second, 0), Qt.MouseButton.LeftButton, CTRL)

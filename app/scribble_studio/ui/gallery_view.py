@@ -466,6 +466,7 @@ class GalleryView(QWidget):
                             f"{count} of 2 picked for comparison (Ctrl+click a thumbnail)")
         self.compare_button.setVisible(count > 0)
         self.unpick.setVisible(count > 0)
+        self.picked.setVisible(count > 0)  # (an empty row would still take its height)
 
     def _on_model_pair_ready(self, first: tuple[GalleryItem, int, QImage],
                              second: tuple[GalleryItem, int, QImage]) -> None:
