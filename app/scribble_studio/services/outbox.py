@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scribble_studio.domain.errors import (
+    ApiError,
+    AuthenticationFailed,
     JobFailed,
+    NotEnoughCredits,
     Offline,
     RateLimited,
     ResultNotStored,
@@ -82,6 +85,16 @@ class _StoringEvents:
     def progress(self, progress: Progress) -> None:
         if self._outer is not None:
             self._outer.progress(progress)
+
+
+def _refused(exc: StudioError, ticket: Ticket | None) -> bool:
+    """Whether the answer refused the job, so nothing was billed: a rate limit or another
+    4xx (not a job the server ran and reported failed). With a ticket only on v1, whose
+    one answer is the submit's: a v2 job with an id exists whatever a poll answers."""
+    if isinstance(exc, JobFailed) or (ticket is not None and ticket.api != "v1"):
+        return False
+    return isinstance(exc, (RateLimited, NotEnoughCredits, AuthenticationFailed)) or (
+        isinstance(exc, ApiError) and exc.status is not None and 400 <= exc.status < 500)
 
 
 def _as_of(when: float) -> str:
@@ -180,10 +193,10 @@ class Outbox:
         try:
             result = await backend.run(JobRequest(entry.params, scribble, expected), sink)
         except (Offline, RateLimited) as exc:
-            if sink.ticket is not None:  # the server has it: never "waiting" again
-                await self._after_failure(gen_id, exc, sink.ticket)
-                raise
-            await self._release(gen_id, unsent, exc.message)  # nothing exists
+            if sink.ticket is not None and not _refused(exc, sink.ticket):
+                await self._after_failure(gen_id, exc, sink.ticket)  # the server has it:
+                raise                                                # never "waiting" again
+            await self._release(gen_id, unsent, exc.message)  # nothing exists, or refused
             raise
         except SubmitInDoubt as exc:
             if sink.ticket is None:
@@ -195,7 +208,12 @@ class Outbox:
             # submit in flight is settled as in doubt once this process is gone.
             raise
         except StudioError as exc:
-            await self._after_failure(gen_id, exc, sink.ticket)
+            refused = _refused(exc, sink.ticket)
+            if refused and entry.live:  # a live job is sent at once or never
+                await self._release(gen_id, JobState.CANCELLED, exc.message)
+                raise
+            # A refused job is failed, not kept "at the server" for its id: never billed.
+            await self._after_failure(gen_id, exc, None if refused else sink.ticket)
             await self._settle_failure(backend, gen_id)
             raise
         except Exception:  # a bug or a broken database: never leave it "submitting"
