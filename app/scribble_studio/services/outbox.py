@@ -37,7 +37,7 @@ from scribble_studio.domain.job_state import RESEND_ON_REQUEST, SAFE_TO_SEND, Jo
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble_spec import ScribbleExport
 from scribble_studio.services.history import Entry, HistoryStore
-from scribble_studio.services.job_locks import SenderLock
+from scribble_studio.services.job_locks import SenderLock, send_gate
 from scribble_studio.services.ledger import Ledger
 
 if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stack or Pillow
@@ -163,13 +163,12 @@ class Outbox:
         entry = await asyncio.to_thread(self.store.get, gen_id)
         if entry is None:
             raise NotSendable(f"Item {gen_id} does not exist.")
-        if self.budget is not None:  # checked as it goes out, not when it was queued
-            await asyncio.to_thread(self.budget.check, entry.params, override=over_budget)
         if entry.owner not in (None, owner) and self.lock.alive(entry.owner):
             raise NotSendable(f"Item {gen_id} is being sent by another Scribble Studio "
                               "process; it was not sent again.", "Wait for it to finish.")
         allowed = SAFE_TO_SEND | (RESEND_ON_REQUEST if force else frozenset())
-        if not await asyncio.to_thread(self.store.claim, gen_id, owner, allowed, entry.owner):
+        if not await asyncio.to_thread(self._check_and_claim, entry, owner, allowed,
+                                       over_budget):
             state = await asyncio.to_thread(self.store.get, gen_id)
             raise NotSendable(f"Item {gen_id} is {state.state if state else 'missing'}; "
                               "it was not sent again.")
@@ -368,6 +367,16 @@ class Outbox:
         return ResultNotStored(message, tuple(str(p) for p in kept if p is not None))
 
     # -- money -------------------------------------------------------------------------
+
+    def _check_and_claim(self, entry: Entry, owner: str, allowed: frozenset[JobState],
+                         over_budget: bool) -> bool:
+        """The budget check (as it goes out, not when it was queued; jobs in flight
+        count) and the claim, under the history's send gate: no other sender, thread or
+        process, checks between them. Raises OverBudget (the job stays as it was)."""
+        with send_gate(self.store.folder):
+            if self.budget is not None:
+                self.budget.check(entry.params, override=over_budget, job=entry.id)
+            return self.store.claim(entry.id, owner, allowed, entry.owner)
 
     def _note_balance_before(self, gen_id: int, backend: Backend) -> None:
         """The balance as the job goes out: the backend's last word, or the history's."""
