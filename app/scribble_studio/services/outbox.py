@@ -354,10 +354,15 @@ class Outbox:
         stored once there is room. Returns the error that says what was kept where."""
         from scribble_studio.services import rescue
 
-        kept, _ = await asyncio.to_thread(rescue.keep_result, self.store, gen_id, pngs,
-                                          result.params.seed, self.keep_in, result.request_id)
+        kept, noted = await asyncio.to_thread(rescue.keep_result, self.store, gen_id, pngs,
+                                              result.params.seed, self.keep_in,
+                                              result.request_id)
+        # Without a request id the job cannot be collected again: where the database can
+        # be written, it is recorded as billed and done from its rescued files, so it is
+        # never taken for one in doubt (and never offered for sending again).
+        settled = ticket is None and noted and await self._settle_rescued(gen_id, result)
         message = rescue.kept_message(kept, rescue.why_not_stored(self.store, cause, pngs),
-                                      ticket is not None)
+                                      ticket is not None, settled)
         if ticket is not None:
             try:
                 await self._keep_at_server(gen_id, ticket, message)
@@ -365,6 +370,20 @@ class Outbox:
                 # request id was stored when it came), and is collected again later
                 log.warning("could not keep job %d at the server", gen_id, exc_info=True)
         return ResultNotStored(message, tuple(str(p) for p in kept if p is not None))
+
+    async def _settle_rescued(self, gen_id: int, result: GenerationResult) -> bool:
+        """A paid result kept outside the history, with no request id: done (its images
+        are where ``saved_to`` says) and settled in the ledger. False if it cannot be."""
+        def settle() -> None:
+            self.store.release(gen_id, JobState.DONE, "Paid; its images were kept outside "
+                               "the history (see saved to).")
+            self.ledger.settle(gen_id, result.cost, result.credits)
+        try:
+            await asyncio.shield(asyncio.to_thread(settle))
+        except Exception:
+            log.warning("could not settle rescued job %d", gen_id, exc_info=True)
+            return False
+        return True
 
     # -- money -------------------------------------------------------------------------
 
