@@ -19,10 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scribble_studio.domain.errors import (
-    ApiError,
-    AuthenticationFailed,
     JobFailed,
-    NotEnoughCredits,
     Offline,
     RateLimited,
     ResultNotStored,
@@ -39,10 +36,11 @@ from scribble_studio.domain.scribble_spec import ScribbleExport
 from scribble_studio.services.history import Entry, HistoryStore
 from scribble_studio.services.job_locks import SenderLock, send_gate
 from scribble_studio.services.ledger import Ledger
+from scribble_studio.services.outbox_events import StoringEvents, refused_unbilled
 
 if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stack or Pillow
     from scribble_studio.domain.results import GenerationResult
-    from scribble_studio.services.backends import Backend, JobEvents, Progress, Ticket
+    from scribble_studio.services.backends import Backend, JobEvents, Ticket
     from scribble_studio.services.budget import Budget
 
 log = logging.getLogger(__name__)
@@ -52,49 +50,6 @@ COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.SUBMITTING, JobState.UNKNO
 class NotInHistory(SubmitInDoubt):
     """The request history answered, and does not know the job (yet): the only case in
     which the user may choose to send a job in doubt again."""
-
-
-STORE_TRIES = 5
-
-
-class _StoringEvents:
-    """Stores the request id the moment it arrives, then tells the caller. The id is
-    kept in memory first: a database that is locked or full at that moment does not
-    lose it (the job is followed anyway and the id written again with the result)."""
-
-    def __init__(self, store: HistoryStore, gen_id: int, outer: JobEvents | None) -> None:
-        self._store = store
-        self._gen_id = gen_id
-        self._outer = outer
-        self.ticket: Ticket | None = None
-
-    async def submitted(self, ticket: Ticket) -> None:
-        self.ticket = ticket
-        for attempt in range(STORE_TRIES):
-            try:
-                await asyncio.shield(asyncio.to_thread(
-                    self._store.mark_submitted, self._gen_id, ticket.request_id, ticket.api))
-                break
-            except Exception:  # locked, full: the job is at the server whatever happens
-                log.warning("storing request id of job %d failed (try %d)", self._gen_id,
-                            attempt + 1, exc_info=True)
-                await asyncio.sleep(0.5 * 2 ** attempt)
-        if self._outer is not None:
-            await self._outer.submitted(ticket)
-
-    def progress(self, progress: Progress) -> None:
-        if self._outer is not None:
-            self._outer.progress(progress)
-
-
-def _refused(exc: StudioError, ticket: Ticket | None) -> bool:
-    """Whether the answer refused the job, so nothing was billed: a rate limit or another
-    4xx (not a job the server ran and reported failed). With a ticket only on v1, whose
-    one answer is the submit's: a v2 job with an id exists whatever a poll answers."""
-    if isinstance(exc, JobFailed) or (ticket is not None and ticket.api != "v1"):
-        return False
-    return isinstance(exc, (RateLimited, NotEnoughCredits, AuthenticationFailed)) or (
-        isinstance(exc, ApiError) and exc.status is not None and 400 <= exc.status < 500)
 
 
 def _as_of(when: float) -> str:
@@ -187,12 +142,12 @@ class Outbox:
             with contextlib.suppress(Exception):
                 await self._release(gen_id, unsent, "It was not sent.")
             raise
-        sink = _StoringEvents(self.store, gen_id, events)
+        sink = StoringEvents(self.store, gen_id, events)
         started = time.monotonic()
         try:
             result = await backend.run(JobRequest(entry.params, scribble, expected), sink)
         except (Offline, RateLimited) as exc:
-            if sink.ticket is not None and not _refused(exc, sink.ticket):
+            if sink.ticket is not None and not refused_unbilled(exc, sink.ticket):
                 await self._after_failure(gen_id, exc, sink.ticket)  # the server has it:
                 raise                                                # never "waiting" again
             await self._release(gen_id, unsent, exc.message)  # nothing exists, or refused
@@ -207,7 +162,7 @@ class Outbox:
             # submit in flight is settled as in doubt once this process is gone.
             raise
         except StudioError as exc:
-            refused = _refused(exc, sink.ticket)
+            refused = refused_unbilled(exc, sink.ticket)
             if refused and entry.live:  # a live job is sent at once or never
                 await self._release(gen_id, JobState.CANCELLED, exc.message)
                 raise
@@ -287,7 +242,7 @@ class Outbox:
 
     async def _resume(self, backend: Backend, entry: Entry, ticket: Ticket,
                       events: JobEvents | None, started: float) -> GenerationResult:
-        sink = _StoringEvents(self.store, entry.id, events)
+        sink = StoringEvents(self.store, entry.id, events)
         try:
             result = await backend.resume(ticket, entry.params, sink)
         except StudioError as exc:
