@@ -366,8 +366,8 @@ class GalleryModel(QObject):
 
         def done(trashed: bool) -> None:
             if not trashed:  # found at Segmind meanwhile: it is collected, never trashed
-                self.notice.emit(f"#{gen_id} was not discarded: it was found at Segmind and "
-                                 "is being collected (see Jobs).")
+                self.notice.emit(f"#{gen_id} was not discarded: it was found at Segmind, "
+                                 "is paid for, and its images are collected into Results.")
                 self.load()
 
         # Cancel and trash in one step, and only if the discard happened: the list may
