@@ -359,12 +359,18 @@ class GalleryModel(QObject):
         job = self.session.job_of(item.entry.id)
         if job is not None:
             self.session.discard(job)
-        elif item.entry.state in (State.UNKNOWN, State.FAILED):
-            self.session.discard_stored(item.entry.id)
         self._drop(item)
         gen_id = item.entry.id
-        self.runner.run(lambda: self.store.trash_generation(gen_id), lambda _: None,
-                        self._fail)
+
+        def done(trashed: bool) -> None:
+            if not trashed:  # found at Segmind meanwhile: it is collected, never trashed
+                self.notice.emit(f"#{gen_id} was not discarded: it was found at Segmind, "
+                                 "is paid for, and its images are collected into Results.")
+                self.load()
+
+        # Cancel and trash in one step, and only if the discard happened: the list may
+        # show "unknown" for a job the request history has just found.
+        self.runner.run(lambda: self.store.discard_generation(gen_id), done, self._fail)
 
     def look_up(self, item: GalleryItem) -> bool:
         """Look a job in doubt up in Segmind's request history (free); False when this

@@ -74,6 +74,10 @@ class BudgetState:
     spent_month: float
     left_today: float | None
     left_month: float | None
+    # The estimate of the jobs sent and not settled yet: counted in what is left, not in
+    # what was spent (spent stays what was billed).
+    in_flight_today: float = 0.0
+    in_flight_month: float = 0.0
 
     @property
     def left(self) -> float | None:
@@ -109,45 +113,66 @@ class Budget:
 
     def hint(self, params: GenerationParams) -> float:
         """The spec's price for these samples and steps."""
-        spec = self.models.find(params.model) or self.models.default
+        return self._hint(params.model, params.steps, params.samples)
+
+    def _hint(self, model: str, steps: int, samples: int) -> float:
+        spec = self.models.find(model) or self.models.default
         default_steps = spec.field("steps").default or 1
-        return spec.price_hint * params.samples * params.steps / default_steps
+        return spec.price_hint * samples * (steps or default_steps) / default_steps
 
     def estimate(self, params: GenerationParams) -> Estimate:
-        costs = self.ledger.costs_of(params.model, params.steps, params.samples)
-        if costs:
-            return Estimate(statistics.median(costs), params.samples, len(costs))
-        return Estimate(self.hint(params), params.samples, 0)
+        return self._estimate(params.model, params.steps, params.samples)
 
-    def state(self) -> BudgetState:
+    def _estimate(self, model: str, steps: int, samples: int) -> Estimate:
+        costs = self.ledger.costs_of(model, steps, samples)
+        if costs:
+            return Estimate(statistics.median(costs), samples, len(costs))
+        return Estimate(self._hint(model, steps, samples), samples, 0)
+
+    def in_flight(self, since: float, but: int | None = None) -> float:
+        """The estimate of the jobs since ``since`` sent and not settled (but job ``but``)."""
+        return sum(self._estimate(j.model, j.steps, j.samples).cost
+                   for j in self.ledger.in_flight_since(since, but))
+
+    def state(self, but: int | None = None) -> BudgetState:
+        """Spent (billed) today and this month, and what is left of the limits once the
+        jobs in flight (all but job ``but``) are counted at their estimate."""
         now = self._clock()
         limits = self.limits
         today = self.ledger.spent_since(today_start(now))
         month = self.ledger.spent_since(month_start(now))
+        flying_today = self.in_flight(today_start(now), but)
+        flying_month = self.in_flight(month_start(now), but)
         return BudgetState(today, month,
-                           None if limits.day is None else limits.day - today,
-                           None if limits.month is None else limits.month - month)
+                           None if limits.day is None else limits.day - today - flying_today,
+                           None if limits.month is None
+                           else limits.month - month - flying_month,
+                           flying_today, flying_month)
 
     def figures(self, params: GenerationParams) -> Figures:
         state = self.state()
         return Figures(self.estimate(params), state.spent_today, state.left,
                        self.ledger.last_balance())
 
-    def check(self, params: GenerationParams, *, override: bool = False) -> Estimate:
-        """The estimate, or :class:`OverBudget` when the job would pass a limit or is
-        above "ask above". ``override``: the user's word to send this job anyway."""
+    def check(self, params: GenerationParams, *, override: bool = False,
+              job: int | None = None) -> Estimate:
+        """The estimate, or :class:`OverBudget` when the job would pass a limit (counting
+        the jobs in flight, but ``job`` itself) or is above "ask above". ``override``: the
+        user's word to send this job anyway."""
         estimate = self.estimate(params)
         if override:
             return estimate
         limits = self.limits
-        state = self.state()
-        for left, limit, period in ((state.left_today, limits.day, "today"),
-                                    (state.left_month, limits.month, "this month")):
+        state = self.state(but=job)
+        for left, limit, flying, period in (
+                (state.left_today, limits.day, state.in_flight_today, "today"),
+                (state.left_month, limits.month, state.in_flight_month, "this month")):
             if left is not None and limit is not None and estimate.cost > left + 1e-9:
+                also = f"; {money(flying)} is held for jobs still running" if flying else ""
                 raise OverBudget(
                     f"This job would cost {estimate.text()[2:]} and your budget has "
-                    f"{money(max(left, 0.0))} left {period} (of {money(limit)}); nothing "
-                    "was sent.", max(left, 0.0), estimate)
+                    f"{money(max(left, 0.0))} left {period} (of {money(limit)}{also}); "
+                    "nothing was sent.", max(left, 0.0), estimate)
         if limits.ask_above is not None and estimate.cost > limits.ask_above + 1e-9:
             raise OverBudget(
                 f"This job would cost {estimate.text()[2:]}, above the "

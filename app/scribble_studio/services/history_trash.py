@@ -40,6 +40,12 @@ _DELETED_AT: Final = (
 _PURGED: Final = (
     "g.deleted_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM images i WHERE"
     " i.generation_id = g.id)")
+# Only a finished job goes to the trash: one still open (queued, being sent, at the
+# server, in doubt) may yet be collected, and its paid images would land in the trash.
+FINISHED: Final = ("done", "failed", "cancelled")
+_FINISHED_SQL: Final = f"state IN ({', '.join(repr(s) for s in FINISHED)})"
+# What the user's "Discard" cancels: a job waiting, in doubt or failed (never one sent).
+DISCARDABLE: Final = ("waiting", "unknown", "failed")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -72,12 +78,13 @@ class TrashMixin:
     def trash_image(self, gen_id: int, position: int) -> bool:
         """Put one image of a generation in the trash; False if it was not there. The
         last image left takes its generation along (restoring any image brings the
-        generation back)."""
+        generation back). An image of a job still open is not moved."""
         now = time.time()
         with self._transaction() as db:
             moved = db.execute(
                 "UPDATE images SET deleted_at=? WHERE generation_id=? AND position=? AND"
-                " deleted_at IS NULL", (now, gen_id, position)).rowcount == 1
+                " deleted_at IS NULL AND EXISTS (SELECT 1 FROM generations WHERE id=? AND"
+                f" {_FINISHED_SQL})", (now, gen_id, position, gen_id)).rowcount == 1
             db.execute("UPDATE generations SET deleted_at=? WHERE id=? AND deleted_at IS NULL"
                        " AND NOT EXISTS (SELECT 1 FROM images WHERE generation_id=? AND"
                        " deleted_at IS NULL)", (now, gen_id, gen_id))
@@ -85,10 +92,27 @@ class TrashMixin:
 
     def trash_generation(self, gen_id: int) -> bool:
         """Put a whole generation in the trash (images deleted one by one before stay
-        deleted one by one); False if it already was."""
+        deleted one by one); False if it already was, or if the job is still open."""
         with self._transaction() as db:
             return db.execute("UPDATE generations SET deleted_at=? WHERE id=? AND deleted_at"
-                              " IS NULL", (time.time(), gen_id)).rowcount == 1
+                              f" IS NULL AND {_FINISHED_SQL}", (time.time(), gen_id)
+                              ).rowcount == 1
+
+    def discard_generation(self, gen_id: int) -> bool:
+        """The user's "Discard" of a stopped job: cancelled if it is waiting, in doubt or
+        failed, then put in the trash, in one transaction: a job found at the server
+        meanwhile (now submitted, being collected) is neither cancelled nor trashed.
+        Returns whether it went to the trash (or already was there)."""
+        now = time.time()
+        marks = ",".join("?" * len(DISCARDABLE))
+        with self._transaction() as db:
+            db.execute(f"UPDATE generations SET state='cancelled', error='Discarded.', updated=?"
+                       f" WHERE id=? AND state IN ({marks})", (now, gen_id, *DISCARDABLE))
+            db.execute("UPDATE generations SET deleted_at=? WHERE id=? AND deleted_at IS NULL"
+                       f" AND {_FINISHED_SQL}", (now, gen_id))
+            row = db.execute("SELECT deleted_at FROM generations WHERE id=?",
+                             (gen_id,)).fetchone()
+            return row is not None and row[0] is not None
 
     def restore(self, gen_id: int, positions: tuple[int, ...] | None = None) -> None:
         """Take a generation out of the trash: everything of it (``positions`` None), or
@@ -147,9 +171,12 @@ class TrashMixin:
             db.executemany("UPDATE generations SET deleted_at=? WHERE id=? AND deleted_at IS"
                            " NULL AND NOT EXISTS (SELECT 1 FROM images WHERE generation_id=?)",
                            [(time.time(), i, i) for i in touched])
+            # The scribbles of whole generations too: a discarded job has no image, and
+            # its scribble is free once no other job (a retry) uses it.
+            owners = touched | set(whole)
             scribbles = {r[0] for r in db.execute(
-                f"SELECT scribble FROM generations WHERE id IN ({','.join('?' * len(touched))})",
-                tuple(touched))}
+                f"SELECT scribble FROM generations WHERE id IN ({','.join('?' * len(owners))})",
+                tuple(owners))}
             digests = {r[1] for r in gone} | scribbles
             orphans = [d for d in sorted(digests) if not db.execute(
                 f"SELECT 1 FROM images WHERE sha256=? UNION ALL SELECT 1 FROM generations g"

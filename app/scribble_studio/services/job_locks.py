@@ -6,14 +6,20 @@ job another process is still working on is never taken for one in doubt."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 from filelock import FileLock, Timeout
 
+from scribble_studio.domain.errors import HistoryLocked
+
 LOCKS_DIR: Final = "locks"
+SEND_LOCK: Final = "send.lock"
+SEND_LOCK_WAIT: Final = 60.0
 
 
 def _lock(path: Path) -> FileLock:
@@ -77,3 +83,23 @@ def owner_alive(folder: Path, owner: str) -> bool:
     finally:
         probe.release()
     return False
+
+
+@contextlib.contextmanager
+def send_gate(folder: Path) -> Iterator[None]:
+    """Held while a sender checks the budget and claims a job (two quick queries), by
+    every process and thread of one history: two senders cannot both pass a budget with
+    room for one. A fresh lock each time (flock is per open file, so threads of one
+    process exclude each other too); the kernel drops it if the holder dies."""
+    locks = folder / LOCKS_DIR
+    locks.mkdir(parents=True, exist_ok=True)
+    lock = _lock(locks / SEND_LOCK)
+    try:
+        lock.acquire(timeout=SEND_LOCK_WAIT)
+    except Timeout:
+        raise HistoryLocked("Another Scribble Studio process kept the history's send lock "
+                            f"for {SEND_LOCK_WAIT:g} seconds; nothing was sent.") from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -27,6 +27,17 @@ EPSILON: Final = 1e-6
 CSV_COLUMNS: Final = ("date", "id", "request_id", "model", "samples", "steps", "cost",
                       "cost_estimated", "state", "balance_after", "billed_failure")
 _BILLABLE: Final = (JobState.DONE.value, JobState.FAILED.value)
+# Jobs that may be billed and are not settled: the budget counts them at their estimate.
+IN_FLIGHT: Final = (JobState.SUBMITTING.value, JobState.SUBMITTED.value,
+                    JobState.UNKNOWN.value)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InFlight:
+    id: int
+    model: str
+    steps: int
+    samples: int
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -154,9 +165,20 @@ class Ledger:
         return [self._row(r) for r in rows]
 
     def spent_since(self, since: float) -> float:
+        """What the jobs done or failed since ``since`` cost (billed: the figures shown)."""
         rows = self.store.read("SELECT COALESCE(SUM(cost), 0) FROM generations WHERE created"
                                " >= ? AND state IN (?, ?)", (since, *_BILLABLE))
         return float(rows[0][0])
+
+    def in_flight_since(self, since: float, but: int | None = None) -> list[InFlight]:
+        """The jobs since ``since`` that may be billed but are not settled yet (being
+        sent, at the server, in doubt), except job ``but``: the budget counts them at
+        their estimate, so two jobs cannot both pass a budget with room for one."""
+        rows = self.store.read(
+            f"SELECT id, model, steps, samples FROM generations WHERE created >= ? AND state"
+            f" IN ({','.join('?' * len(IN_FLIGHT))}) AND id IS NOT ?",
+            (since, *IN_FLIGHT, but))
+        return [InFlight(r[0], r[1], r[2] or 0, r[3] or 1) for r in rows]
 
     def costs_of(self, model: str, steps: int, samples: int, last: int = 20) -> list[float]:
         """What the last done jobs of this model, steps and samples cost (the server's

@@ -34,12 +34,13 @@ from scribble_studio.domain.job_state import RESEND_ON_REQUEST, SAFE_TO_SEND, Jo
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.domain.scribble_spec import ScribbleExport
 from scribble_studio.services.history import Entry, HistoryStore
-from scribble_studio.services.job_locks import SenderLock
+from scribble_studio.services.job_locks import SenderLock, send_gate
 from scribble_studio.services.ledger import Ledger
+from scribble_studio.services.outbox_events import StoringEvents, refused_unbilled
 
 if TYPE_CHECKING:  # the app records jobs before it has (or loads) the HTTP stack or Pillow
     from scribble_studio.domain.results import GenerationResult
-    from scribble_studio.services.backends import Backend, JobEvents, Progress, Ticket
+    from scribble_studio.services.backends import Backend, JobEvents, Ticket
     from scribble_studio.services.budget import Budget
 
 log = logging.getLogger(__name__)
@@ -49,39 +50,6 @@ COLLECTABLE = frozenset({JobState.SUBMITTED, JobState.SUBMITTING, JobState.UNKNO
 class NotInHistory(SubmitInDoubt):
     """The request history answered, and does not know the job (yet): the only case in
     which the user may choose to send a job in doubt again."""
-
-
-STORE_TRIES = 5
-
-
-class _StoringEvents:
-    """Stores the request id the moment it arrives, then tells the caller. The id is
-    kept in memory first: a database that is locked or full at that moment does not
-    lose it (the job is followed anyway and the id written again with the result)."""
-
-    def __init__(self, store: HistoryStore, gen_id: int, outer: JobEvents | None) -> None:
-        self._store = store
-        self._gen_id = gen_id
-        self._outer = outer
-        self.ticket: Ticket | None = None
-
-    async def submitted(self, ticket: Ticket) -> None:
-        self.ticket = ticket
-        for attempt in range(STORE_TRIES):
-            try:
-                await asyncio.shield(asyncio.to_thread(
-                    self._store.mark_submitted, self._gen_id, ticket.request_id, ticket.api))
-                break
-            except Exception:  # locked, full: the job is at the server whatever happens
-                log.warning("storing request id of job %d failed (try %d)", self._gen_id,
-                            attempt + 1, exc_info=True)
-                await asyncio.sleep(0.5 * 2 ** attempt)
-        if self._outer is not None:
-            await self._outer.submitted(ticket)
-
-    def progress(self, progress: Progress) -> None:
-        if self._outer is not None:
-            self._outer.progress(progress)
 
 
 def _as_of(when: float) -> str:
@@ -150,13 +118,12 @@ class Outbox:
         entry = await asyncio.to_thread(self.store.get, gen_id)
         if entry is None:
             raise NotSendable(f"Item {gen_id} does not exist.")
-        if self.budget is not None:  # checked as it goes out, not when it was queued
-            await asyncio.to_thread(self.budget.check, entry.params, override=over_budget)
         if entry.owner not in (None, owner) and self.lock.alive(entry.owner):
             raise NotSendable(f"Item {gen_id} is being sent by another Scribble Studio "
                               "process; it was not sent again.", "Wait for it to finish.")
         allowed = SAFE_TO_SEND | (RESEND_ON_REQUEST if force else frozenset())
-        if not await asyncio.to_thread(self.store.claim, gen_id, owner, allowed, entry.owner):
+        if not await asyncio.to_thread(self._check_and_claim, entry, owner, allowed,
+                                       over_budget):
             state = await asyncio.to_thread(self.store.get, gen_id)
             raise NotSendable(f"Item {gen_id} is {state.state if state else 'missing'}; "
                               "it was not sent again.")
@@ -175,15 +142,15 @@ class Outbox:
             with contextlib.suppress(Exception):
                 await self._release(gen_id, unsent, "It was not sent.")
             raise
-        sink = _StoringEvents(self.store, gen_id, events)
+        sink = StoringEvents(self.store, gen_id, events)
         started = time.monotonic()
         try:
             result = await backend.run(JobRequest(entry.params, scribble, expected), sink)
         except (Offline, RateLimited) as exc:
-            if sink.ticket is not None:  # the server has it: never "waiting" again
-                await self._after_failure(gen_id, exc, sink.ticket)
-                raise
-            await self._release(gen_id, unsent, exc.message)  # nothing exists
+            if sink.ticket is not None and not refused_unbilled(exc, sink.ticket):
+                await self._after_failure(gen_id, exc, sink.ticket)  # the server has it:
+                raise                                                # never "waiting" again
+            await self._release(gen_id, unsent, exc.message)  # nothing exists, or refused
             raise
         except SubmitInDoubt as exc:
             if sink.ticket is None:
@@ -195,7 +162,12 @@ class Outbox:
             # submit in flight is settled as in doubt once this process is gone.
             raise
         except StudioError as exc:
-            await self._after_failure(gen_id, exc, sink.ticket)
+            refused = refused_unbilled(exc, sink.ticket)
+            if refused and entry.live:  # a live job is sent at once or never
+                await self._release(gen_id, JobState.CANCELLED, exc.message)
+                raise
+            # A refused job is failed, not kept "at the server" for its id: never billed.
+            await self._after_failure(gen_id, exc, None if refused else sink.ticket)
             await self._settle_failure(backend, gen_id)
             raise
         except Exception:  # a bug or a broken database: never leave it "submitting"
@@ -270,7 +242,7 @@ class Outbox:
 
     async def _resume(self, backend: Backend, entry: Entry, ticket: Ticket,
                       events: JobEvents | None, started: float) -> GenerationResult:
-        sink = _StoringEvents(self.store, entry.id, events)
+        sink = StoringEvents(self.store, entry.id, events)
         try:
             result = await backend.resume(ticket, entry.params, sink)
         except StudioError as exc:
@@ -337,10 +309,15 @@ class Outbox:
         stored once there is room. Returns the error that says what was kept where."""
         from scribble_studio.services import rescue
 
-        kept, _ = await asyncio.to_thread(rescue.keep_result, self.store, gen_id, pngs,
-                                          result.params.seed, self.keep_in, result.request_id)
+        kept, noted = await asyncio.to_thread(rescue.keep_result, self.store, gen_id, pngs,
+                                              result.params.seed, self.keep_in,
+                                              result.request_id)
+        # Without a request id the job cannot be collected again: where the database can
+        # be written, it is recorded as billed and done from its rescued files, so it is
+        # never taken for one in doubt (and never offered for sending again).
+        settled = ticket is None and noted and await self._settle_rescued(gen_id, result)
         message = rescue.kept_message(kept, rescue.why_not_stored(self.store, cause, pngs),
-                                      ticket is not None)
+                                      ticket is not None, settled)
         if ticket is not None:
             try:
                 await self._keep_at_server(gen_id, ticket, message)
@@ -349,7 +326,31 @@ class Outbox:
                 log.warning("could not keep job %d at the server", gen_id, exc_info=True)
         return ResultNotStored(message, tuple(str(p) for p in kept if p is not None))
 
+    async def _settle_rescued(self, gen_id: int, result: GenerationResult) -> bool:
+        """A paid result kept outside the history, with no request id: done (its images
+        are where ``saved_to`` says) and settled in the ledger. False if it cannot be."""
+        def settle() -> None:
+            self.store.release(gen_id, JobState.DONE, "Paid; its images were kept outside "
+                               "the history (see saved to).")
+            self.ledger.settle(gen_id, result.cost, result.credits)
+        try:
+            await asyncio.shield(asyncio.to_thread(settle))
+        except Exception:
+            log.warning("could not settle rescued job %d", gen_id, exc_info=True)
+            return False
+        return True
+
     # -- money -------------------------------------------------------------------------
+
+    def _check_and_claim(self, entry: Entry, owner: str, allowed: frozenset[JobState],
+                         over_budget: bool) -> bool:
+        """The budget check (as it goes out, not when it was queued; jobs in flight
+        count) and the claim, under the history's send gate: no other sender, thread or
+        process, checks between them. Raises OverBudget (the job stays as it was)."""
+        with send_gate(self.store.folder):
+            if self.budget is not None:
+                self.budget.check(entry.params, override=over_budget, job=entry.id)
+            return self.store.claim(entry.id, owner, allowed, entry.owner)
 
     def _note_balance_before(self, gen_id: int, backend: Backend) -> None:
         """The balance as the job goes out: the backend's last word, or the history's."""

@@ -127,15 +127,19 @@ def _free(folder: Path) -> int:
         return 1 << 62  # (a folder not made yet says nothing)
 
 
-def kept_message(kept: Sequence[Path | None], cause: tuple[str, str], collectable: bool) -> str:
+def kept_message(kept: Sequence[Path | None], cause: tuple[str, str], collectable: bool,
+                 settled: bool = False) -> str:
     """"2 images kept in /path (the history's disk is full); the job will be stored when
-    there is room" — for images spread over places, or kept nowhere, too."""
+    there is room" — for images spread over places, or kept nowhere, too. ``settled``: a
+    job that cannot be collected again was recorded as paid and done."""
     why, until = cause
     folders: dict[Path, int] = {}
     for path in kept:
         if path is not None:
             folders[path.parent] = folders.get(path.parent, 0) + 1
     later = f"the job will be stored when {until}" if collectable else \
+        "the job is paid and recorded as done; its images are only there (not in the " \
+        "gallery), so do not send it again" if settled else \
         "the job could not be stored in the history"
     if not folders:
         return (f"The {_images(len(kept))} paid for could not be written anywhere ({why}); "

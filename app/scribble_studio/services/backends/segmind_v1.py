@@ -55,8 +55,13 @@ async def run(transport: Transport, request: JobRequest, events: JobEvents,
     url = transport.settings.url(spec.slug)
     ticket: Ticket | None = None
 
-    async def headers_arrived(headers: httpx.Headers) -> None:
+    async def headers_arrived(status: int, headers: httpx.Headers) -> None:
         nonlocal ticket
+        # Only an answer that may carry a billed job gives a ticket: a 200 (the image
+        # follows) or a 5xx (ambiguous). A 4xx or 429 refused the job: never billed, and
+        # an id on it must not make it "submitted, collected later".
+        if status != 200 and status < 500:
+            return
         request_id = headers.get("x-request-id", "").strip()[:128]
         # An id that echoes the key is no id: it is never stored, written or shown.
         if request_id and ticket is None and transport.redact(request_id) == request_id:

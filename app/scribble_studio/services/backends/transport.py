@@ -44,7 +44,8 @@ MAX_BODY_BYTES: Final = 64 * 1024 * 1024
 MAX_IMAGE_BYTES: Final = 32 * 1024 * 1024
 MAX_REDIRECTS: Final = 5
 
-HeadersHook = Callable[[httpx.Headers], Awaitable[None]]
+# Told the status and headers of an answer as soon as they arrive (before the body).
+HeadersHook = Callable[[int, httpx.Headers], Awaitable[None]]
 
 
 def tls_context() -> ssl.SSLContext:
@@ -182,7 +183,7 @@ class Transport:
                 async with self._http.stream(method, url, content=body, headers=headers,
                                              follow_redirects=redirects) as resp:
                     if on_headers is not None:
-                        await on_headers(resp.headers)
+                        await on_headers(resp.status_code, resp.headers)
                     data = await self._read_body(resp, cap or self.max_body)
         except httpx.ConnectTimeout:
             raise Offline(f"Could not connect to {host}: the connection timed out.") from None
