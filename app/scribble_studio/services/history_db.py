@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from typing import Final
 
+import stamina
+
 from scribble_studio.domain.errors import HistoryLocked, HistoryUnavailable
 
 log = logging.getLogger(__name__)
@@ -178,12 +180,28 @@ def unavailable(path: Path, exc: BaseException) -> HistoryUnavailable:
     return HistoryUnavailable(f"The history ({path}) cannot be used: {reason}.")
 
 
+def _busy(exc: Exception) -> bool:
+    return isinstance(exc, sqlite3.Error) and _code(exc) in _LOCKED
+
+
+def _opened(path: Path) -> sqlite3.Connection:
+    """:func:`_checked`, waiting for another process that is creating or migrating the
+    same file: SQLite answers some lock upgrades of that moment (the switch of a new file
+    to WAL, a deferred reader wanting to write) with "busy" at once, without its busy
+    timeout, so those are tried again for a while before the file counts as locked."""
+    for attempt in stamina.retry_context(on=_busy, attempts=None, timeout=10.0,
+                                         wait_initial=0.05, wait_max=1.0):
+        with attempt:
+            return _checked(path)
+    raise AssertionError("unreachable: stamina re-raises the last error")
+
+
 def open_database(path: Path) -> tuple[sqlite3.Connection, Path | None]:
     """The checked, migrated database at ``path``, and where a corrupt one was moved
     (``None`` if it was sound). Raises :class:`HistoryUnavailable` (and changes nothing)
     when the file is sound but cannot be used now."""
     try:
-        return _checked(path), None
+        return _opened(path), None
     except _Damaged as exc:
         log.error("history database damaged (%s); moving it aside", exc)
     except (sqlite3.Error, OSError) as exc:
