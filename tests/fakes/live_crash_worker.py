@@ -24,6 +24,7 @@ async def life(home: Path, api_base: str, history_base: str) -> None:
     from scribble_studio.controllers.canvas_document import CanvasDocument
     from scribble_studio.controllers.live_mode import LiveMode
     from scribble_studio.controllers.session import GenerationSession
+    from tests.asyncqt import until
 
     settings = AppSettings(api_base=api_base, history_base=history_base, live_cap_dollars=0)
     session = GenerationSession(lambda: settings, lambda: ApiKey(API_KEY), HistoryStore(home))
@@ -34,8 +35,8 @@ async def life(home: Path, api_base: str, history_base: str) -> None:
     document.begin_stroke(QPointF(10, 10), 3)
     document.extend_stroke(QPointF(100, 90), 3)
     document.end_stroke()
-    while not session.store.read("SELECT id FROM generations WHERE state='submitted'"):
-        await asyncio.sleep(0.01)
+    await until(lambda: session.store.read("SELECT id FROM generations WHERE "
+                                           "state='submitted'"), timeout=60, what="the submit")
     [(gen_id,)] = session.store.read("SELECT id FROM generations")
     print(f"submitted {gen_id}", flush=True)
     await asyncio.Event().wait()  # until killed

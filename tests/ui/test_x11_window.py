@@ -154,7 +154,7 @@ def test_a_1366x768_laptop_screen_in_a_real_window(
         start(win)
         await until(lambda: len(win.gallery.cards) == 3 and all(
             c.item.loaded for c in win.gallery.cards.values()), what="the gallery")
-        await asyncio.sleep(0.2)  # the window manager-less X server has drawn it
+        await until(lambda: win.windowHandle().isExposed(), what="the window on screen")
 
     try:
         run(aloop, scenario(), timeout=60)
