@@ -7,7 +7,7 @@ import dataclasses
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QResizeEvent, QShowEvent
@@ -21,6 +21,7 @@ from scribble_studio.controllers.draft_keeper import DraftKeeper
 from scribble_studio.controllers.gallery import GalleryItem, GalleryModel
 from scribble_studio.controllers.live_mode import LiveMode
 from scribble_studio.controllers.model_preview import ModelPreview
+from scribble_studio.controllers.parameters_model import ParametersModel
 from scribble_studio.controllers.send_checks import CheckedJob, SendChecks
 from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.controllers.sketch_files import SketchFiles
@@ -80,6 +81,7 @@ class Studio:
     gallery: GalleryModel
     drafts: DraftKeeper
     layout: QSettings
+    params: ParametersModel  # what Generate, live mode, the drafts and reuse share
     # Set-up that can wait until the window has painted (main.start runs it first).
     after_first_frame: list[Callable[[], object]] = dataclasses.field(default_factory=list)
 
@@ -89,6 +91,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.studio = studio
         self.view, self.files, self.session = studio.view, studio.files, studio.session
+        self.params = studio.params
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
         central = QWidget()
@@ -103,11 +106,11 @@ class MainWindow(QMainWindow):
                                  self)
         self.actions_ = CanvasActions(self, self.view, self.files, self.preview,
                                       FileFolders(studio.settings))
-        self.generate = GeneratePanel()
+        self.generate = GeneratePanel(self.params)
         self.jobs = JobsPanel()
         self.gallery = GalleryView(studio.gallery)
         self.gallery.folders = self.actions_.folders
-        self.live = LiveMode(self.session, self.view.document, self.generate.params.params,
+        self.live = LiveMode(self.session, self.view.document, self.params.params,
                              studio.settings.current, self, checks=self.checks.line)
         # The right column runs the window's full height (the gallery sits under the
         # canvas only), so a short laptop screen still has room for the parameters.
@@ -176,7 +179,7 @@ class MainWindow(QMainWindow):
         doc.content_changed.connect(self._update_generate)
         doc.size_changed.connect(self._on_document_size_changed)
         self.view.zoom_changed.connect(lambda _zoom: self._on_document_size_changed(doc.size()))
-        self.generate.params.changed.connect(self._on_params_changed)
+        self.params.changed.connect(self._update_generate)
         self.generate.generate_requested.connect(self.request_generate)
         for signal, slot in ((self.jobs.cancel_requested, session.cancel),
                              (self.jobs.resend_requested, session.resend),
@@ -191,12 +194,11 @@ class MainWindow(QMainWindow):
                              (session.queue_changed, self._on_session_queue_changed),
                              (session.credits_changed, self.status.set_credits),
                              (session.notice, self.banner.show_message),
-                             (self.gallery.reuse_requested, self._set_params),
+                             (self.gallery.reuse_requested, self.params.set_params),
                              (self.studio.gallery.failed, self.errors.present),
                              (self.files.failed, self.errors.present),
                              (self.files.import_ready, self._on_files_import_ready),
                              (self.files.params_found, self._on_files_params_found),
-                             (self.studio.drafts.restored, self._on_drafts_restored),
                              (self.studio.drafts.failed, self.errors.present),
                              (settings.key_changed, self._on_settings_key_changed),
                              (settings.changed, self._on_settings_changed),
@@ -221,7 +223,7 @@ class MainWindow(QMainWindow):
         # Checked before it is paid for; the snapshot checked is the one sent. The
         # sketch's own checks take milliseconds; the history is read on a worker, and only
         # for a fixed seed (a random one never repeats a result).
-        sketch, params = self.view.document.darkness_image(), self.generate.params.params()
+        sketch, params = self.view.document.darkness_image(), self.params.params()
         checked = self.checks.check(sketch, params)
         if checked.ok and self.checks.may_repeat(params):
             self.checks.check_async(sketch, params, self._on_checks_done)
@@ -253,7 +255,7 @@ class MainWindow(QMainWindow):
 
     def _send(self, sketch: Image.Image, params: GenerationParams) -> None:
         job = self.session.generate(sketch, params)
-        self.generate.params.note_last_seed(job.params.seed or 0)
+        self.params.last_seed = job.params.seed or 0
         if self.studio.settings.api_key() is None and not self.studio.settings.key_pending:
             self.errors.no_key()
 
@@ -262,20 +264,9 @@ class MainWindow(QMainWindow):
         if self.generate.button.isEnabled():  # what stopped Generate is fixed
             self.banner.resolve("generate")
 
-    def _on_params_changed(self) -> None:
-        self._update_generate()
-        self.studio.drafts.schedule()  # the parameters are kept with the draft
-
-    def _set_params(self, params: GenerationParams) -> None:
-        self.generate.params.set_params(params)
-
-    def _on_drafts_restored(self, params: dict[str, Any]) -> None:
-        if params:
-            self._set_params(GenerationParams.from_dict({"prompt": "", **params}))
-
     def _on_files_params_found(self, params: GenerationParams) -> None:
         self.banner.show_message("This picture carries the parameters it was made with.",
-                                 "Restore parameters", lambda: self._set_params(params))
+                                 "Restore parameters", lambda: self.params.set_params(params))
 
     def focus_prompt(self) -> None:
         self.generate.params.prompt.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -286,11 +277,11 @@ class MainWindow(QMainWindow):
         live, settings = self.live, self.studio.settings
         self.generate.live.toggled.connect(live.set_on)
         self.generate.new_seed.clicked.connect(live.new_seed)
-        self.generate.params.changed.connect(live.schedule)
+        self.params.changed.connect(live.schedule)
         live.state_changed.connect(self._on_live_state_changed)
         live.kept.connect(lambda entry: self.studio.gallery.add_kept(entry, []))
         # "Use last" then gives the live seed, for a Generate of the same picture.
-        live.result_ready.connect(lambda r: self.generate.params.note_last_seed(r.params.seed))
+        live.result_ready.connect(lambda r: setattr(self.params, "last_seed", r.params.seed))
         settings.key_changed.connect(lambda: live.key_changed(
             settings.api_key() is not None or settings.key_pending))
 
