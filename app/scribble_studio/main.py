@@ -39,6 +39,7 @@ from PySide6.QtWidgets import QApplication
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.canvas_tools_model import CanvasToolsModel
 from scribble_studio.controllers.draft_keeper import DraftKeeper
 from scribble_studio.controllers.gallery import GalleryModel
 from scribble_studio.controllers.parameters_model import ParametersModel
@@ -84,7 +85,7 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
                                 models=models,
                                 rescue_folder=rescue_dir(environ))
     document = CanvasDocument(QSize(512, 512))
-    view = CanvasView(document)
+    view = CanvasView(document, CanvasToolsModel())  # the tool bar binds to its tools
     files_ = SketchFiles(document, runner)
     gallery = GalleryModel(store, runner, document, session)
     params = ParametersModel(models)
@@ -102,7 +103,8 @@ def build_window(home: Path, environ: Mapping[str, str] = os.environ,
     window = MainWindow(studio)
     wire_money(window)
     for owned in (studio.runner, studio.settings, studio.session, studio.view.document,
-                  studio.files, studio.gallery, studio.drafts, studio.params):
+                  studio.files, studio.gallery, studio.drafts, studio.params,
+                  studio.view.tools):
         owned.setParent(window)
     return window
 
