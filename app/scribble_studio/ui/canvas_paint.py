@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRect, QRectF
+from PySide6.QtCore import QPointF, QRect, QRectF
 from PySide6.QtGui import QColor, QPainter
 
 from scribble_studio.ui.canvas_overlays import paint_guides
@@ -24,25 +24,27 @@ def _decorated(view: CanvasView) -> bool:
         view.select_tool.drag is not None or view.edit_reference
 
 
-def paint_canvas(view: CanvasView, rect: QRect) -> None:
+def paint_canvas(view: CanvasView, rect: QRect, origin: QPointF, zoom: float) -> None:
+    """Paint ``rect`` of the viewport; ``origin`` and ``zoom`` are the view's (passed in:
+    this runs for every pointer move while drawing)."""
     image, document = view.document.image, view.document
-    if view.zoom == 1.0 and view.overlay is None and document.reference is None \
+    if zoom == 1.0 and view.overlay is None and document.reference is None \
             and not _decorated(view):
         # The common case while drawing: pixel for pixel, a rectangle on the paper.
-        source = rect.translated(-view.origin().toPoint())
+        source = rect.translated(-origin.toPoint())
         if image.rect().contains(source):
             painter = QPainter(view.viewport())
             painter.fillRect(rect, PAPER)
             painter.drawImage(rect.topLeft(), image, source)
             painter.end()
             return
-    _paint_general(view, QRectF(rect))
+    _paint_general(view, QRectF(rect), origin, zoom)
 
 
-def _paint_general(view: CanvasView, exposed: QRectF) -> None:
-    document, zoom = view.document, view.zoom
+def _paint_general(view: CanvasView, exposed: QRectF, origin: QPointF, zoom: float) -> None:
+    document = view.document
     painter = QPainter(view.viewport())
-    paper = QRectF(view.origin(), QRectF(document.image.rect()).size() * zoom)
+    paper = QRectF(origin, QRectF(document.image.rect()).size() * zoom)
     target = paper.intersected(exposed)
     if target != exposed:
         painter.fillRect(exposed, DESK)

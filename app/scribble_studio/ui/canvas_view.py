@@ -224,7 +224,7 @@ class CanvasView(QAbstractScrollArea):
             self.viewport().update(self.view_rect(rect).adjusted(-2, -2, 2, 2))
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        paint_canvas(self, event.rect())
+        paint_canvas(self, event.rect(), self._origin, self._zoom)
 
     def _on_selection_changed(self, rect: QRect) -> None:
         # Handles and the rotation knob reach outside the outline.
