@@ -26,11 +26,12 @@ def runner() -> Iterator[BackgroundRunner]:
     runner.shutdown(wait=True)
 
 
-def keeper(folder: Path, runner: BackgroundRunner) -> tuple[DraftKeeper, ParametersModel]:
+def keeper(folder: Path, runner: BackgroundRunner,
+           delay_ms: int = 60_000) -> tuple[DraftKeeper, ParametersModel]:
+    """By default with a long delay: the test saves when it says so."""
     document = CanvasDocument(QSize(256, 256))
     params = ParametersModel()
-    # A long delay: the test saves when it says so, the timer only says "scheduled".
-    return DraftKeeper(DraftStore(folder), document, runner, params, delay_ms=60_000), params
+    return DraftKeeper(DraftStore(folder), document, runner, params, delay_ms=delay_ms), params
 
 
 def test_an_opened_draft_restores_into_the_parameters_model(
@@ -55,13 +56,10 @@ def test_an_opened_draft_restores_into_the_parameters_model(
 
 def test_a_half_typed_seed_is_not_kept_and_an_edit_schedules_a_save(
         qtbot: QtBot, tmp_path: Path, runner: BackgroundRunner) -> None:
-    drafts, params = keeper(tmp_path, runner)
-    assert not drafts._timer.isActive()
-    params.prompt = "a bridge"
-    assert drafts._timer.isActive()  # the parameters are kept with the draft
-    params.random_seed, params.seed_text = False, "12x"
-    with qtbot.waitSignal(drafts.saved):
-        drafts.save_now()
+    drafts, params = keeper(tmp_path, runner, delay_ms=20)
+    with qtbot.waitSignal(drafts.saved):  # the autosave, after edits of the parameters
+        params.prompt = "a bridge"  # (each edit pushes the save back: one save of all)
+        params.random_seed, params.seed_text = False, "12x"
     again, restored = keeper(tmp_path, runner)
     with qtbot.waitSignal(again.restored):
         again.restore_last()
