@@ -18,7 +18,6 @@ from scribble_studio import APP_ID, APP_NAME
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.models import ModelCatalog, builtin_catalog
-from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import (
     ENV_API_BASE,
     ENV_HISTORY_BASE,
@@ -40,8 +39,10 @@ from PySide6.QtWidgets import QApplication
 from scribble_studio.controllers.app_settings import SettingsController
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.canvas_tools_model import CanvasToolsModel
 from scribble_studio.controllers.draft_keeper import DraftKeeper
 from scribble_studio.controllers.gallery import GalleryModel
+from scribble_studio.controllers.parameters_model import ParametersModel
 from scribble_studio.controllers.session import (
     BackendFactory,
     GenerationSession,
@@ -78,17 +79,19 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
     if overrides:
         settings.override(**overrides)
     store = HistoryStore(home)  # opened by start(), on a worker
+    models = models or builtin_catalog()
     session = GenerationSession(settings.current, settings.api_key, store,
                                 backend_factory=backend_factory,
-                                models=models or builtin_catalog(),
+                                models=models,
                                 rescue_folder=rescue_dir(environ))
     document = CanvasDocument(QSize(512, 512))
-    view = CanvasView(document)
+    view = CanvasView(document, CanvasToolsModel())  # the tool bar binds to its tools
     files_ = SketchFiles(document, runner)
     gallery = GalleryModel(store, runner, document, session)
-    drafts = DraftKeeper(DraftStore(home), document, runner, dict)
+    params = ParametersModel(models)
+    drafts = DraftKeeper(DraftStore(home), document, runner, params)
     layout = QSettings(str(home / "layout.ini"), QSettings.Format.IniFormat)
-    return Studio(view, files_, runner, session, settings, gallery, drafts, layout)
+    return Studio(view, files_, runner, session, settings, gallery, drafts, layout, params)
 
 
 def build_window(home: Path, environ: Mapping[str, str] = os.environ,
@@ -98,11 +101,10 @@ def build_window(home: Path, environ: Mapping[str, str] = os.environ,
     models = builtin_catalog()  # the model specs, passed on from here
     studio = build_studio(home, environ, keyring, load_keyring, backend_factory, models)
     window = MainWindow(studio)
-    window.generate.params.set_models(models)
     wire_money(window)
-    studio.drafts.params = lambda: _storable(window.generate.params.params())
     for owned in (studio.runner, studio.settings, studio.session, studio.view.document,
-                  studio.files, studio.gallery, studio.drafts):
+                  studio.files, studio.gallery, studio.drafts, studio.params,
+                  studio.view.tools):
         owned.setParent(window)
     return window
 
@@ -110,8 +112,8 @@ def build_window(home: Path, environ: Mapping[str, str] = os.environ,
 def wire_money(window: MainWindow) -> None:
     """The Generate button's estimate and the status bar's spend, worked out on a worker
     whenever the parameters, the settings or a job change; the banner's "Use <model>"."""
-    session, panel = window.studio.session, window.generate
-    window.errors.use_model = window.generate.params.use_model
+    session, params = window.studio.session, window.params
+    window.errors.use_model = params.use_model
     tasks: set[asyncio.Task[None]] = set()
 
     def refresh(*_args: object) -> None:
@@ -125,7 +127,7 @@ def wire_money(window: MainWindow) -> None:
         tasks.add(task)
         task.add_done_callback(tasks.discard)
 
-    panel.params.changed.connect(refresh)
+    params.changed.connect(refresh)
     session.job_changed.connect(
         lambda job: refresh() if job.state in (JobState.DONE, JobState.FAILED) else None)
     session.credits_changed.connect(refresh)
@@ -135,8 +137,8 @@ def wire_money(window: MainWindow) -> None:
 
 
 async def _show_money(window: MainWindow) -> None:
-    params = window.generate.params.params()
-    if params.validate(window.generate.params.spec).keys() - {"prompt", "seed"}:
+    params = window.params.params()
+    if params.validate(window.params.spec).keys() - {"prompt", "seed"}:
         return
     try:
         figures = await window.studio.session.money_figures(params)
@@ -146,13 +148,6 @@ async def _show_money(window: MainWindow) -> None:
     window.generate.set_estimate(figures.estimate.text())
     window.status.set_spend(figures.spent_today, figures.left, figures.estimate.cost,
                             figures.estimate.text())
-
-
-def _storable(params: GenerationParams) -> dict[str, object]:
-    data = params.to_dict()
-    if not isinstance(data.get("seed"), int):
-        data["seed"] = None  # a half-typed seed is not kept
-    return data
 
 
 def _load_imaging() -> None:

@@ -1,13 +1,18 @@
-"""The canvas-tools model behind the tool bar, through the real window: the width box
-shows the model's width and never writes a rounded copy of it back."""
+"""The canvas-tools model behind the tool bar and the canvas, through the real window: the
+width box shows the model's width and never writes a rounded copy of it back; the canvas
+draws with the model's tool and widths and keeps no copy of them."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from pytestqt.qtbot import QtBot
 
-from scribble_studio.controllers.canvas_tools_model import Tool
+from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.canvas_tools_model import CanvasToolsModel, Tool
+from scribble_studio.ui.canvas_view import CanvasView
 from scribble_studio.ui.main_window import MainWindow
+from tests.canvas import at
+from tests.pointer import drag
 
 
 def _focus_canvas(qtbot: QtBot, window: MainWindow) -> None:
@@ -69,3 +74,31 @@ def test_the_stabilizer_action_and_the_model_agree(qtbot: QtBot, window: MainWin
     assert view.stabilizer.strength == actions.tools.stabilizer_strength > 0
     actions.tools.stabilizer = False
     assert not actions.stabilizer.isChecked() and view.stabilizer.strength == 0
+
+
+def test_the_canvas_draws_with_the_injected_models_tool_and_width(qtbot: QtBot) -> None:
+    """The canvas keeps no copy: a model given to it decides the tool and the width it
+    draws with, and the canvas's own keys write to that model."""
+    tools = CanvasToolsModel()
+    view = CanvasView(CanvasDocument(QSize(512, 512)), tools)
+    view.resize(700, 700)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.setFocus()
+    tools.pen_width = 30
+    drag(view.viewport(), [at(view, 50, 100), at(view, 450, 100)])
+
+    def thickness(y: int) -> int:
+        ink = view.document.image
+        return sum(1 for dy in range(-40, 41) if ink.pixelColor(250, y + dy).alpha() > 127)
+
+    assert 27 <= thickness(100) <= 33
+    tools.tool = Tool.ERASER
+    tools.eraser_width = 64
+    drag(view.viewport(), [at(view, 30, 100), at(view, 470, 100)])
+    assert thickness(100) == 0
+    qtbot.keyClick(view, Qt.Key.Key_BracketLeft)  # narrower: the model's eraser width
+    assert tools.eraser_width == 64 - 64 * 0.15 and tools.pen_width == 30
+    tools.stabilizer = True
+    assert view.stabilizer.strength == tools.stabilizer_strength > 0

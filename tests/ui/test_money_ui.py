@@ -42,7 +42,7 @@ def test_choosing_sdxl_applies_its_ranges_and_keeps_prompt_and_seed(
     assert (panel.guidance.minimum(), panel.guidance.maximum()) == (1.0, 25.0)
     assert panel.strength.accessibleName() == "ControlNet scale"
     # Reusing an SD 1.5 job's parameters brings its model back.
-    panel.set_params(GenerationParams("old", seed=3, strength=0.2))
+    app_window.params.set_params(GenerationParams("old", seed=3, strength=0.2))
     assert panel.params().model == "sd15-scribble" and panel.strength.minimum() == 0.1
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.parameters_model import ParametersModel
 from scribble_studio.controllers.qt_images import pil_to_alpha, pil_to_qimage, qimage_to_pil
 from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
+from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.drafts import Draft, DraftInfo, DraftStore
 
 AUTOSAVE_MS = 2000
@@ -24,6 +24,14 @@ def _png(image: QImage) -> bytes:
     buffer = io.BytesIO()
     qimage_to_pil(image).save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
+
+
+def storable(params: GenerationParams) -> dict[str, object]:
+    """The parameters as a draft keeps them: a half-typed seed is not kept."""
+    data = params.to_dict()
+    if not isinstance(data.get("seed"), int):
+        data["seed"] = None
+    return data
 
 
 def _decoded(draft: Draft) -> tuple[Draft, QImage, QImage | None]:
@@ -43,13 +51,13 @@ def _decoded(draft: Draft) -> tuple[Draft, QImage, QImage | None]:
 
 
 class DraftKeeper(QObject):
-    restored = Signal(dict)     # the draft's parameters, for the panel
+    restored = Signal(dict)     # the draft's parameters (already in the parameters model)
     saved = Signal()
     listed = Signal(list)       # DraftInfo, newest first
     failed = Signal(object)
 
     def __init__(self, store: DraftStore, document: CanvasDocument, runner: BackgroundRunner,
-                 params: Callable[[], dict[str, Any]], parent: QObject | None = None,
+                 params: ParametersModel, parent: QObject | None = None,
                  delay_ms: int = AUTOSAVE_MS) -> None:
         super().__init__(parent)
         self.store, self.document, self.runner, self.params = store, document, runner, params
@@ -62,6 +70,7 @@ class DraftKeeper(QObject):
         self._reference_lock = threading.Lock()
         document.content_changed.connect(self.schedule)
         document.reference_changed.connect(self.schedule)
+        params.changed.connect(self.schedule)  # the parameters are kept with the draft
 
     def schedule(self) -> None:
         """Save a little later; more edits in the meantime push it back."""
@@ -84,7 +93,7 @@ class DraftKeeper(QObject):
         until written (used on close)."""
         self._timer.stop()
         draft_id, darkness = self.draft_id, self.document.darkness_image()
-        params, opacity = self.params(), self.document.reference_opacity
+        params, opacity = storable(self.params.params()), self.document.reference_opacity
         reference = self.document.reference  # shared, not copied: it is only ever replaced
 
         def work() -> None:
@@ -120,6 +129,8 @@ class DraftKeeper(QObject):
         self.document.load_ink(ink)
         self.document.set_reference(reference)
         self.document.set_reference_opacity(draft.reference_opacity)
+        if draft.params:
+            self.params.set_params(GenerationParams.from_dict({"prompt": "", **draft.params}))
         self._timer.stop()  # opening is not an edit
         self.restored.emit(draft.params)
         if draft.dropped:  # the draft opened; say what of it could not be read

@@ -112,9 +112,9 @@ class CanvasActions:
                              Tool.SELECT: self.select, Tool.LASSO: self.lasso,
                              Tool.RECTANGLE: self.rectangle, Tool.ELLIPSE: self.ellipse,
                              Tool.LINE: self.line}
-        # The tools model holds the tool, the widths and the stabilizer; the actions, the
-        # width box and the canvas follow it.
-        self.tools = CanvasToolsModel(window)
+        # The tools model (the canvas's) holds the tool, the widths and the stabilizer;
+        # the actions, the width box and the canvas follow it.
+        self.tools: CanvasToolsModel = view.tools
         tools = QActionGroup(window)
         for tool, action in self.tool_actions.items():
             tools.addAction(action)
@@ -138,7 +138,6 @@ class CanvasActions:
         self.stabilizer = self._action("Stabilizer", "", checkable=True,
                                        tip="Smooth shaky lines (the line trails the pen)")
         bind(self.tools, "stabilizer", self.stabilizer)
-        self.tools.stabilizer_changed.connect(self._on_stabilizer_changed)
         self.clear = self._action("Clear canvas", "Ctrl+Shift+Backspace", doc.clear)
         self.zoom_in = self._action("Zoom in", QKeySequence.StandardKey.ZoomIn, view.zoom_in,
                                     icon_name="zoom-in")
@@ -198,7 +197,6 @@ class CanvasActions:
         self.width_box.setSuffix(" px")
         self.width_box.setToolTip("Width of the pen or the eraser, each its own ([ and ])")
         self.width_box.setAccessibleName("Tool width")
-        self._follow_view()
         # Shows the width rounded to whole pixels and never writes that rounding back.
         self.width_binding = bind(self.tools, "width", self.width_box)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
@@ -251,27 +249,6 @@ class CanvasActions:
     def _on_mirror_toggled(self, _on: bool) -> None:
         self.view.set_mirror(self.mirror_vertical.isChecked(),
                              self.mirror_horizontal.isChecked())
-
-    def _follow_view(self) -> None:
-        """Keep the canvas and the tools model in step. The canvas still keeps a copy of
-        the tool and the widths it draws with, and changes them itself ([ and ], select
-        all, paste); each side writes only a value that differs, so this ends."""
-        view, tools = self.view, self.tools
-        tools.pen_width, tools.eraser_width = view.pen_width, view.eraser_width
-        tools.tool = view.tool
-
-        def from_view(*_args: object) -> None:
-            tools.pen_width, tools.eraser_width = view.pen_width, view.eraser_width
-            tools.tool = view.tool
-
-        view.tool_changed.connect(from_view)
-        view.width_changed.connect(from_view)
-        tools.tool_changed.connect(view.set_tool)
-        tools.pen_width_changed.connect(view.set_pen_width)
-        tools.eraser_width_changed.connect(view.set_eraser_width)
-
-    def _on_stabilizer_changed(self, _on: bool) -> None:
-        self.view.stabilizer.strength = self.tools.stabilizer_strength
 
     def _on_model_view_toggled(self, on: bool) -> None:
         self.preview.set_active(on)

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
     QImage,
     QKeyEvent,
     QMouseEvent,
-    QPainter,
     QPaintEvent,
-    QPointingDevice,
     QResizeEvent,
     QTabletEvent,
     QTransform,
@@ -25,13 +22,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 from scribble_studio.controllers.canvas_document import CanvasDocument
-from scribble_studio.domain.strokes import (
-    DEFAULT_ERASER_WIDTH,
-    DEFAULT_WIDTH,
-    clamp_width,
-    pressure_width,
-)
-from scribble_studio.ui.canvas_overlays import paint_guides
+from scribble_studio.controllers.canvas_tools_model import CanvasToolsModel
+from scribble_studio.ui.canvas_paint import paint_canvas
+from scribble_studio.ui.canvas_pointer import CanvasPointer
 from scribble_studio.ui.canvas_tools import SELECTING, SelectTool, Tool
 from scribble_studio.ui.ink_clipboard import copy_selection, cut_selection, paste_ink
 from scribble_studio.ui.reference_tool import ReferenceTool
@@ -40,8 +33,6 @@ from scribble_studio.ui.stroke_input import StrokeInput
 __all__ = ["CanvasView", "Tool"]  # Tool is imported from here by the actions and tests
 
 MIN_ZOOM, MAX_ZOOM, ZOOM_STEP = 0.1, 16.0, 1.25
-PAPER = QColor(255, 255, 255)
-DESK = QColor(128, 128, 128)
 ANTS_INTERVAL_MS = 150
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
@@ -60,16 +51,16 @@ class _Surface(QWidget):
 
 
 class CanvasView(QAbstractScrollArea):
-    zoom_changed = Signal(float)
-    width_changed = Signal(float)  # the width of the current tool (pen or eraser)
-    tool_changed = Signal(object)
+    """The tool, the widths and the stabilizer are the tools model's (``tools``, shared
+    with the tool bar); the view keeps no copy of them and follows the model's changes."""
 
-    def __init__(self, document: CanvasDocument, parent: QWidget | None = None) -> None:
+    zoom_changed = Signal(float)
+
+    def __init__(self, document: CanvasDocument, tools: CanvasToolsModel | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self._tool = Tool.PEN
-        self.pen_width = DEFAULT_WIDTH
-        self.eraser_width = DEFAULT_ERASER_WIDTH
+        self.tools = tools if tools is not None else CanvasToolsModel(self)
         self.select_tool = SelectTool(self)
         self.reference_tool = ReferenceTool(self)
         # With the select tool, drags move and scale the reference picture, not the ink.
@@ -82,10 +73,9 @@ class CanvasView(QAbstractScrollArea):
         self.overlay: QImage | None = None  # "what the model sees", drawn instead of ink
         self.overlay_inverted = False  # that map is white strokes on black
         self._zoom = 1.0
-        self._pan_from: QPoint | None = None
-        self._space_down = False
         self._origin = QPointF()
-        self.setViewport(_Surface(self._on_tablet))
+        self.pointer = CanvasPointer(self)
+        self.setViewport(_Surface(self.pointer.tablet))
         self.setAccessibleName("Sketch canvas")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -94,45 +84,60 @@ class CanvasView(QAbstractScrollArea):
         document.size_changed.connect(self._on_document_size_changed)
         document.selection.changed.connect(self._on_selection_changed)
         document.selection.active_changed.connect(self._on_selection_active_changed)
+        self.tools.tool_changed.connect(self._on_tools_tool_changed)
+        self.tools.stabilizer_changed.connect(self._on_tools_stabilizer_changed)
+        self._on_tools_stabilizer_changed(self.tools.stabilizer)
         self._update_scroll_bars()
 
-    # -- tools -------------------------------------------------------------------------------
+    # -- tools: read from and written to the tools model ------------------------------------
 
     @property
     def tool(self) -> Tool:
-        return self._tool
+        return self.tools.tool
 
     @tool.setter
     def tool(self, tool: Tool) -> None:
-        self.set_tool(tool)
+        self.tools.tool = tool
 
     def set_tool(self, tool: Tool) -> None:
-        """Switch tools; leaving the select tools applies a transform in progress."""
-        if tool is self._tool:
-            return
+        self.tools.tool = tool
+
+    @property
+    def width(self) -> float:  # type: ignore[override]  # the current tool's, not QWidget's
+        return self.tools.width
+
+    def set_width(self, width: float) -> None:
+        """Set the width of the tool in use: the pen and the eraser keep their own."""
+        self.tools.width = width
+
+    @property
+    def pen_width(self) -> float:
+        return self.tools.pen_width
+
+    def set_pen_width(self, width: float) -> None:
+        self.tools.pen_width = width
+
+    @property
+    def eraser_width(self) -> float:
+        return self.tools.eraser_width
+
+    def set_eraser_width(self, width: float) -> None:
+        self.tools.eraser_width = width
+
+    def _on_tools_tool_changed(self, tool: Tool) -> None:
+        """Leaving the select tools applies a transform in progress."""
         if tool not in SELECTING:
             self.select_tool.drag = None  # a key pressed mid-drag ends the drag here
             self.document.selection.apply()
-        self._tool = tool
         self.select_tool.lasso = tool is Tool.LASSO
         # Hover moves reach the view only for the select tools: they show by the cursor
         # what a press would grab (move, a corner, the rotation handle).
         self.viewport().setMouseTracking(tool in SELECTING)
         if tool not in SELECTING:
             self.viewport().setCursor(Qt.CursorShape.CrossCursor)
-        self.tool_changed.emit(tool)
-        self.width_changed.emit(self.width)
 
-    @property
-    def width(self) -> float:  # type: ignore[override]  # the current tool's, not QWidget's
-        return self.eraser_width if self._tool is Tool.ERASER else self.pen_width
-
-    def set_width(self, width: float) -> None:
-        """Set the width of the tool in use: the pen and the eraser keep their own."""
-        if self._tool is Tool.ERASER:
-            self.set_eraser_width(width)
-        else:
-            self.set_pen_width(width)
+    def _on_tools_stabilizer_changed(self, _on: bool) -> None:
+        self.strokes.stabilizer.strength = self.tools.stabilizer_strength
 
     # -- geometry --------------------------------------------------------------------------
 
@@ -218,52 +223,8 @@ class CanvasView(QAbstractScrollArea):
         if not rect.isEmpty():
             self.viewport().update(self.view_rect(rect).adjusted(-2, -2, 2, 2))
 
-    def _decorated(self) -> bool:
-        doc = self.document
-        return doc.selection.active or doc.mirror_vertical or doc.mirror_horizontal or \
-            self.select_tool.drag is not None or self.edit_reference
-
     def paintEvent(self, event: QPaintEvent) -> None:
-        rect = event.rect()
-        image = self.document.image
-        if self._zoom == 1.0 and self.overlay is None and self.document.reference is None \
-                and not self._decorated():
-            # The common case while drawing: pixel for pixel, a rectangle on the paper.
-            source = rect.translated(-self._origin.toPoint())
-            if image.rect().contains(source):
-                painter = QPainter(self.viewport())
-                painter.fillRect(rect, PAPER)
-                painter.drawImage(rect.topLeft(), image, source)
-                painter.end()
-                return
-        self._paint_general(QRectF(rect))
-
-    def _paint_general(self, exposed: QRectF) -> None:
-        painter = QPainter(self.viewport())
-        paper = QRectF(self._origin, QRectF(self.document.image.rect()).size() * self._zoom)
-        target = paper.intersected(exposed)
-        if target != exposed:
-            painter.fillRect(exposed, DESK)
-        if not target.isEmpty():
-            painter.fillRect(target, PAPER)
-            source = QRectF(self.to_document(target.topLeft()), target.size() / self._zoom)
-            if self._zoom < 1:
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            reference = self.document.reference
-            if reference is not None and self.overlay is None:
-                painter.setClipRect(target)
-                painter.setOpacity(self.document.reference_opacity)
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-                painter.drawImage(self.view_transform().mapRect(self.document.reference_rect),
-                                  reference)
-                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform,
-                                      self._zoom < 1)
-                painter.setOpacity(1.0)
-                painter.setClipping(False)
-            layer = self.overlay if self.overlay is not None else self.document.image
-            painter.drawImage(target, layer, source)
-        paint_guides(self, painter, exposed)
-        painter.end()
+        paint_canvas(self, event.rect(), self._origin, self._zoom)
 
     def _on_selection_changed(self, rect: QRect) -> None:
         # Handles and the rotation knob reach outside the outline.
@@ -303,63 +264,16 @@ class CanvasView(QAbstractScrollArea):
         self._refresh_origin()
         self.viewport().update()
 
-    # -- pointer input ---------------------------------------------------------------------
+    # -- pointer input: CanvasPointer's ---------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        button = event.button()
-        if button == Qt.MouseButton.MiddleButton or (
-                button == Qt.MouseButton.LeftButton and self._space_down):
-            self._pan_from = event.position().toPoint()
-            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
-        elif button == Qt.MouseButton.LeftButton and self._tool in SELECTING:
-            self.pointer_tool().press(event.position(), event.modifiers())
-        elif button == Qt.MouseButton.LeftButton and self.strokes.device is None:
-            self.strokes.begin("mouse", event.position(), self.width, False, event.modifiers())
-        event.accept()
+        self.pointer.press(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._pan_from is not None:
-            delta = event.position().toPoint() - self._pan_from
-            self._pan_from = event.position().toPoint()
-            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
-            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
-        elif self.pointer_tool().drag is not None:
-            self.pointer_tool().move(event.position(), event.modifiers())
-        elif self.strokes.device == "mouse":
-            self.strokes.move(event.position(), self.width, event.modifiers())
-        elif self._tool in SELECTING and not self._space_down:
-            self.viewport().setCursor(self.select_tool.cursor_at(event.position()))
-        event.accept()
+        self.pointer.move(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._pan_from is not None and event.button() in (
-                Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
-            self._pan_from = None
-            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space_down
-                                      else Qt.CursorShape.CrossCursor)
-        elif self.pointer_tool().drag is not None and \
-                event.button() == Qt.MouseButton.LeftButton:
-            self.pointer_tool().release(event.position(), event.modifiers())
-        elif self.strokes.device == "mouse" and event.button() == Qt.MouseButton.LeftButton:
-            self.strokes.end(self.width)
-        event.accept()
-
-    def _on_tablet(self, event: QTabletEvent) -> None:
-        # Accepting it stops Qt from also delivering the same input as mouse events.
-        event.accept()
-        eraser = event.pointerType() == QPointingDevice.PointerType.Eraser
-        if self._tool in SELECTING and not eraser:
-            self._on_tablet_selecting(event)
-            return
-        base = self.eraser_width if eraser or self._tool is Tool.ERASER else self.pen_width
-        width = pressure_width(base, event.pressure())
-        kind = event.type()
-        if kind == QEvent.Type.TabletPress and self.strokes.device is None:
-            self.strokes.begin("tablet", event.position(), width, eraser, event.modifiers())
-        elif kind == QEvent.Type.TabletMove and self.strokes.device == "tablet":
-            self.strokes.move(event.position(), width, event.modifiers())
-        elif kind == QEvent.Type.TabletRelease and self.strokes.device == "tablet":
-            self.strokes.end(width)
+        self.pointer.release(event)
 
     def pointer_tool(self) -> SelectTool | ReferenceTool:
         """What a drag with the select tools acts on: the ink, or the reference layer."""
@@ -372,18 +286,9 @@ class CanvasView(QAbstractScrollArea):
         self.edit_reference = on
         if on:
             self.document.selection.drop()
-            if self._tool not in SELECTING:
+            if self.tool not in SELECTING:
                 self.set_tool(Tool.SELECT)
         self.viewport().update()
-
-    def _on_tablet_selecting(self, event: QTabletEvent) -> None:
-        kind, tool = event.type(), self.pointer_tool()
-        if kind == QEvent.Type.TabletPress:
-            tool.press(event.position(), event.modifiers())
-        elif kind == QEvent.Type.TabletMove and tool.drag is not None:
-            tool.move(event.position(), event.modifiers())
-        elif kind == QEvent.Type.TabletRelease and tool.drag is not None:
-            tool.release(event.position(), event.modifiers())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -396,24 +301,10 @@ class CanvasView(QAbstractScrollArea):
 
     # -- keys ---------------------------------------------------------------------------------
 
-    def set_pen_width(self, width: float) -> None:
-        width = clamp_width(width)
-        if width != self.pen_width:
-            self.pen_width = width
-            if self._tool is not Tool.ERASER:
-                self.width_changed.emit(width)
-
-    def set_eraser_width(self, width: float) -> None:
-        width = clamp_width(width)
-        if width != self.eraser_width:
-            self.eraser_width = width
-            if self._tool is Tool.ERASER:
-                self.width_changed.emit(width)
-
     # -- the selection's edit commands (also the Edit menu's) ---------------------------
 
     def select_all(self) -> None:
-        if self._tool not in SELECTING:
+        if self.tool not in SELECTING:
             self.set_tool(Tool.SELECT)
         self.document.selection.select_all()
 
@@ -427,15 +318,14 @@ class CanvasView(QAbstractScrollArea):
         """Paste ink copied on this canvas, ready to be moved with the select tool."""
         if not paste_ink(self.document):
             return False
-        if self._tool not in SELECTING:
+        if self.tool not in SELECTING:
             self.set_tool(Tool.SELECT)
         return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, ctrl = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
         if key == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self._space_down = True
-            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            self.pointer.set_space_down(True)
         elif key == Qt.Key.Key_BracketLeft:
             self.set_width(self.width - max(1.0, self.width * 0.15))
         elif key == Qt.Key.Key_BracketRight:
@@ -460,8 +350,6 @@ class CanvasView(QAbstractScrollArea):
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self._space_down = False
-            if self._pan_from is None:
-                self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+            self.pointer.set_space_down(False)
         else:
             super().keyReleaseEvent(event)

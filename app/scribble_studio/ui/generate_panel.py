@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from scribble_studio.controllers.parameters_model import ParametersModel
 from scribble_studio.ui.param_panel import ParamPanel
 
 
@@ -35,9 +36,10 @@ class FormScroll(QScrollArea):
 class GeneratePanel(QWidget):
     generate_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parameters: ParametersModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.params = ParamPanel()
+        self.parameters = parameters  # what Generate sends: the model, not the widgets
+        self.params = ParamPanel(parameters)
         self.button = QPushButton("Generate")
         self.button.setAccessibleName("Generate")
         self.button.setMinimumHeight(36)
@@ -88,7 +90,7 @@ class GeneratePanel(QWidget):
 
     def update_state(self, has_ink: bool) -> None:
         """Enable Generate only when there is something to send; say why if not."""
-        problems = self.params.problems()
+        problems = self.parameters.problems()
         reasons = []
         if "prompt" in problems:
             reasons.append("Write a prompt first.")

@@ -6,12 +6,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from scribble_studio import APP_NAME
 from scribble_studio.controllers.app_settings import SettingsController
@@ -21,6 +20,7 @@ from scribble_studio.controllers.draft_keeper import DraftKeeper
 from scribble_studio.controllers.gallery import GalleryItem, GalleryModel
 from scribble_studio.controllers.live_mode import LiveMode
 from scribble_studio.controllers.model_preview import ModelPreview
+from scribble_studio.controllers.parameters_model import ParametersModel
 from scribble_studio.controllers.send_checks import CheckedJob, SendChecks
 from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.controllers.sketch_files import SketchFiles
@@ -29,6 +29,7 @@ from scribble_studio.services.history import Entry
 from scribble_studio.ui.banner import Banner, BannerAction
 from scribble_studio.ui.canvas_actions import CanvasActions
 from scribble_studio.ui.canvas_view import CanvasView
+from scribble_studio.ui.dock_layout import DockLayout
 from scribble_studio.ui.error_presenter import ErrorPresenter
 from scribble_studio.ui.file_dialogs import FileFolders
 from scribble_studio.ui.gallery_view import GalleryView
@@ -44,6 +45,7 @@ from scribble_studio.ui.menus import (
     panel_toggles,
     window_actions,
 )
+from scribble_studio.ui.sketch_drops import SketchDrops
 from scribble_studio.ui.status_bar import StudioStatusBar
 
 if TYPE_CHECKING:  # loaded when first opened, not at start
@@ -55,14 +57,6 @@ if TYPE_CHECKING:  # loaded when first opened, not at start
     from scribble_studio.ui.import_dialog import ImportDialog
     from scribble_studio.ui.settings_dialog import SettingsDialog
     from scribble_studio.ui.shortcuts_dialog import ShortcutsDialog
-
-
-# A first start's layout, in logical pixels: the gallery's dock holds its search field and
-# one generation (header and a row of 128 px thumbnails); the Jobs dock three rows.
-GALLERY_HEIGHT = 250
-JOBS_HEIGHT = 130
-TOOL_BAR = 40
-TITLE_BAR = 32  # what a window manager's frame usually takes above the window
 
 
 DialogT = TypeVar("DialogT", bound=QDialog)
@@ -80,6 +74,7 @@ class Studio:
     gallery: GalleryModel
     drafts: DraftKeeper
     layout: QSettings
+    params: ParametersModel  # what Generate, live mode, the drafts and reuse share
     # Set-up that can wait until the window has painted (main.start runs it first).
     after_first_frame: list[Callable[[], object]] = dataclasses.field(default_factory=list)
 
@@ -89,8 +84,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.studio = studio
         self.view, self.files, self.session = studio.view, studio.files, studio.session
+        self.params = studio.params
         self.setWindowTitle(APP_NAME)
-        self.setAcceptDrops(True)
+        self.drops = SketchDrops(self, self.files)  # a dropped picture: imported
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -103,11 +99,11 @@ class MainWindow(QMainWindow):
                                  self)
         self.actions_ = CanvasActions(self, self.view, self.files, self.preview,
                                       FileFolders(studio.settings))
-        self.generate = GeneratePanel()
+        self.generate = GeneratePanel(self.params)
         self.jobs = JobsPanel()
         self.gallery = GalleryView(studio.gallery)
         self.gallery.folders = self.actions_.folders
-        self.live = LiveMode(self.session, self.view.document, self.generate.params.params,
+        self.live = LiveMode(self.session, self.view.document, self.params.params,
                              studio.settings.current, self, checks=self.checks.line)
         # The right column runs the window's full height (the gallery sits under the
         # canvas only), so a short laptop screen still has room for the parameters.
@@ -142,8 +138,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self._update_generate()
         self._on_document_size_changed(self.view.document.size())
-        self._default_layout = self.saveState()
-        self._restore_layout()
+        self.dock_layout = DockLayout(self, self.params_dock, self.jobs_dock,
+                                      self.gallery_dock, self.status, studio.layout)
+        self.dock_layout.restore()
 
     def _build_menus(self) -> MenuTable:
         from scribble_studio.ui.help_menu import show_about
@@ -176,7 +173,7 @@ class MainWindow(QMainWindow):
         doc.content_changed.connect(self._update_generate)
         doc.size_changed.connect(self._on_document_size_changed)
         self.view.zoom_changed.connect(lambda _zoom: self._on_document_size_changed(doc.size()))
-        self.generate.params.changed.connect(self._on_params_changed)
+        self.params.changed.connect(self._update_generate)
         self.generate.generate_requested.connect(self.request_generate)
         for signal, slot in ((self.jobs.cancel_requested, session.cancel),
                              (self.jobs.resend_requested, session.resend),
@@ -191,12 +188,11 @@ class MainWindow(QMainWindow):
                              (session.queue_changed, self._on_session_queue_changed),
                              (session.credits_changed, self.status.set_credits),
                              (session.notice, self.banner.show_message),
-                             (self.gallery.reuse_requested, self._set_params),
+                             (self.gallery.reuse_requested, self.params.set_params),
                              (self.studio.gallery.failed, self.errors.present),
                              (self.files.failed, self.errors.present),
                              (self.files.import_ready, self._on_files_import_ready),
                              (self.files.params_found, self._on_files_params_found),
-                             (self.studio.drafts.restored, self._on_drafts_restored),
                              (self.studio.drafts.failed, self.errors.present),
                              (settings.key_changed, self._on_settings_key_changed),
                              (settings.changed, self._on_settings_changed),
@@ -221,7 +217,7 @@ class MainWindow(QMainWindow):
         # Checked before it is paid for; the snapshot checked is the one sent. The
         # sketch's own checks take milliseconds; the history is read on a worker, and only
         # for a fixed seed (a random one never repeats a result).
-        sketch, params = self.view.document.darkness_image(), self.generate.params.params()
+        sketch, params = self.view.document.darkness_image(), self.params.params()
         checked = self.checks.check(sketch, params)
         if checked.ok and self.checks.may_repeat(params):
             self.checks.check_async(sketch, params, self._on_checks_done)
@@ -253,7 +249,7 @@ class MainWindow(QMainWindow):
 
     def _send(self, sketch: Image.Image, params: GenerationParams) -> None:
         job = self.session.generate(sketch, params)
-        self.generate.params.note_last_seed(job.params.seed or 0)
+        self.params.last_seed = job.params.seed or 0
         if self.studio.settings.api_key() is None and not self.studio.settings.key_pending:
             self.errors.no_key()
 
@@ -262,20 +258,9 @@ class MainWindow(QMainWindow):
         if self.generate.button.isEnabled():  # what stopped Generate is fixed
             self.banner.resolve("generate")
 
-    def _on_params_changed(self) -> None:
-        self._update_generate()
-        self.studio.drafts.schedule()  # the parameters are kept with the draft
-
-    def _set_params(self, params: GenerationParams) -> None:
-        self.generate.params.set_params(params)
-
-    def _on_drafts_restored(self, params: dict[str, Any]) -> None:
-        if params:
-            self._set_params(GenerationParams.from_dict({"prompt": "", **params}))
-
     def _on_files_params_found(self, params: GenerationParams) -> None:
         self.banner.show_message("This picture carries the parameters it was made with.",
-                                 "Restore parameters", lambda: self._set_params(params))
+                                 "Restore parameters", lambda: self.params.set_params(params))
 
     def focus_prompt(self) -> None:
         self.generate.params.prompt.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -286,11 +271,11 @@ class MainWindow(QMainWindow):
         live, settings = self.live, self.studio.settings
         self.generate.live.toggled.connect(live.set_on)
         self.generate.new_seed.clicked.connect(live.new_seed)
-        self.generate.params.changed.connect(live.schedule)
+        self.params.changed.connect(live.schedule)
         live.state_changed.connect(self._on_live_state_changed)
         live.kept.connect(lambda entry: self.studio.gallery.add_kept(entry, []))
         # "Use last" then gives the live seed, for a Generate of the same picture.
-        live.result_ready.connect(lambda r: self.generate.params.note_last_seed(r.params.seed))
+        live.result_ready.connect(lambda r: setattr(self.params, "last_seed", r.params.seed))
         settings.key_changed.connect(lambda: live.key_changed(
             settings.api_key() is not None or settings.key_pending))
 
@@ -368,86 +353,20 @@ class MainWindow(QMainWindow):
         self.status.canvas.setText(
             f"{size.width()} × {size.height()} · {self.view.zoom * 100:.0f}%")
 
-    # -- drag and drop: a dropped picture is imported as scribble ------------------------
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasImage() or (mime.hasUrls() and mime.urls()[0].isLocalFile()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasUrls() and mime.urls()[0].isLocalFile():
-            self.files.open_path(Path(mime.urls()[0].toLocalFile()), as_import=True)
-        elif mime.hasImage():
-            self.files.import_qimage(QImage(mime.imageData()))
-        event.acceptProposedAction()
-
     # -- layout and closing -----------------------------------------------------------------
 
     def reset_layout(self) -> None:
-        """Every panel and the tool bar back where a first start puts them."""
-        self.restoreState(self._default_layout)
-        for dock in self.findChildren(QDockWidget):
-            dock.setFloating(False)
-            dock.show()
-        for bar in self.findChildren(QToolBar):
-            bar.show()
-        self._size_docks()
-
-    def _size_docks(self) -> None:
-        """A first start's proportions: a row of thumbnails under their header in the
-        gallery, the Jobs list a few rows high, the parameters the rest."""
-        self.resizeDocks([self.gallery_dock], [GALLERY_HEIGHT], Qt.Orientation.Vertical)
-        # The parameters as tall as their form (less on a short screen, where they
-        # scroll), the Jobs list at least a few rows and the rest of a tall window.
-        column = self.height() - self.menuBar().sizeHint().height() \
-            - self.status.sizeHint().height() - TOOL_BAR
-        form = min(self.params_dock.sizeHint().height(), column - JOBS_HEIGHT)
-        self.resizeDocks([self.params_dock, self.jobs_dock],
-                         [max(1, form), max(JOBS_HEIGHT, column - form)],
-                         Qt.Orientation.Vertical)
+        self.dock_layout.reset()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._favour_parameters()
+        self.dock_layout.favour_parameters()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         # Sized before it showed (a first start, a restored geometry): the docks have
         # their heights only now.
-        self._favour_parameters()
-
-    def _favour_parameters(self) -> None:
-        """As the window's height changes, the parameters keep the height of their form
-        as long as the Jobs list keeps a few rows: a shorter window takes from the Jobs
-        list first (the form scrolls only when it must), a taller one gives it the room."""
-        if not self.params_dock.isVisible() or not self.jobs_dock.isVisible() \
-                or self.params_dock.isFloating() or self.jobs_dock.isFloating() \
-                or self.dockWidgetArea(self.jobs_dock) != self.dockWidgetArea(self.params_dock):
-            return
-        have, jobs = self.params_dock.height(), self.jobs_dock.height()
-        missing = self.params_dock.sizeHint().height() - have  # < 0: room to spare
-        give = missing if missing < 0 else min(missing, max(0, jobs - JOBS_HEIGHT))
-        if give:
-            self.resizeDocks([self.params_dock, self.jobs_dock], [have + give, jobs - give],
-                             Qt.Orientation.Vertical)
-
-    def _first_size(self) -> QSize:
-        """1280 × 900, or the screen's free area (less a title bar) where that is smaller."""
-        screen = self.screen().availableGeometry()
-        return QSize(min(1280, screen.width()), min(900, screen.height() - TITLE_BAR))
-
-    def _restore_layout(self) -> None:
-        geometry = self.studio.layout.value("window/geometry")
-        state = self.studio.layout.value("window/state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(self._first_size())
-            self._size_docks()
-        if state is not None:
-            self.restoreState(state)
+        self.dock_layout.favour_parameters()
 
     def _on_session_queue_changed(self, _count: int) -> None:
         if self._told_about_jobs_at_server and not self.session.at_server:
@@ -471,8 +390,7 @@ class MainWindow(QMainWindow):
                 "Quit now", self._quit_now, key="quit")
             event.ignore()
             return
-        self.studio.layout.setValue("window/geometry", self.saveGeometry())
-        self.studio.layout.setValue("window/state", self.saveState())
+        self.dock_layout.save()
         self.studio.drafts.save_now(wait=True)
         self.session.cancel_all()
         super().closeEvent(event)
