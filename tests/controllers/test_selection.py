@@ -18,8 +18,9 @@ from scribble_studio.controllers.qt_images import alpha_to_pil
 pytestmark = pytest.mark.usefixtures("qapp")
 
 
-def with_ink(*boxes: QRect, size: QSize = QSize(200, 200)) -> CanvasDocument:
+def with_ink(*boxes: QRect, size: QSize | None = None) -> CanvasDocument:
     """A document whose layer has solid ink in ``boxes`` (loaded: no undo step)."""
+    size = size or QSize(200, 200)
     image = QImage(size, ALPHA8)
     image.fill(0)
     painter = QPainter(image)
