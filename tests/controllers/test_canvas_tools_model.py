@@ -5,6 +5,8 @@ a signal only when something changed."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSpinBox
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.canvas_tools_model import (
@@ -12,6 +14,7 @@ from scribble_studio.controllers.canvas_tools_model import (
     CanvasToolsModel,
     Tool,
 )
+from scribble_studio.controllers.properties import bind
 from scribble_studio.domain.strokes import (
     DEFAULT_ERASER_WIDTH,
     DEFAULT_WIDTH,
@@ -111,3 +114,49 @@ def test_two_models_keep_their_own_state() -> None:
     first, second = CanvasToolsModel(), CanvasToolsModel()
     first.tool, first.pen_width = Tool.ERASER, 12
     assert second.tool is Tool.PEN and second.pen_width == DEFAULT_WIDTH
+
+
+def width_box(qtbot: QtBot, model: CanvasToolsModel) -> QSpinBox:
+    """The tool bar's width box, bound as the tool bar binds it, shown for typing."""
+    box = QSpinBox()
+    box.setRange(int(MIN_WIDTH), int(MAX_WIDTH))
+    qtbot.addWidget(box)
+    box.binding = bind(model, "width", box)  # type: ignore[attr-defined]  # (kept alive)
+    box.show()
+    qtbot.waitExposed(box)
+    return box
+
+
+def typed(qtbot: QtBot, box: QSpinBox, text: str) -> None:
+    box.setFocus()
+    box.selectAll()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+def test_the_one_width_box_shows_and_sets_the_width_of_the_tool_in_use(
+        qtbot: QtBot) -> None:
+    model = CanvasToolsModel()
+    box = width_box(qtbot, model)
+    assert box.value() == DEFAULT_WIDTH
+    typed(qtbot, box, "11")
+    assert model.pen_width == 11
+    model.tool = Tool.ERASER
+    assert box.value() == DEFAULT_ERASER_WIDTH  # the box follows the tool
+    typed(qtbot, box, "40")
+    assert (model.pen_width, model.eraser_width) == (11, 40)
+    model.tool = Tool.LINE
+    assert box.value() == 11
+
+
+def test_the_box_shows_a_fractional_width_rounded_and_never_writes_it_back(
+        qtbot: QtBot) -> None:
+    # A pressure-sized or scaled width need not be whole: the box cannot show 6.4, and
+    # its own valueChanged(6) must not round the model's width.
+    model = CanvasToolsModel()
+    box = width_box(qtbot, model)
+    model.pen_width = 6.4
+    assert box.value() == 6 and model.pen_width == 6.4
+    model.tool = Tool.ERASER
+    model.tool = Tool.PEN
+    assert model.pen_width == 6.4

@@ -115,3 +115,63 @@ def test_a_limit_below_one_still_runs_one_at_a_time() -> None:
         return granted([slots.reserve(), slots.reserve()])
 
     assert on_a_loop(scenario) == [True, False]
+
+
+def test_a_job_cancelled_while_waiting_leaves_the_line_as_the_session_does_it() -> None:
+    # The session's job awaits its ticket and releases it in ``finally``: cancelled in
+    # line, its ticket is cancelled with it, and the slot it never had stays free.
+    async def scenario() -> tuple[bool, list[str]]:
+        slots = FifoSlots(1)
+        seen: list[str] = []
+
+        async def job(name: str, ticket: asyncio.Future[None]) -> None:
+            try:
+                await ticket
+                seen.append(name)
+                await asyncio.Event().wait()  # runs until cancelled
+            finally:
+                slots.release(ticket)
+
+        running = asyncio.create_task(job("running", slots.reserve()))
+        cancelled = asyncio.create_task(job("cancelled", slots.reserve()))
+        last = asyncio.create_task(job("last", slots.reserve()))
+        await asyncio.sleep(0)  # (each task starts and awaits its ticket)
+        cancelled.cancel()
+        await asyncio.gather(cancelled, return_exceptions=True)
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await asyncio.sleep(0)  # (the last one resumes with its slot)
+        last_running = seen[-1] == "last"
+        last.cancel()
+        await asyncio.gather(last, return_exceptions=True)
+        third = slots.reserve()  # every slot was given back: one is free at once
+        return last_running and third.done(), seen
+
+    granted_in_turn, seen = on_a_loop(scenario)
+    assert granted_in_turn and seen == ["running", "last"]
+
+
+def test_a_job_cancelled_just_as_its_slot_is_granted_gives_the_slot_back() -> None:
+    # The slot is granted (the running job finished) and the waiting job is cancelled
+    # before it resumes: it never runs, and its release frees the slot it was given.
+    async def scenario() -> tuple[list[str], bool]:
+        slots = FifoSlots(1)
+        seen: list[str] = []
+
+        async def job(name: str, ticket: asyncio.Future[None]) -> None:
+            try:
+                await ticket
+                seen.append(name)
+            finally:
+                slots.release(ticket)
+
+        first = slots.reserve()
+        waiting = asyncio.create_task(job("waiting", slots.reserve()))
+        await asyncio.sleep(0)  # (it awaits its ticket)
+        slots.release(first)  # grants the waiting job's ticket ...
+        waiting.cancel()  # ... and it is cancelled before it runs again
+        await asyncio.gather(waiting, return_exceptions=True)
+        return seen, slots.reserve().done()
+
+    seen, free = on_a_loop(scenario)
+    assert seen == [] and free
