@@ -16,6 +16,8 @@ from scribble_studio.domain.errors import (
 )
 from scribble_studio.domain.models import NUMERIC_FIELDS, ModelNotAllowed, RetiredModel
 
+# The command as the user types it: in usage lines, messages and advice.
+PROG: Final = "scribble-studio"
 # The options that set a parameter, by its name (GenerationParams' attribute); the
 # numeric ones are the model spec's fields, each an option of the same name.
 FLAGS: Final = {"prompt": "-p/--prompt", "negative_prompt": "--negative-prompt",

@@ -36,6 +36,7 @@ class ConnectionModel(QObject):
         settings.key_changed.connect(self._on_settings_key_changed)
         session.connection_changed.connect(self._on_session_connection_changed)
         session.reported.connect(self._on_session_reported)
+        session.credits_changed.connect(self._on_session_credits_changed)
         self.state = self._derive(session.connection)
 
     @property
@@ -57,6 +58,13 @@ class ConnectionModel(QObject):
 
     def _on_session_connection_changed(self, state: str) -> None:
         self.state = self._derive(Connection(state))
+
+    def _on_session_credits_changed(self, _credits: object) -> None:
+        # Credits come with an answer of the API for the key in use. A new key that
+        # works after one that worked leaves the session online, so it says nothing of
+        # its state: the answer does. (On an error the session has taken the state the
+        # error implies before it passes the error's credits on.)
+        self.state = self._derive(self._session.connection)
 
     def _on_session_reported(self, error: StudioError, _job: object) -> None:
         # The session reports every error, also one that leaves its own state as it was

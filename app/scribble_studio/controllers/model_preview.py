@@ -45,7 +45,9 @@ class ModelPreview(QObject):
             self._rebuild()
 
     def _rebuild(self) -> None:
-        self.image = QImage(self.document.size(), GRAY8)
+        # In place: the canvas view holds this image from when the preview was turned
+        # on, and a resized canvas would otherwise go on showing the old size's map.
+        self.image.swap(QImage(self.document.size(), GRAY8))
         self._on_document_changed(self.document.image.rect())
 
     def _on_document_size_changed(self, _size: QSize) -> None:
