@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from scribble_studio.domain.errors import StudioError
 
@@ -25,7 +25,9 @@ class BackgroundRunner(QObject):
     def __init__(self, parent: QObject | None = None, workers: int = 2) -> None:
         super().__init__(parent)
         self._pool = concurrent.futures.ThreadPoolExecutor(workers, "studio-worker")
-        self._finished.connect(self._on_finished)
+        # Queued even when the work is already done as it is submitted (the callback then
+        # runs on this thread): the caller connects to what it started after run() returns.
+        self._finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._closed = False
 
     def run(self, work: Callable[[], T], done: Callable[[T], None],
