@@ -148,7 +148,10 @@ class ScribbleImporter(QObject):
 
     def discard(self) -> None:
         """Not imported after all: free the picture."""
-        self._discarded = True  # what is still on its way is dropped
+        self._close()
+
+    def _close(self) -> None:
+        self._discarded = True  # what is still on its way (a preview) is dropped
         self._generation += 1
         self.deleteLater()
 
@@ -170,11 +173,11 @@ class ScribbleImporter(QObject):
             text = "Import scribble (added)" if drawing is not None else "Import scribble"
             self.document.replace_ink(pil_to_alpha(mask), text)
             self.applied.emit()
-            self.deleteLater()
+            self._close()
 
         def failed(error: StudioError) -> None:
             self._on_failed(error)
-            self.deleteLater()
+            self._close()
 
         self.runner.run(work, done, failed)
 
