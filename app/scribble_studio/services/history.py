@@ -29,18 +29,16 @@ from scribble_studio.services.history_files import (
 from scribble_studio.services.history_lookups import AT_SEGMIND, LookupsMixin
 from scribble_studio.services.history_trash import VISIBLE, TrashItem, TrashMixin
 
-if TYPE_CHECKING:  # (results load Pillow: not at the app's start)
+if TYPE_CHECKING:  # (results load Pillow; sqlite3 and its datetime, ~2.5 ms, are loaded
+    import sqlite3  # by services.history_db where the database opens: on a worker)
+
     from scribble_studio.domain.results import GenerationResult
-if TYPE_CHECKING:  # (services.history_db imports it where the database is opened: on a
-    import sqlite3  # worker, after the window shows; sqlite3 and the datetime it loads
-    #                 cost ~2.5 ms of start-up)
 
 DB_FILE: Final = "history.sqlite3"
 
 
 # The history's name for the job states (one enum: the domain's).
 State = JobState
-
 
 __all__ = ["AT_SEGMIND", "DB_FILE", "DiskFull", "Entry", "HistoryChange", "HistoryStore",
            "State", "StoredImage", "TrashItem", "sha256"]

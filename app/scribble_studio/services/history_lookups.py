@@ -36,6 +36,11 @@ class LookupsMixin:
         def _entry(self, row: sqlite3.Row, images: tuple[Any, ...]) -> Entry: ...
         def get(self, gen_id: int) -> Entry | None: ...
         def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]: ...
+        def _with_images(self, rows: list[sqlite3.Row],
+                         trashed: bool = False) -> list[Entry]: ...
+        @staticmethod
+        def _filter(search: str, states: tuple[JobState, ...], starred: bool,
+                    live: bool = False) -> tuple[str, tuple[Any, ...]]: ...
 
     def settle_orphans(self, alive: Callable[[str | None], bool]) -> list[Entry]:
         """Jobs whose process is gone (``alive(owner)`` is false) become what a crash
@@ -144,3 +149,14 @@ class LookupsMixin:
                 return dataclasses.replace(entry, images=images)
         return None
 
+    def visible(self, gen_ids: tuple[int, ...], search: str = "",
+                states: tuple[State, ...] = (), starred: bool = False) -> list[Entry]:
+        """Which of ``gen_ids`` a page of these arguments would show (the same rule as
+        :meth:`page`), newest first: what a change announced means for a list."""
+        where, args = self._filter(search, states, starred)
+        marks = ",".join("?" * len(gen_ids))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT * FROM generations {where} AND id IN ({marks}) ORDER BY created DESC,"
+                " id DESC", (*args, *gen_ids)).fetchall()
+        return self._with_images(rows)
