@@ -43,13 +43,22 @@ class GalleryList(QListView):
         return self.delegate.geometry(self.visualRect(index), self.rows.item(index.row()),
                                       self)
 
-    def thumb_rect(self, gen_id: int, image: int) -> QRect | None:
-        """Where the ``image``-th thumbnail of generation ``gen_id`` is, in the viewport."""
+    def geometry_of(self, gen_id: int) -> RowGeometry | None:
+        """Where the parts of generation ``gen_id``'s row are, in the viewport."""
         row = self.rows.row_of(gen_id)
-        if row is None:
+        return None if row is None else self.geometry_at(self.rows.index(row))
+
+    def thumb_rect(self, gen_id: int, image: int) -> QRect | None:
+        geometry = self.geometry_of(gen_id)
+        if geometry is None or image >= len(geometry.thumbs):
             return None
-        thumbs = self.geometry_at(self.rows.index(row)).thumbs
-        return thumbs[image] if image < len(thumbs) else None
+        return geometry.thumbs[image]
+
+    def shown_rows(self) -> list[int]:
+        """The rows the viewport shows now (wholly or in part)."""
+        area = self.viewport().rect()
+        return [n for n in range(self.rows.rowCount())
+                if self.visualRect(self.rows.index(n)).intersects(area)]
 
     def _hit(self, point: QPoint) -> tuple[GalleryItem | None, str, int]:
         index = self.indexAt(point)
