@@ -201,7 +201,8 @@ def test_a_job_segmind_had_at_a_crash_is_collected_at_start_and_paid_once(
             await until(lambda: window.session.jobs
                         and window.session.jobs[0].state is JobState.SUBMITTED)
             server.submits[0].started -= 1000  # the model finishes
-            await until(lambda: window.gallery.rows.rowCount(), timeout=20, what="the collected image")
+            await until(lambda: window.gallery.rows.rowCount(), timeout=20,
+                        what="the collected image")
 
         run(aloop, scenario(), timeout=40)
         assert len(server.submits) == 1 and server.billed == 1
