@@ -79,6 +79,11 @@ class GalleryListModel(QAbstractListModel):
             self._fetching = True  # until the page arrives (one request at a time)
             self.gallery.load_more()
 
+    @property
+    def fetching(self) -> bool:
+        """Whether a page asked for by fetchMore is still on its way."""
+        return self._fetching
+
     def item(self, row: int) -> GalleryItem:
         return self.rows[row]
 

@@ -14,8 +14,10 @@ from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.services.history import HistoryStore
 
-# About 100 thumbnails of 256 × 192 RGB: a few screens of a tall gallery.
-CACHE_BYTES: Final = 16 * 1024 * 1024
+# About 40 thumbnails of 256 × 192 (decoded: 4 bytes a pixel), two screens of a tall
+# gallery: scrolling back a little finds them; further back they are read again (fast:
+# a small JPEG each).
+CACHE_BYTES: Final = 8 * 1024 * 1024
 
 
 class ThumbnailCache(QObject):

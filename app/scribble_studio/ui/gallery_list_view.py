@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from scribble_studio.controllers.gallery import GalleryItem
 from scribble_studio.controllers.gallery_list import GalleryListModel
-from scribble_studio.ui.gallery_delegate import GalleryDelegate, RowGeometry
+from scribble_studio.ui.gallery_delegate import MARGIN, GalleryDelegate, RowGeometry
 
 if TYPE_CHECKING:
     from scribble_studio.ui.gallery_view import GalleryView
@@ -57,8 +57,17 @@ class GalleryList(QListView):
     def shown_rows(self) -> list[int]:
         """The rows the viewport shows now (wholly or in part)."""
         area = self.viewport().rect()
-        return [n for n in range(self.rows.rowCount())
-                if self.visualRect(self.rows.index(n)).intersects(area)]
+        top = self.indexAt(area.topLeft() + QPoint(MARGIN, 0))
+        if not top.isValid():
+            top = self.indexAt(area.topLeft() + QPoint(MARGIN, self.spacing() + 1))
+        if not top.isValid():
+            return []
+        shown = []
+        for n in range(top.row(), self.rows.rowCount()):  # (only those in view: fast)
+            if not self.visualRect(self.rows.index(n)).intersects(area):
+                break
+            shown.append(n)
+        return shown
 
     def _hit(self, point: QPoint) -> tuple[GalleryItem | None, str, int]:
         index = self.indexAt(point)
