@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import io
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -19,13 +18,12 @@ from typing import TYPE_CHECKING, Final
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from scribble_studio.controllers import lineage
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
 from scribble_studio.controllers.gallery_changes import FollowsHistory
-from scribble_studio.controllers.qt_images import pil_to_alpha, pil_to_qimage
+from scribble_studio.controllers.gallery_lineage import LineageActions, decode_file
 from scribble_studio.controllers.session import GenerationSession
-from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
+from scribble_studio.domain.errors import InvalidInput, StudioError
 from scribble_studio.services.history import (
     Entry,
     HistoryChange,
@@ -35,7 +33,7 @@ from scribble_studio.services.history import (
 )
 
 if TYPE_CHECKING:
-    from PIL import Image
+    pass
 
 PAGE: Final = 40
 
@@ -69,17 +67,7 @@ class Deletion:
     positions: tuple[int, ...]
 
 
-def _decode_file(store: HistoryStore, digest: str) -> QImage:
-    from PIL import Image
-
-    data = store.read_file(digest)
-    if data is None:
-        raise UnreadableImage("This image's file is missing from the data folder.")
-    with Image.open(io.BytesIO(data)) as image:
-        return pil_to_qimage(image.convert("RGB"))
-
-
-class GalleryModel(FollowsHistory, QObject):
+class GalleryModel(FollowsHistory, LineageActions, QObject):
     reset = Signal(list)                      # a new first page of GalleryItems
     appended = Signal(list)                   # the next page
     added = Signal(object)                    # a new result, at the top
@@ -210,17 +198,17 @@ class GalleryModel(FollowsHistory, QObject):
 
     def load_full(self, item: GalleryItem, index: int) -> None:
         digest = item.entry.images[index].sha256
-        self.runner.run(lambda: _decode_file(self.store, digest),
+        self.runner.run(lambda: decode_file(self.store, digest),
                         lambda image: self.image_ready.emit(item, index, image), self._fail)
 
     def copy_image(self, item: GalleryItem, index: int) -> None:
         digest = item.entry.images[index].sha256
-        self.runner.run(lambda: _decode_file(self.store, digest), self.copy_ready.emit,
+        self.runner.run(lambda: decode_file(self.store, digest), self.copy_ready.emit,
                         self._fail)
 
     def use_as_reference(self, item: GalleryItem, index: int) -> None:
         digest = item.entry.images[index].sha256
-        self.runner.run(lambda: _decode_file(self.store, digest), self.document.set_reference,
+        self.runner.run(lambda: decode_file(self.store, digest), self.document.set_reference,
                         self._fail)
 
     def save_as(self, item: GalleryItem, index: int, target: Path) -> None:
@@ -363,59 +351,3 @@ class GalleryModel(FollowsHistory, QObject):
         self.session.look_up(job)
         self.notice.emit(f"Looking #{item.entry.id} up in Segmind's request history (see Jobs)")
         return True
-
-    # -- lineage: where a result came from, and results side by side ----------------------
-
-    def neighbour(self, item: GalleryItem, index: int, step: int) -> tuple[GalleryItem, int] | None:
-        """The result ``step`` (±1) away in the gallery's order: across the images of a
-        generation, then across generations (newest first); None past either end."""
-        flat = [(i, n) for i in self.items for n in range(len(i.entry.images))]
-        try:
-            at = flat.index((item, index))
-        except ValueError:
-            return None
-        target = at + step
-        return flat[target] if 0 <= target < len(flat) else None
-
-    def load_overlay(self, item: GalleryItem, index: int) -> None:
-        """The scribble of ``item`` as a coloured layer at its image's full size."""
-        entry, digest = item.entry, item.entry.images[index].sha256
-        self.runner.run(lambda: lineage.overlay_layer(self.store, entry, digest),
-                        lambda layer: self.overlay_ready.emit(item, index, layer), self._fail)
-
-    def load_pair(self, first: tuple[GalleryItem, int], second: tuple[GalleryItem, int]) -> None:
-        digests = [item.entry.images[index].sha256 for item, index in (first, second)]
-
-        def work() -> list[QImage]:
-            return [_decode_file(self.store, digest) for digest in digests]
-
-        def done(images: list[QImage]) -> None:
-            self.pair_ready.emit((*first, images[0]), (*second, images[1]))
-
-        self.runner.run(work, done, self._fail)
-
-    def restore_sketch(self, item: GalleryItem) -> None:
-        """Put the exact scribble ``item`` was made from back on the canvas, as one
-        undoable edit (the canvas takes the scribble's size if it differs)."""
-        entry = item.entry
-
-        def work() -> QImage:
-            return pil_to_alpha(lineage.scribble_ink(self.store, entry))
-
-        def done(ink: QImage) -> None:
-            self.document.replace_ink(ink, "Restore sketch")
-            self.sketch_restored.emit(item)
-
-        self.runner.run(work, done, self._fail)
-
-    def more_like_this(self, item: GalleryItem, count: int) -> None:
-        """``count`` new jobs of the same scribble and parameters, each with a new seed,
-        queued through the session (so through the budget)."""
-        entry = item.entry
-        params = lineage.fresh_seed(entry.params)
-
-        def done(sketch: Image.Image) -> None:
-            jobs = [self.session.generate(sketch, params) for _ in range(count)]
-            self.variations_queued.emit(item, jobs)
-
-        self.runner.run(lambda: lineage.scribble_sketch(self.store, entry), done, self._fail)
