@@ -9,7 +9,7 @@ import asyncio
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.gallery import PAGE, Show
@@ -18,6 +18,7 @@ from scribble_studio.domain.results import GenerationResult
 from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.main import build_window, start
 from scribble_studio.services.history import State
+from scribble_studio.ui.gallery_delegate import THUMB, fitted, row_geometry, row_height
 from scribble_studio.ui.main_window import MainWindow
 from tests.asyncqt import run, until
 from tests.fakes.history_data import finished_generations, seed_history
@@ -137,3 +138,18 @@ def test_a_result_the_history_stores_on_another_thread_arrives_at_the_top(
     qtbot.waitUntil(lambda: list(rows(gallery)) == [gen])
     click_star(gallery, gen)
     qtbot.waitUntil(lambda: not rows(gallery) and gallery.empty.isVisible())
+
+
+def test_one_geometry_draws_a_row_and_tells_what_a_point_is_on() -> None:
+    geometry = row_geometry(QRect(0, 0, 700, row_height(16)), 3, 16)
+    assert [geometry.hit(r.center()) for r in geometry.thumbs] == [
+        ("thumb", 0), ("thumb", 1), ("thumb", 2)]
+    assert geometry.hit(geometry.star.center()) == ("star", 0)
+    assert geometry.hit(geometry.header.center()) == ("header", 0)
+    assert geometry.hit(QPoint(690, 150)) == ("", 0)  # right of the last thumbnail
+    first, second, _ = geometry.thumbs
+    assert first.right() < second.left() and first.size() == QSize(THUMB, THUMB)
+    assert not geometry.header.intersects(first) and not geometry.star.intersects(geometry.header)
+    # An image keeps its proportions in the square; a small one keeps its size.
+    assert fitted(256, 192, first) == QRect(first.x(), first.y() + 16, 128, 96)
+    assert fitted(64, 64, first) == QRect(first.x() + 32, first.y() + 32, 64, 64)

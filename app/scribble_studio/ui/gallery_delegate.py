@@ -60,6 +60,17 @@ def row_geometry(rect: QRect, count: int, line: int) -> RowGeometry:
     return RowGeometry(header, star, thumbs)
 
 
+def fitted(width: int, height: int, target: QRect) -> QRect:
+    """Where an image of that size is drawn in a thumbnail's square: whole, in its
+    proportions, centred; a small one (a stored 2× thumbnail is 256 px) at its size."""
+    scale = min(target.width() / max(1, width), target.height() / max(1, height))
+    if max(width, height) <= THUMB:
+        scale = 1.0
+    w, h = round(width * scale), round(height * scale)
+    return QRect(target.x() + (target.width() - w) // 2, target.y() + (target.height() - h) // 2,
+                 w, h)
+
+
 def row_height(line: int) -> int:
     return 2 * MARGIN + line + 4 + GAP + THUMB
 
@@ -89,6 +100,7 @@ class GalleryDelegate(QStyledItemDelegate):
         palette: QPalette = option.palette
         geometry = self.geometry(rect, item, widget)
         painter.save()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         frame = rect.adjusted(1, 1, -2, -2)
         painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
         painter.setBrush(palette.color(QPalette.ColorRole.Base))
@@ -106,7 +118,7 @@ class GalleryDelegate(QStyledItemDelegate):
             if image is None:
                 painter.fillRect(target, PLACEHOLDER)
             else:
-                painter.drawImage(target, image)
+                painter.drawImage(fitted(image.width(), image.height(), target), image)
             if self.picker.is_picked((item, n)):
                 painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
                 painter.setBrush(Qt.BrushStyle.NoBrush)

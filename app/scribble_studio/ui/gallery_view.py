@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QGuiApplication,
     QImage,
     QKeyEvent,
     QKeySequence,
-    QPixmap,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -46,13 +44,7 @@ from scribble_studio.ui.result_viewer import ResultViewer
 if TYPE_CHECKING:
     from scribble_studio.ui.variations_dialog import VariationsDialog
 
-__all__ = ["THUMB", "GalleryView", "header_text", "placeholder"]
-
-
-def placeholder() -> QPixmap:
-    pixmap = QPixmap(THUMB, THUMB)
-    pixmap.fill(QColor(200, 200, 200))
-    return pixmap
+__all__ = ["THUMB", "GalleryView", "header_text"]
 
 
 class GalleryView(QWidget):
