@@ -23,8 +23,8 @@ from scribble_studio.controllers.gallery_list import ITEM_ROLE, GalleryListModel
 from scribble_studio.ui.compare_view import ComparePicker
 
 THUMB: Final = 128   # logical pixels; thumbnails are stored at 2× for HiDPI screens
-MARGIN: Final = 6
-GAP: Final = 6
+MARGIN: Final = 10
+GAP: Final = 8
 PLACEHOLDER: Final = QColor(200, 200, 200)
 Index = QModelIndex | QPersistentModelIndex
 
@@ -103,8 +103,10 @@ class GalleryDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         frame = rect.adjusted(1, 1, -2, -2)
         painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
-        painter.setBrush(palette.color(QPalette.ColorRole.Base))
+        painter.setBrush(palette.color(QPalette.ColorRole.Window))
         painter.drawRoundedRect(frame, 3, 3)
+        painter.setBrush(palette.color(QPalette.ColorRole.Button))  # the star, as a button
+        painter.drawRoundedRect(geometry.star.adjusted(2, 2, -2, -2), 2, 2)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         text = option.fontMetrics.elidedText(
             header_text(item), Qt.TextElideMode.ElideRight, geometry.header.width())
@@ -115,6 +117,9 @@ class GalleryDelegate(QStyledItemDelegate):
         current = bool(option.state & QStyle.StateFlag.State_HasFocus)
         for n, target in enumerate(geometry.thumbs):
             image = self.rows.thumbnail(index, n)
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Mid), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(target.adjusted(-3, -3, 2, 2), 2, 2)  # as a button's
             if image is None:
                 painter.fillRect(target, PLACEHOLDER)
             else:
