@@ -8,6 +8,9 @@ from pathlib import Path
 
 import httpx
 from PIL import Image
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.qt_images import alpha_to_pil
@@ -83,6 +86,13 @@ def test_search_star_and_missing_files(aloop: asyncio.AbstractEventLoop, qtbot: 
     assert all("fox" in header_text(item) for item in rows(gallery).values())
     missing = rows(gallery)[71]  # n = 70: 70 % 7 == 0, its file is missing
     assert missing.entry.images[0].sha256 in gallery.thumbs.missing
+    gallery.list.scroll_to(71)
+    where = gallery.list.thumb_rect(71, 0)
+    assert where is not None
+    viewport = gallery.list.viewport()
+    QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, where.center(),
+                                                viewport.mapToGlobal(where.center())))
+    qtbot.waitUntil(lambda: "missing from the data folder" in QToolTip.text())
     assert rows(gallery)[81].entry.images[0].sha256 in gallery.thumbs  # (a real one)
     click_star(gallery, 91)
     qtbot.waitUntil(lambda: window.session.store.get(91).starred)  # type: ignore[union-attr]
