@@ -153,3 +153,29 @@ def test_one_geometry_draws_a_row_and_tells_what_a_point_is_on() -> None:
     # An image keeps its proportions in the square; a small one keeps its size.
     assert fitted(256, 192, first) == QRect(first.x(), first.y() + 16, 128, 96)
     assert fitted(64, 64, first) == QRect(first.x() + 32, first.y() + 32, 64, 64)
+
+
+def test_the_keyboard_moves_between_thumbnails_opens_and_stars(
+        aloop: asyncio.AbstractEventLoop, qtbot: QtBot, isolated_environment: Path) -> None:
+    finished_generations(isolated_environment, 2)
+    window = open_window(qtbot, isolated_environment)
+    gallery, store = window.gallery, window.session.store
+
+    async def opened() -> None:
+        start(window)
+        await until(lambda: gallery.rows.rowCount() == 2, what="the gallery")
+
+    run(aloop, opened())
+    gallery.list.setFocus()
+    gallery.list.setCurrentIndex(gallery.rows.index(0))
+    qtbot.keyClick(gallery.list, Qt.Key.Key_Right)
+    qtbot.keyClick(gallery.list, Qt.Key.Key_Right)
+    assert gallery.list.focused_image() == (rows(gallery)[2], 2)
+    qtbot.keyClick(gallery.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: gallery.viewer is not None and gallery.viewer.item is not None
+                    and (gallery.viewer.item.entry.id, gallery.viewer.index) == (2, 2))
+    gallery.viewer.close()
+    qtbot.keyClick(gallery.list, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: store.get(2).starred)  # type: ignore[union-attr]
+    assert gallery.rows.index(0).data(Qt.ItemDataRole.AccessibleDescriptionRole).endswith(
+        "starred")
