@@ -188,6 +188,14 @@ async def longest_gap(seconds: float, until_done: Any = None) -> float:
     return max(b - a for a, b in itertools.pairwise(ticks)) * 1000
 
 
+def thumbnails_shown(gallery: Any) -> bool:
+    """The gallery's rows in view have their thumbnails (or know them missing)."""
+    thumbs = gallery.thumbs
+    return all(image.sha256 in thumbs or image.sha256 in thumbs.missing
+               for n in gallery.list.shown_rows()
+               for image in gallery.rows.item(n).entry.images)
+
+
 def app_rows() -> list[list[Any]]:
     import qasync
     from PIL import Image, ImageDraw
@@ -219,7 +227,8 @@ def app_rows() -> list[list[Any]]:
             jobs = [session.generate(sketch, GenerationParams("a tree", samples=4))
                     for _ in range(4)]
             busy = await longest_gap(60, lambda: not any(j.active for j in jobs)
-                                     and len(window.gallery.cards) == 4)
+                                     and window.gallery.rows.rowCount() == 4
+                                     and thumbnails_shown(window.gallery))
             assert all(j.state.value == "done" for j in jobs), [j.error for j in jobs]
             return busy, idle
 

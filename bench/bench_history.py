@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from bench._table import print_table
-from bench.bench_app import child_env, rss_mb
+from bench.bench_app import child_env, rss_mb, thumbnails_shown
 
 RUNS = 5
 ENTRIES = 10_000
@@ -33,15 +33,17 @@ def child(home: Path) -> None:
     asyncio.set_event_loop(loop)
     window = build_window(home, {"SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"}, None)
     gallery = window.studio.gallery
-    shown = {"page": False}
-    gallery.reset.connect(lambda items: shown.update(page=not items))
-    gallery.changed.connect(lambda _item: shown.update(
-        page=all(i.loaded for i in gallery.items)))
+    reset = {"seen": False}
+    gallery.reset.connect(lambda _items: reset.update(seen=True))
     window.show()
+
+    def page_shown() -> bool:  # the first page, its thumbnails in view drawn
+        return reset["seen"] and (not gallery.items or (
+            window.gallery.rows.rowCount() > 0 and thumbnails_shown(window.gallery)))
 
     async def life() -> None:
         start(window)
-        while not shown["page"]:
+        while not page_shown():
             await asyncio.sleep(0.002)
         print("shown", flush=True)
         await asyncio.sleep(0.5)

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.domain.job_state import JobState
@@ -30,6 +30,7 @@ from tests.fakes.scripted_backend import ScriptedBackend
 from tests.fakes.segmind_server import API_KEY, result_jpeg
 from tests.fakes.sketches import drawn_sketch
 from tests.pointer import drag
+from tests.ui.gallery_helpers import click_thumb, rows
 from tests.ui.test_app_flows import fill
 
 ENV = {"SEGMIND_API_KEY": API_KEY, "SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"}
@@ -111,7 +112,7 @@ def generate(aloop: asyncio.AbstractEventLoop, win: MainWindow, qtbot: QtBot,
         await until(lambda: not job.active, what="the job")
         assert job.state is JobState.DONE, job.error
         assert job.history_id is not None
-        await until(lambda: job.history_id in win.gallery.cards, what="the card")
+        await until(lambda: job.history_id in rows(win.gallery), what="the row")
         return job.history_id
 
     return run(aloop, scenario())
@@ -138,16 +139,19 @@ def stored_ink(win: MainWindow, gen_id: int) -> Image.Image:
     return gray.point(lambda v: 255 if v < 128 else 0)  # (invert is off: black lines)
 
 
-def thumb(win: MainWindow, gen_id: int, index: int) -> QToolButton:
-    return win.gallery.cards[gen_id].buttons[index]
+def ctrl_click(win: MainWindow, gen_id: int, index: int) -> None:
+    """Ctrl+click a thumbnail (a real click at the delegate's rectangle): pick it."""
+    click_thumb(win.gallery, gen_id, index, CTRL)
 
 
 def menu_entry(win: MainWindow, qtbot: QtBot, gen_id: int, index: int, text: str) -> None:
     """Right-click a thumbnail and click ``text`` in its menu."""
-    button = thumb(win, gen_id, index)
-    where = button.rect().center()
-    QApplication.sendEvent(button, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, where,
-                                                     button.mapToGlobal(where)))
+    win.gallery.list.scroll_to(gen_id)
+    rect = win.gallery.list.thumb_rect(gen_id, index)
+    assert rect is not None
+    viewport, where = win.gallery.list.viewport(), rect.center()
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, where,
+                                                       viewport.mapToGlobal(where)))
     menu = win.gallery.menu
     qtbot.waitExposed(menu)
     action = next(a for a in menu.actions() if a.text() == text)
@@ -156,7 +160,7 @@ def menu_entry(win: MainWindow, qtbot: QtBot, gen_id: int, index: int, text: str
 
 def open_viewer(aloop: asyncio.AbstractEventLoop, win: MainWindow, qtbot: QtBot,
                 gen_id: int, index: int) -> ResultViewer:
-    qtbot.mouseClick(thumb(win, gen_id, index), Qt.MouseButton.LeftButton)
+    click_thumb(win.gallery, gen_id, index)
 
     async def shown() -> None:
         await until(lambda: win.gallery.viewer is not None and win.gallery.viewer.item

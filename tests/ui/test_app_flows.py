@@ -18,6 +18,7 @@ from scribble_studio.ui.main_window import MainWindow
 from tests.asyncqt import run, until
 from tests.fakes.segmind_server import API_KEY, FakeSegmind, Fault
 from tests.pointer import drag
+from tests.ui.gallery_helpers import rows, shown_loaded
 
 
 def draw(win: MainWindow) -> None:
@@ -49,12 +50,17 @@ def test_draw_generate_and_see_thumbnails_with_the_parameters(
 
     async def scenario() -> None:
         qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
-        await until(lambda: win.gallery.cards, what="thumbnails")
+        await until(lambda: win.gallery.rows.rowCount(), what="the result")
+        await until(lambda: shown_loaded(win.gallery), what="thumbnails")
+        # (the gallery shows what the history stored, before the session's job is done)
+        await until(lambda: win.session.jobs[0].state is JobState.DONE, what="the job done")
 
     run(aloop, scenario())
-    (card,) = win.gallery.cards.values()
-    assert len(card.buttons) == 2 and not card.buttons[0].icon().isNull()
-    assert f"seed {SEED_MAX}" in card.header.text() and "30 steps" in card.header.text()
+    (item,) = rows(win.gallery).values()
+    assert len(item.entry.images) == 2
+    assert all(i.sha256 in win.gallery.thumbs for i in item.entry.images)
+    header = win.gallery.rows.index(0).data()
+    assert f"seed {SEED_MAX}" in header and "30 steps" in header
     (job,) = win.session.jobs
     (submitted,) = fake_api.submits
     sent = submitted.body
@@ -106,7 +112,8 @@ def test_two_jobs_with_concurrency_one_run_one_after_the_other(
         await until(lambda: win.session.jobs[0].state is JobState.SUBMITTED)
         assert win.session.jobs[1].state is JobState.QUEUED and len(fake_api.submits) == 1
         fake_api.submits[0].started -= 5  # the first one finishes: the second goes
-        await until(lambda: len(win.gallery.cards) == 2, what="both jobs")
+        await until(lambda: win.gallery.rows.rowCount() == 2, what="both jobs")
+        await until(lambda: "No jobs running" in win.status.queue.text())
 
     run(aloop, scenario())
     assert len(fake_api.submits) == 2
@@ -130,10 +137,10 @@ def test_cancel_a_queued_job_from_its_row(aloop: asyncio.AbstractEventLoop,
         qtbot.mouseClick(win.jobs.rows[second.id].cancel, Qt.MouseButton.LeftButton)
         await until(lambda: second.state is JobState.CANCELLED)
         fake_api.submits[0].started -= 5
-        await until(lambda: win.gallery.cards)
+        await until(lambda: win.gallery.rows.rowCount())
 
     run(aloop, scenario())
-    assert len(fake_api.submits) == 1 and fake_api.billed == 1 and len(win.gallery.cards) == 1
+    assert len(fake_api.submits) == 1 and fake_api.billed == 1 and win.gallery.rows.rowCount() == 1
 
 
 def test_cancelling_a_job_at_segmind_says_so_and_still_keeps_its_image(
@@ -152,7 +159,7 @@ def test_cancelling_a_job_at_segmind_says_so_and_still_keeps_its_image(
         assert job.id not in win.jobs.rows  # the row goes; the job does not
         assert "keeps working on it and bills it" in win.banner.label.text()
         fake_api.submits[0].started -= 5
-        await until(lambda: win.gallery.cards, what="the paid image in the gallery")
+        await until(lambda: win.gallery.rows.rowCount(), what="the paid image in the gallery")
 
     run(aloop, scenario())
     assert fake_api.billed == 1 and len(fake_api.submits) == 1
@@ -213,7 +220,7 @@ def test_offline_the_job_waits_and_send_now_sends_it(
         assert row.state.text() == "waiting" and win.jobs.send_now.isEnabled()
         fake_api.start()
         win.banner.action_button.click()  # "Send now"
-        await until(lambda: win.gallery.cards, timeout=20)
+        await until(lambda: win.gallery.rows.rowCount(), timeout=20)
 
     run(aloop, scenario(), timeout=40)
     assert fake_api.billed == 1 and len(win.session.jobs) == 1
@@ -281,11 +288,10 @@ def test_gallery_reuse_and_delete(aloop: asyncio.AbstractEventLoop, app_window: 
 
     async def scenario() -> None:
         win.request_generate()
-        await until(lambda: win.gallery.cards)
+        await until(lambda: win.gallery.rows.rowCount())
 
     run(aloop, scenario())
-    (card,) = win.gallery.cards.values()
-    item = card.item
+    (item,) = rows(win.gallery).values()
     fill(win, "something else", steps=20)
     win.gallery.reuse(item.entry.params)
     reused = win.generate.params.params()
@@ -301,7 +307,7 @@ def test_gallery_reuse_and_delete(aloop: asyncio.AbstractEventLoop, app_window: 
         win.studio.gallery.use_as_reference(item, 0)
     assert win.view.document.reference is not None
     win.studio.gallery.delete(item)  # to the trash: the files stay until it is emptied
-    assert item.entry.id not in win.gallery.cards
+    assert item.entry.id not in rows(win.gallery)
     qtbot.waitUntil(lambda: store.trash_count() == 1, timeout=5000)
     assert all(p.exists() for p in stored)
     win.studio.gallery.empty_trash()

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import httpx
 from PIL import Image
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from scribble_studio.controllers.qt_images import alpha_to_pil
@@ -25,6 +28,7 @@ from tests.fakes.segmind_server import API_KEY, FakeSegmind, result_jpeg
 from tests.fakes.sketches import drawn_sketch
 from tests.pointer import drag
 from tests.ui.conftest import quick_polls
+from tests.ui.gallery_helpers import click_star, header_text, rows, shown_loaded
 
 # Tests never reach a real host: without a fake server the API is a closed local port.
 ENV = {"SEGMIND_API_KEY": API_KEY, "SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"}
@@ -47,18 +51,19 @@ def test_a_history_of_10000_shows_its_first_page_from_a_cold_start(
     async def scenario() -> float:
         started = time.perf_counter()
         start(window)
-        await until(lambda: len(window.gallery.cards) == 40, what="the first page")
-        await until(lambda: all(c.item.loaded for c in window.gallery.cards.values()))
+        await until(lambda: window.gallery.rows.rowCount() == 40, what="the first page")
+        await until(lambda: shown_loaded(window.gallery), what="its thumbnails")
         return time.perf_counter() - started
 
     run(aloop, scenario())
-    newest = window.gallery.cards[10_000]
-    assert "tree number 9999" in newest.header.text()
-    assert window.gallery.more.isVisible() and window.studio.gallery.total == 10_000
+    newest = rows(window.gallery)[10_000]
+    assert "tree number 9999" in header_text(newest)
+    assert window.gallery.rows.canFetchMore() and window.studio.gallery.total == 10_000
 
     async def more() -> None:
-        window.gallery.more.click()
-        await until(lambda: len(window.gallery.cards) == 80)
+        bar = window.gallery.list.verticalScrollBar()
+        bar.setValue(bar.maximum())  # scrolled to the end: the list fetches the next page
+        await until(lambda: window.gallery.rows.rowCount() == 80)
 
     run(aloop, more())
 
@@ -67,22 +72,31 @@ def test_search_star_and_missing_files(aloop: asyncio.AbstractEventLoop, qtbot: 
                                        isolated_environment: Path) -> None:
     seed_history(isolated_environment, 100, missing_every=7)
     window = open_window(qtbot, isolated_environment)
+    gallery = window.gallery
 
     async def scenario() -> None:
         start(window)
-        await until(lambda: window.gallery.cards)
-        window.gallery.search.setText("FOX")
-        await until(lambda: len(window.gallery.cards) == 10, what="the search")
-        await until(lambda: all(c.item.loaded for c in window.gallery.cards.values()))
+        await until(lambda: gallery.rows.rowCount())
+        gallery.search.setText("FOX")
+        await until(lambda: gallery.rows.rowCount() == 10, what="the search")
+        gallery.list.scroll_to(71)
+        await until(lambda: shown_loaded(gallery))
 
     run(aloop, scenario())
-    assert all("fox" in c.header.text() for c in window.gallery.cards.values())
-    missing = window.gallery.cards[71]  # n = 70: 70 % 7 == 0, its file is missing
-    assert "missing" in missing.buttons[0].toolTip()
-    card = window.gallery.cards[91]
-    card.star.click()
+    assert all("fox" in header_text(item) for item in rows(gallery).values())
+    missing = rows(gallery)[71]  # n = 70: 70 % 7 == 0, its file is missing
+    assert missing.entry.images[0].sha256 in gallery.thumbs.missing
+    gallery.list.scroll_to(71)
+    where = gallery.list.thumb_rect(71, 0)
+    assert where is not None
+    viewport = gallery.list.viewport()
+    QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, where.center(),
+                                                viewport.mapToGlobal(where.center())))
+    qtbot.waitUntil(lambda: "missing from the data folder" in QToolTip.text())
+    assert rows(gallery)[81].entry.images[0].sha256 in gallery.thumbs  # (a real one)
+    click_star(gallery, 91)
     qtbot.waitUntil(lambda: window.session.store.get(91).starred)  # type: ignore[union-attr]
-    assert card.star.text() == "★"
+    assert rows(gallery)[91].entry.starred
 
 
 def test_drafts_autosave_come_back_and_new_sketch_keeps_the_old(
@@ -197,7 +211,8 @@ def test_a_job_segmind_had_at_a_crash_is_collected_at_start_and_paid_once(
             await until(lambda: window.session.jobs
                         and window.session.jobs[0].state is JobState.SUBMITTED)
             server.submits[0].started -= 1000  # the model finishes
-            await until(lambda: window.gallery.cards, timeout=20, what="the collected image")
+            await until(lambda: window.gallery.rows.rowCount(), timeout=20,
+                        what="the collected image")
 
         run(aloop, scenario(), timeout=40)
         assert len(server.submits) == 1 and server.billed == 1

@@ -20,6 +20,7 @@ from scribble_studio.ui.main_window import MainWindow
 from tests.asyncqt import run, until
 from tests.fakes.scripted_backend import ScriptedBackend
 from tests.ui import lineage_world
+from tests.ui.gallery_helpers import rows
 from tests.ui.lineage_world import (
     CTRL,
     ENV,
@@ -141,7 +142,7 @@ def test_arrow_keys_move_across_images_and_generations_in_one_reused_window(
 
     run(aloop, quickly())
     qtbot.keyClick(viewer, Qt.Key.Key_S)  # star
-    assert win.gallery.cards[second].star.isChecked()
+    assert rows(win.gallery)[second].entry.starred
     assert viewer.buttons["star"].text() == "★"
     viewer.close()
 
@@ -167,7 +168,7 @@ def test_next_past_the_loaded_page_loads_the_next_one(
 
     async def opened() -> None:
         start(window)
-        await until(lambda: len(window.gallery.cards) == PAGE, what="the first page")
+        await until(lambda: window.gallery.rows.rowCount() == PAGE, what="the first page")
 
     run(aloop, opened())
     try:
@@ -194,7 +195,7 @@ def test_a_result_whose_sketch_file_is_gone_says_so_and_leaves_the_canvas(
     assert entry is not None
     win.session.store.image_path(entry.scribble).unlink()
     drawing = win.view.document.ink_mask().tobytes()
-    item: GalleryItem = win.gallery.cards[gen_id].item
+    item: GalleryItem = rows(win.gallery)[gen_id]
     assert item.entry.id == gen_id
     menu_entry(win, qtbot, gen_id, 0, "Restore sketch")
 

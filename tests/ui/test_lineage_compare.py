@@ -16,13 +16,13 @@ from scribble_studio.ui.result_viewer import fitted
 from scribble_studio.ui.variations_dialog import VariationsDialog
 from tests.asyncqt import run, until
 from tests.ui import lineage_world
+from tests.ui.gallery_helpers import rows as gallery_rows
 from tests.ui.lineage_world import (
-    CTRL,
     RecordingBackend,
+    ctrl_click,
     generate,
     menu_entry,
     stroke,
-    thumb,
     two_generations,
 )
 
@@ -34,19 +34,20 @@ def test_compare_two_ctrl_clicked_results_lists_what_differs(
         aloop: asyncio.AbstractEventLoop, win: MainWindow, qtbot: QtBot) -> None:
     first, second = two_generations(aloop, win, qtbot)
     assert not win.gallery.compare_button.isVisible() and not win.gallery.picked.isVisible()
-    qtbot.mouseClick(thumb(win, first, 0), Qt.MouseButton.LeftButton, CTRL)
+    ctrl_click(win, first, 0)
     assert win.gallery.viewer is None  # a pick, not an open
     assert "1 of 2 picked" in win.gallery.picked.text()
-    old_card = win.gallery.cards[first]
-    win.gallery.search.setText("lighthouse")  # a new search: the cards are made again
+    old_row = gallery_rows(win.gallery)[first]
+    win.gallery.search.setText("lighthouse")  # a new search: the rows are made again
 
     async def searched() -> None:
-        await until(lambda: win.gallery.cards.get(first) not in (None, old_card)
-                    and thumb(win, first, 0).property("picked") is True, what="kept")
+        await until(lambda: gallery_rows(win.gallery).get(first) not in (None, old_row)
+                    and win.gallery.picker.is_picked((gallery_rows(win.gallery)[first], 0)),
+                    what="kept")
 
     run(aloop, searched())
     assert not win.gallery.compare_button.isEnabled()
-    qtbot.mouseClick(thumb(win, second, 1), Qt.MouseButton.LeftButton, CTRL)
+    ctrl_click(win, second, 1)
     assert win.gallery.compare_button.isEnabled()
     qtbot.mouseClick(win.gallery.compare_button, Qt.MouseButton.LeftButton)
 
@@ -77,7 +78,7 @@ def test_compare_two_ctrl_clicked_results_lists_what_differs(
     assert not win.gallery.picked.isVisible()  # no empty row left above the cards
 
     # Two images of one generation: nothing differs but chance.
-    qtbot.mouseClick(thumb(win, second, 0), Qt.MouseButton.LeftButton, CTRL)
+    ctrl_click(win, second, 0)
     menu_entry(win, qtbot, second, 1, "Compare with the picked result")
 
     async def same() -> None:

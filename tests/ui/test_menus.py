@@ -24,7 +24,7 @@ from scribble_studio.ui.shortcuts_dialog import ShortcutsDialog, all_sections
 from scribble_studio.ui.size_dialog import SizeDialog
 from tests.asyncqt import run, until
 from tests.ui import lineage_world
-from tests.ui.lineage_world import CTRL, generate, menu_entry, stroke, thumb
+from tests.ui.lineage_world import ctrl_click, generate, menu_entry, stroke
 
 WORKERS = 2  # the runner's workers, as main.py builds it
 
@@ -208,7 +208,7 @@ def test_more_like_this_and_compare_are_freed_when_closed(
         variations = win.gallery.variations
         assert variations is not None and variations.isVisible()
         variations.reject()
-        qtbot.mouseClick(thumb(win, gen_id, 0), Qt.MouseButton.LeftButton, CTRL)
+        ctrl_click(win, gen_id, 0)
         menu_entry(win, qtbot, gen_id, 1, "Compare with the picked result")
 
         async def compared() -> None:

@@ -97,7 +97,8 @@ def test_a_repeat_of_a_result_offers_it_instead_of_paying_again(
 
     async def scenario() -> None:
         qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
-        await until(lambda: win.gallery.cards, what="the first result")
+        await until(lambda: win.gallery.rows.rowCount(), what="the first result")
+        await until(lambda: not win.session.active_jobs, what="the job done")
         (first,) = win.session.jobs
         assert first.entry is not None
         qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
@@ -114,7 +115,7 @@ def test_a_repeat_of_a_result_offers_it_instead_of_paying_again(
         qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
         await until(lambda: win.banner.isVisible(), what="the repeat's line again")
         qtbot.mouseClick(banner_button(win, "Send anyway"), Qt.MouseButton.LeftButton)
-        await until(lambda: len(win.gallery.cards) == 2, what="the second result")
+        await until(lambda: win.gallery.rows.rowCount() == 2, what="the second result")
 
     run(aloop, scenario())
     assert [s.body["seed"] for s in fake_api.submits] == [1234, 1234]
@@ -131,10 +132,11 @@ def test_a_different_prompt_with_the_same_seed_is_sent_at_once(
 
     async def scenario() -> None:
         qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
-        await until(lambda: win.gallery.cards, what="the first result")
+        await until(lambda: win.gallery.rows.rowCount(), what="the first result")
+        await until(lambda: not win.session.active_jobs, what="the job done")
         fill(win, "a lighthouse at dawn")
         qtbot.mouseClick(win.generate.button, Qt.MouseButton.LeftButton)
-        await until(lambda: len(win.gallery.cards) == 2, what="the second result")
+        await until(lambda: win.gallery.rows.rowCount() == 2, what="the second result")
 
     run(aloop, scenario())
     assert not win.banner.has("checks")

@@ -21,12 +21,12 @@ from scribble_studio.domain.scribble import export_scribble
 from scribble_studio.main import build_window, start
 from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.ui.gallery_cards import StoppedCard, TrashCard
-from scribble_studio.ui.gallery_view import ResultCard
 from scribble_studio.ui.main_window import MainWindow
 from tests.asyncqt import run, until
 from tests.fakes.scripted_backend import ScriptedBackend
 from tests.fakes.segmind_server import API_KEY, result_jpeg
 from tests.fakes.sketches import drawn_sketch
+from tests.ui.gallery_helpers import click_star, header_menu, rows, shown_loaded, thumb_menu
 
 ENV = {"SEGMIND_API_KEY": API_KEY, "SCRIBBLE_STUDIO_API_BASE": "http://127.0.0.1:9/v1"}
 SHARED = result_jpeg(64, 64, 99, 0)   # one image file two generations have
@@ -81,10 +81,26 @@ def choose(menu: QMenu, text: str) -> None:
     menu.close()
 
 
-def card(window: MainWindow, gen_id: int) -> ResultCard:
-    found = window.gallery.cards[gen_id]
-    assert isinstance(found, ResultCard)
-    return found
+def shown(window: MainWindow) -> set[int]:
+    """The generations the gallery shows: its list's rows, or its cards."""
+    gallery = window.gallery
+    return set(rows(gallery)) if gallery.lists_rows else set(gallery.cards)
+
+
+def images_of(window: MainWindow, gen_id: int) -> int:
+    """How many thumbnails a generation's row draws (-1: no such row)."""
+    item = rows(window.gallery).get(gen_id)
+    return -1 if item is None else len(item.entry.images)
+
+
+def focus_thumb(window: MainWindow, gen_id: int, image: int) -> None:
+    """Give the keyboard focus to a thumbnail: click its row's thumbnail with Ctrl held
+    twice (a pick and an unpick: no viewer), which moves the focus there."""
+    from tests.ui.gallery_helpers import click_thumb
+
+    click_thumb(window.gallery, gen_id, image, Qt.KeyboardModifier.ControlModifier)
+    click_thumb(window.gallery, gen_id, image, Qt.KeyboardModifier.ControlModifier)
+    assert window.gallery.list.focused_image() is not None
 
 
 def test_one_image_goes_ctrl_z_brings_it_back_the_header_deletes_all(
@@ -97,48 +113,44 @@ def test_one_image_goes_ctrl_z_brings_it_back_the_header_deletes_all(
 
     async def opened() -> None:
         start(window)
-        await until(lambda: len(gallery.cards) == 2 and all(
-            c.item.loaded for c in gallery.cards.values()), what="the gallery")
+        await until(lambda: len(shown(window)) == 2 and shown_loaded(gallery),
+                    what="the gallery")
 
     run(aloop, opened())
-    fox = card(window, ids["fox"])
-    files = [store.image_path(i.sha256) for i in fox.item.entry.images]
-    choose(context_menu(qtbot, fox.buttons[2]), "Delete this image")
-    qtbot.waitUntil(lambda: len(card(window, ids["fox"]).buttons) == 3)
+    fox = rows(gallery)[ids["fox"]]
+    files = [store.image_path(i.sha256) for i in fox.entry.images]
+    choose(thumb_menu(qtbot, gallery, ids["fox"], 2), "Delete this image")
+    qtbot.waitUntil(lambda: images_of(window, ids["fox"]) == 3)
     qtbot.waitUntil(lambda: len(store.get(ids["fox"]).images) == 3)  # type: ignore[union-attr]
     assert all(f.exists() for f in files)  # in the trash, not gone
     assert gallery.deleted_bar.isVisible() and gallery.deleted_bar.undo.isVisible()
     assert gallery.deleted_bar.text.text().startswith("Deleted 1 image")
 
     # Ctrl+Z with the focus in the gallery: the image is back.
-    button = card(window, ids["fox"]).buttons[0]
-    button.setFocus()
-    qtbot.keyClick(button, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: ids["fox"] in gallery.cards
-                    and len(card(window, ids["fox"]).buttons) == 4, timeout=5000)
+    focus_thumb(window, ids["fox"], 0)
+    qtbot.keyClick(gallery.list, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: images_of(window, ids["fox"]) == 4, timeout=5000)
     assert len(store.get(ids["fox"]).images) == 4  # type: ignore[union-attr]
     assert not window.studio.gallery.can_undo
 
     # The Delete key on a thumbnail with the focus: that image.
-    button = card(window, ids["fox"]).buttons[3]
-    button.setFocus()
-    qtbot.keyClick(button, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: len(card(window, ids["fox"]).buttons) == 3)
+    focus_thumb(window, ids["fox"], 3)
+    qtbot.keyClick(gallery.list, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: images_of(window, ids["fox"]) == 3)
     qtbot.waitUntil(lambda: [i.position for i in store.get(ids["fox"]).images]  # type: ignore[union-attr]
                     == [0, 1, 2])
     qtbot.mouseClick(gallery.deleted_bar.undo, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(card(window, ids["fox"]).buttons) == 4, timeout=5000)
+    qtbot.waitUntil(lambda: images_of(window, ids["fox"]) == 4, timeout=5000)
 
     # The header's menu deletes the whole generation; Undo (the notice's) brings it back.
-    fox = card(window, ids["fox"])
-    choose(context_menu(qtbot, fox.header), "Delete the whole generation (4 images)")
-    qtbot.waitUntil(lambda: ids["fox"] not in gallery.cards)
+    choose(header_menu(qtbot, gallery, ids["fox"]), "Delete the whole generation (4 images)")
+    qtbot.waitUntil(lambda: ids["fox"] not in shown(window))
     qtbot.waitUntil(lambda: store.count(states=(State.DONE,)) == 1)
     assert {e.id for e in store.page()} == {ids["owl"], ids["failed"]}  # out of the list
     assert "Deleted generation" in gallery.deleted_bar.text.text()
     qtbot.mouseClick(gallery.deleted_bar.undo, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: ids["fox"] in gallery.cards
-                    and len(card(window, ids["fox"]).buttons) == 4, timeout=5000)
+    qtbot.waitUntil(lambda: images_of(window, ids["fox"]) == 4, timeout=5000)
+    assert list(rows(gallery)) == [ids["owl"], ids["fox"]]  # back in its place
 
 
 def test_recently_deleted_lists_restores_and_emptying_removes_only_unshared_files(
@@ -149,13 +161,13 @@ def test_recently_deleted_lists_restores_and_emptying_removes_only_unshared_file
 
     async def opened() -> None:
         start(window)
-        await until(lambda: len(gallery.cards) == 2, what="the gallery")
+        await until(lambda: len(shown(window)) == 2, what="the gallery")
 
     run(aloop, opened())
-    fox, owl = card(window, ids["fox"]), card(window, ids["owl"])
-    fox_files = [store.image_path(i.sha256) for i in fox.item.entry.images]
-    choose(context_menu(qtbot, owl.buttons[1]), "Delete this image")
-    choose(context_menu(qtbot, fox.header), "Delete the whole generation")
+    fox = rows(gallery)[ids["fox"]]
+    fox_files = [store.image_path(i.sha256) for i in fox.entry.images]
+    choose(thumb_menu(qtbot, gallery, ids["owl"], 1), "Delete this image")
+    choose(header_menu(qtbot, gallery, ids["fox"]), "Delete the whole generation")
     qtbot.waitUntil(lambda: store.trash_count() == 2)
 
     gallery.show_box.setCurrentIndex(gallery.show_box.findData(Show.TRASH))
@@ -183,7 +195,7 @@ def test_recently_deleted_lists_restores_and_emptying_removes_only_unshared_file
                for i in store.get(ids["owl"]).images)  # type: ignore[union-attr]
 
     gallery.show_box.setCurrentIndex(gallery.show_box.findData(Show.RESULTS))
-    qtbot.waitUntil(lambda: set(gallery.cards) == {ids["owl"]})
+    qtbot.waitUntil(lambda: shown(window) == {ids["owl"]})
 
 
 def test_the_filter_shows_starred_no_matches_and_an_earlier_sessions_failed_job(
@@ -195,17 +207,17 @@ def test_the_filter_shows_starred_no_matches_and_an_earlier_sessions_failed_job(
 
     async def opened() -> None:
         start(window)
-        await until(lambda: len(gallery.cards) == 2, what="the gallery")
+        await until(lambda: len(shown(window)) == 2, what="the gallery")
         await window.session.wait_ready()  # (the warm-up: a scenario's end cancels it)
 
     run(aloop, opened())
-    qtbot.mouseClick(card(window, ids["owl"]).star, Qt.MouseButton.LeftButton)
+    click_star(gallery, ids["owl"])
     qtbot.waitUntil(lambda: store.get(ids["owl"]).starred)  # type: ignore[union-attr]
     gallery.show_box.setCurrentIndex(gallery.show_box.findData(Show.STARRED))
-    qtbot.waitUntil(lambda: set(gallery.cards) == {ids["owl"]})
+    qtbot.waitUntil(lambda: shown(window) == {ids["owl"]})
 
     qtbot.keyClicks(gallery.search, "zebra")
-    qtbot.waitUntil(lambda: not gallery.cards and gallery.empty.isVisible())
+    qtbot.waitUntil(lambda: not shown(window) and gallery.empty.isVisible())
     assert gallery.empty.text().startswith("No matches")
     gallery.search.clear()
 

@@ -25,6 +25,7 @@ from tests.fakes.history_data import finished_generations
 from tests.fakes.segmind_server import API_KEY
 from tests.pointer import drag
 from tests.ui.conftest import LOOPBACK
+from tests.ui.gallery_helpers import shown_loaded
 
 SIZES = [QSize(1024, 640), QSize(1024, 700), QSize(1366, 768)]  # 700: where it broke
 
@@ -108,18 +109,18 @@ def test_a_first_start_at_1280x800_shows_a_whole_row_of_thumbnails(
 
     async def scenario() -> None:
         start(window)
-        await until(lambda: len(window.gallery.cards) == 3, what="the gallery")
-        await until(lambda: all(c.item.loaded for c in window.gallery.cards.values()))
+        await until(lambda: window.gallery.rows.rowCount() == 3, what="the gallery")
+        await until(lambda: shown_loaded(window.gallery), what="its thumbnails")
 
     run(aloop, scenario())
     QApplication.processEvents()
-    viewport = window.gallery.area.viewport()
-    newest = window.gallery.cards[3]
-    assert newest.buttons, "a generation shows its thumbnails"
-    row = QRect(newest.buttons[0].mapTo(viewport, QPoint(0, 0)), newest.buttons[0].size())
+    viewport = window.gallery.list.viewport()
+    newest = window.gallery.list.geometry_of(3)
+    assert newest is not None and newest.thumbs, "a generation shows its thumbnails"
+    row = newest.thumbs[0]
     assert row.height() >= THUMB
     assert viewport.rect().contains(row), (row, viewport.rect())
-    assert uncovered(newest.buttons[0])
+    assert QRegion(row).subtracted(viewport.visibleRegion()).isEmpty()  # nothing over it
 
 
 def test_the_tool_bar_keeps_still_and_shows_what_the_model_sees_at_1280(

@@ -16,6 +16,7 @@ from scribble_studio.domain.job_state import JobState
 from scribble_studio.ui.main_window import MainWindow
 from tests.asyncqt import run, until
 from tests.fakes.segmind_server import FakeSegmind
+from tests.ui.gallery_helpers import shown_loaded
 
 pytestmark = [
     pytest.mark.x11,
@@ -53,7 +54,7 @@ def test_draw_with_real_pointer_events_and_generate(
         assert view.document.has_ink()
         await xdotool("key", "--clearmodifiers", "ctrl+Return")
         await until(lambda: win.session.jobs and not win.session.active_jobs, what="the job")
-        await until(lambda: win.gallery.cards, what="the thumbnail")
+        await until(lambda: win.gallery.rows.rowCount(), what="the thumbnail")
         await asyncio.sleep(0.2)
 
     run(aloop, scenario(), timeout=60)
@@ -152,8 +153,8 @@ def test_a_1366x768_laptop_screen_in_a_real_window(
     async def scenario() -> None:
         await until(lambda: win.isVisible() and win.size() == size, what="the window")
         start(win)
-        await until(lambda: len(win.gallery.cards) == 3 and all(
-            c.item.loaded for c in win.gallery.cards.values()), what="the gallery")
+        await until(lambda: win.gallery.rows.rowCount() == 3
+                    and shown_loaded(win.gallery), what="the gallery")
         await until(lambda: win.windowHandle().isExposed(), what="the window on screen")
 
     try:
@@ -167,10 +168,9 @@ def test_a_1366x768_laptop_screen_in_a_real_window(
         # At this height the whole form is in view, nothing to scroll (the Jobs list
         # gave up its room first).
         assert win.generate.scroll_area.verticalScrollBar().maximum() == 0
-        viewport = win.gallery.area.viewport()
-        thumb = win.gallery.cards[3].buttons[0]
-        assert viewport.rect().contains(QRect(thumb.mapTo(viewport, QPoint(0, 0)),
-                                              thumb.size()))
+        viewport = win.gallery.list.viewport()
+        thumb = win.gallery.list.thumb_rect(3, 0)
+        assert thumb is not None and viewport.rect().contains(thumb)
         hint = win.first_run_hint
         assert hint is not None and hint.isVisible()
         assert hint.parentWidget() is win.view.viewport()

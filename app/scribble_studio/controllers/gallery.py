@@ -11,29 +11,31 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import io
 import shutil
-from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from scribble_studio.controllers import lineage
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
-from scribble_studio.controllers.qt_images import pil_to_alpha, pil_to_qimage, thumbnail
-from scribble_studio.controllers.session import GenerationSession, Job
-from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
-from scribble_studio.domain.job_state import JobState
-from scribble_studio.services.history import Entry, HistoryStore, State, TrashItem
+from scribble_studio.controllers.gallery_changes import FollowsHistory
+from scribble_studio.controllers.gallery_lineage import LineageActions, decode_file
+from scribble_studio.controllers.session import GenerationSession
+from scribble_studio.domain.errors import InvalidInput, StudioError
+from scribble_studio.services.history import (
+    Entry,
+    HistoryChange,
+    HistoryStore,
+    State,
+    TrashItem,
+)
 
 if TYPE_CHECKING:
-    from PIL import Image
+    pass
 
 PAGE: Final = 40
-CACHE: Final = 600
 
 
 class Show(enum.Enum):
@@ -65,17 +67,7 @@ class Deletion:
     positions: tuple[int, ...]
 
 
-def _decode_file(store: HistoryStore, digest: str) -> QImage:
-    from PIL import Image
-
-    data = store.read_file(digest)
-    if data is None:
-        raise UnreadableImage("This image's file is missing from the data folder.")
-    with Image.open(io.BytesIO(data)) as image:
-        return pil_to_qimage(image.convert("RGB"))
-
-
-class GalleryModel(QObject):
+class GalleryModel(FollowsHistory, LineageActions, QObject):
     reset = Signal(list)                      # a new first page of GalleryItems
     appended = Signal(list)                   # the next page
     added = Signal(object)                    # a new result, at the top
@@ -91,6 +83,7 @@ class GalleryModel(QObject):
     failed = Signal(object)
     deleted = Signal(str)                     # "Deleted 1 image": a delete that can be undone
     notice = Signal(str)                      # restored, emptied: nothing more to do
+    _history_changed = Signal(object)         # from the writing thread, queued to this one
 
     def __init__(self, store: HistoryStore, runner: BackgroundRunner, document: CanvasDocument,
                  session: GenerationSession, parent: QObject | None = None) -> None:
@@ -102,9 +95,11 @@ class GalleryModel(QObject):
         self.session = session
         self.undo_stack: list[Deletion] = []
         self.total = 0
-        self._cache: OrderedDict[str, QImage] = OrderedDict()
         self._generation = 0
-        session.job_changed.connect(self._on_session_job_changed)
+        # The history says what changed (new results included): it is the source.
+        self._history_changed.connect(self._on_history_changed)
+        unsubscribe = store.subscribe(self._history_changed.emit)
+        self.destroyed.connect(lambda: unsubscribe())
 
     def _fail(self, error: StudioError) -> None:
         self.failed.emit(error)
@@ -165,81 +160,55 @@ class GalleryModel(QObject):
 
         self.runner.run(lambda: self._page(show, search, offset), done, self._fail)
 
+    def _item(self, entry: Entry) -> GalleryItem:
+        return GalleryItem(entry)
+
     def _load_thumbnails(self, items: list[GalleryItem]) -> None:
-        cache = dict(self._cache)
-        # What to load, as it is now: an item may lose an image (to the trash) or leave
-        # the list before its thumbnails arrive.
+        """The thumbnails of the trash's cards (a short list: kept on the items). The
+        results' come from the list view's bounded cache instead."""
+        if self.show is not Show.TRASH:
+            return
         wanted = [(item, item.entry.images) for item in items]
 
-        def work() -> list[dict[str, QImage | None]]:
+        def work() -> list[list[QImage | None]]:
             result = []
             for _, images in wanted:
-                thumbs: dict[str, QImage | None] = {}
+                thumbs: list[QImage | None] = []
                 for image in images:
-                    cached = cache.get(image.sha256)
-                    if cached is None:
-                        data = self.store.read_file(image.sha256)
-                        cached = thumbnail(data) if data is not None else None
-                    thumbs[image.sha256] = cached
+                    data = self.store.thumbnail(image.sha256)
+                    decoded = QImage.fromData(data) if data is not None else None
+                    thumbs.append(None if decoded is None or decoded.isNull() else decoded)
                 result.append(thumbs)
             return result
 
-        def done(result: list[dict[str, QImage | None]]) -> None:
+        def done(result: list[list[QImage | None]]) -> None:
             for (item, _), thumbs in zip(wanted, result, strict=True):
-                item.thumbnails = [thumbs.get(i.sha256) for i in item.entry.images]
+                item.thumbnails = thumbs
                 item.loaded = True
-                for digest, image in thumbs.items():
-                    if image is not None:
-                        self._remember(digest, image)
                 self.changed.emit(item)
 
         self.runner.run(work, done, self._fail)
 
-    def _remember(self, digest: str, image: QImage) -> None:
-        self._cache[digest] = image
-        self._cache.move_to_end(digest)
-        while len(self._cache) > CACHE:
-            self._cache.popitem(last=False)
-
-    def _on_session_job_changed(self, job: Job) -> None:
-        if job.state is not JobState.DONE or job.entry is None or self.show is not Show.RESULTS \
-                or (job.entry.live and not job.entry.kept):  # (a live result, collected)
-            return
-        if not self.store.matches(job.params, self.search):
-            return
-        item = GalleryItem(job.entry, list(job.thumbnails), loaded=True)
-        for image, thumb in zip(job.entry.images, job.thumbnails, strict=False):
-            self._remember(image.sha256, thumb)
-        self.items.insert(0, item)
-        self.total += 1
-        self.added.emit(item)
-
     def add_kept(self, entry: Entry, thumbnails: list[QImage]) -> None:
-        """A live result the user kept: at the top, like a new result."""
-        if any(item.entry.id == entry.id for item in self.items):
-            return
-        item = GalleryItem(entry, list(thumbnails), loaded=bool(thumbnails))
-        self.items.insert(0, item)
-        self.total += 1
-        self.added.emit(item)
-        if not thumbnails:
-            self._load_thumbnails([item])
+        """A live result the user kept: the history announces it (as a change), and the
+        gallery adds it where it belongs (if this view shows it)."""
+        self._on_history_changed(HistoryChange("added", (entry.id,)))
 
     # -- actions --------------------------------------------------------------------------
 
     def load_full(self, item: GalleryItem, index: int) -> None:
         digest = item.entry.images[index].sha256
-        self.runner.run(lambda: _decode_file(self.store, digest),
+        self.runner.run(lambda: decode_file(self.store, digest),
                         lambda image: self.image_ready.emit(item, index, image), self._fail)
 
     def copy_image(self, item: GalleryItem, index: int) -> None:
         digest = item.entry.images[index].sha256
-        self.runner.run(lambda: _decode_file(self.store, digest), self.copy_ready.emit,
+        self.runner.run(lambda: decode_file(self.store, digest), self.copy_ready.emit,
                         self._fail)
 
     def use_as_reference(self, item: GalleryItem, index: int) -> None:
         digest = item.entry.images[index].sha256
-        self.runner.run(lambda: _decode_file(self.store, digest), self.document.set_reference,
+        self.runner.run(lambda: decode_file(self.store, digest), self.document.set_reference,
                         self._fail)
 
     def save_as(self, item: GalleryItem, index: int, target: Path) -> None:
@@ -322,7 +291,8 @@ class GalleryModel(QObject):
     def _restore(self, gen_id: int, positions: tuple[int, ...] | None, word: str) -> None:
         def done(_: None) -> None:
             self.notice.emit(f"{word} #{gen_id}")
-            self.load()
+            if self._lists_results() is None:
+                self.load()  # (Results and Starred follow the history's announcement)
 
         self.runner.run(lambda: self.store.restore(gen_id, positions), done, self._fail)
 
@@ -381,59 +351,3 @@ class GalleryModel(QObject):
         self.session.look_up(job)
         self.notice.emit(f"Looking #{item.entry.id} up in Segmind's request history (see Jobs)")
         return True
-
-    # -- lineage: where a result came from, and results side by side ----------------------
-
-    def neighbour(self, item: GalleryItem, index: int, step: int) -> tuple[GalleryItem, int] | None:
-        """The result ``step`` (±1) away in the gallery's order: across the images of a
-        generation, then across generations (newest first); None past either end."""
-        flat = [(i, n) for i in self.items for n in range(len(i.entry.images))]
-        try:
-            at = flat.index((item, index))
-        except ValueError:
-            return None
-        target = at + step
-        return flat[target] if 0 <= target < len(flat) else None
-
-    def load_overlay(self, item: GalleryItem, index: int) -> None:
-        """The scribble of ``item`` as a coloured layer at its image's full size."""
-        entry, digest = item.entry, item.entry.images[index].sha256
-        self.runner.run(lambda: lineage.overlay_layer(self.store, entry, digest),
-                        lambda layer: self.overlay_ready.emit(item, index, layer), self._fail)
-
-    def load_pair(self, first: tuple[GalleryItem, int], second: tuple[GalleryItem, int]) -> None:
-        digests = [item.entry.images[index].sha256 for item, index in (first, second)]
-
-        def work() -> list[QImage]:
-            return [_decode_file(self.store, digest) for digest in digests]
-
-        def done(images: list[QImage]) -> None:
-            self.pair_ready.emit((*first, images[0]), (*second, images[1]))
-
-        self.runner.run(work, done, self._fail)
-
-    def restore_sketch(self, item: GalleryItem) -> None:
-        """Put the exact scribble ``item`` was made from back on the canvas, as one
-        undoable edit (the canvas takes the scribble's size if it differs)."""
-        entry = item.entry
-
-        def work() -> QImage:
-            return pil_to_alpha(lineage.scribble_ink(self.store, entry))
-
-        def done(ink: QImage) -> None:
-            self.document.replace_ink(ink, "Restore sketch")
-            self.sketch_restored.emit(item)
-
-        self.runner.run(work, done, self._fail)
-
-    def more_like_this(self, item: GalleryItem, count: int) -> None:
-        """``count`` new jobs of the same scribble and parameters, each with a new seed,
-        queued through the session (so through the budget)."""
-        entry = item.entry
-        params = lineage.fresh_seed(entry.params)
-
-        def done(sketch: Image.Image) -> None:
-            jobs = [self.session.generate(sketch, params) for _ in range(count)]
-            self.variations_queued.emit(item, jobs)
-
-        self.runner.run(lambda: lineage.scribble_sketch(self.store, entry), done, self._fail)

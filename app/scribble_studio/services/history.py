@@ -7,7 +7,6 @@ Each step is one transaction, committed before the next network step starts.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 import time
@@ -17,84 +16,35 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from scribble_studio.domain.errors import DiskFull  # (re-exported: callers import it here)
-from scribble_studio.domain.job_state import OPEN, JobState, after_crash
+from scribble_studio.domain.job_state import OPEN, JobState
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.services.atomic_files import atomic_write
+from scribble_studio.services.history_entries import Entry, StoredImage, paths_of
+from scribble_studio.services.history_files import (
+    ChangeAnnouncer,
+    ChangeKind,
+    HistoryChange,
+    HistoryFiles,
+    sha256,
+)
+from scribble_studio.services.history_lookups import AT_SEGMIND, LookupsMixin
 from scribble_studio.services.history_trash import VISIBLE, TrashItem, TrashMixin
 
-if TYPE_CHECKING:  # (results load Pillow: not at the app's start)
+if TYPE_CHECKING:  # (results load Pillow; sqlite3 and its datetime, ~2.5 ms, are loaded
+    import sqlite3  # by services.history_db where the database opens: on a worker)
+
     from scribble_studio.domain.results import GenerationResult
-if TYPE_CHECKING:  # (services.history_db imports it where the database is opened: on a
-    import sqlite3  # worker, after the window shows; sqlite3 and the datetime it loads
-    #                 cost ~2.5 ms of start-up)
 
 DB_FILE: Final = "history.sqlite3"
 
 
 # The history's name for the job states (one enum: the domain's).
 State = JobState
-# A job Segmind has (or may have): paid for, its result still to come.
-AT_SEGMIND: Final = (State.SUBMITTING.value, State.SUBMITTED.value, State.UNKNOWN.value)
+
+__all__ = ["AT_SEGMIND", "DB_FILE", "DiskFull", "Entry", "HistoryChange", "HistoryStore",
+           "State", "StoredImage", "TrashItem", "sha256"]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class StoredImage:
-    sha256: str
-    width: int
-    height: int
-    position: int = 0              # its place in the generation (kept when others go)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Entry:
-    """One generation as stored."""
-
-    id: int
-    created: float
-    updated: float
-    state: State
-    source: str
-    params: GenerationParams
-    scribble: str
-    width: int
-    height: int
-    credits_after: float | None
-    request_id: str | None
-    elapsed: float | None
-    error: str | None
-    starred: bool
-    images: tuple[StoredImage, ...] = ()
-    owner: str | None = None       # the lock name of the process working on it
-    api: str | None = None         # "v2" or "v1"
-    sent_at: float | None = None   # when its submit went out (epoch seconds)
-    cost: float | None = None      # dollars, as the server said
-    timings: dict[str, float] = dataclasses.field(default_factory=dict)
-    # Where its paid images were written when the history could not store them.
-    saved_to: tuple[str, ...] = ()
-    live: bool = False             # made by live mode: hidden from the gallery unless kept
-    kept: bool = False             # a live result the user kept (shown like any other)
-
-
-def _paths(saved_to: str | None) -> tuple[str, ...]:
-    """The ``saved_to`` column: a JSON list of paths (anything else reads as none)."""
-    try:
-        paths = json.loads(saved_to) if saved_to else []
-    except ValueError:
-        return ()
-    return tuple(p for p in paths if isinstance(p, str)) if isinstance(paths, list) else ()
-
-
-def sha256(data: bytes) -> str:
-    import hashlib  # (only when storing: ~1.5 ms kept off the app's start-up)
-
-    return hashlib.sha256(data).hexdigest()
-
-
-__all__ = ["DB_FILE", "DiskFull", "Entry", "HistoryStore", "State", "StoredImage",
-           "TrashItem", "sha256"]
-
-
-class HistoryStore(TrashMixin):
+class HistoryStore(TrashMixin, LookupsMixin):
     """Thread-safe (one connection behind a lock): call it from worker threads.
 
     The database is opened on first use, not here: opening checks the whole file
@@ -103,12 +53,22 @@ class HistoryStore(TrashMixin):
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.images_dir = folder / "images"
+        self.files = HistoryFiles(folder)
+        self.images_dir = self.files.images_dir
         self.path = folder / DB_FILE
+        self._changes = ChangeAnnouncer()
         self._recovered_from: Path | None = None
         self._lock = threading.RLock()
         self._connection: sqlite3.Connection | None = None
         folder.mkdir(parents=True, exist_ok=True)
+
+    def subscribe(self, callback: Callable[[HistoryChange], None]) -> Callable[[], None]:
+        """``callback(change)`` after each committed write that changes what the gallery
+        shows (on the writing thread); returns what unsubscribes it."""
+        return self._changes.subscribe(callback)
+
+    def _announce(self, kind: ChangeKind, *gen_ids: int) -> None:
+        self._changes.announce(kind, *gen_ids)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -166,25 +126,19 @@ class HistoryStore(TrashMixin):
     # -- files ------------------------------------------------------------------------------
 
     def image_path(self, digest: str) -> Path:
-        return self.images_dir / f"{digest}.png"
+        return self.files.image_path(digest)
 
     def put_file(self, data: bytes) -> str:
         """Store bytes under their SHA-256 (atomically; once). Raises DiskFull."""
-        digest = sha256(data)
-        path = self.image_path(digest)
-        if not path.exists():
-            try:
-                atomic_write(path, data)
-            except OSError as exc:
-                raise DiskFull(f"Cannot write to {self.images_dir}: {exc.strerror or exc}.") \
-                    from None
-        return digest
+        return self.files.put_file(data)
 
     def read_file(self, digest: str) -> bytes | None:
-        try:
-            return self.image_path(digest).read_bytes()
-        except OSError:
-            return None
+        return self.files.read_file(digest)
+
+    def thumbnail(self, digest: str) -> bytes | None:
+        """A stored image's JPEG thumbnail (≤ 256 px), made now if it has none (an older
+        history); ``None`` if the image's file is missing. Call it on a worker."""
+        return self.files.thumbnail(digest)
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -269,6 +223,8 @@ class HistoryStore(TrashMixin):
         """Done: the image files are written first, then one transaction records them
         with what the job cost and the server's timings."""
         stored = [(self.put_file(data), w, h) for data, w, h in images]
+        for (digest, _, _), (data, _, _) in zip(stored, images, strict=True):
+            self.files.put_thumbnail(digest, data)  # (not an error if it cannot be written)
         with self._transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO images (generation_id, position, sha256, width, height)"
@@ -280,41 +236,17 @@ class HistoryStore(TrashMixin):
                        (State.DONE.value, result.credits, result.request_id, result.api,
                         result.cost, json.dumps(dict(result.timings)) if result.timings
                         else None, elapsed, time.time(), gen_id))
+        self._announce("added", gen_id)
 
     def note_saved_to(self, gen_id: int, paths: list[str]) -> None:
         """Where a paid result was written that the history could not store (added to
         what was noted before: a job may be rescued more than once)."""
         with self._transaction() as db:
             row = db.execute("SELECT saved_to FROM generations WHERE id=?", (gen_id,)).fetchone()
-            known = list(_paths(row["saved_to"])) if row is not None else []
+            known = list(paths_of(row["saved_to"])) if row is not None else []
             db.execute("UPDATE generations SET saved_to=?, updated=? WHERE id=?",
                        (json.dumps(known + [p for p in paths if p not in known]),
                         time.time(), gen_id))
-
-    def settle_orphans(self, alive: Callable[[str | None], bool]) -> list[Entry]:
-        """Jobs whose process is gone (``alive(owner)`` is false) become what a crash
-        leaves (:func:`after_crash`) and are let go. Returns the settled jobs."""
-        marks = ",".join("?" * len(OPEN))
-        with self._transaction() as db:
-            rows = db.execute(f"SELECT * FROM generations WHERE state IN ({marks}) AND "
-                              "(owner IS NOT NULL OR state IN (?, ?, ?)) ORDER BY id",
-                              (*(s.value for s in OPEN), State.QUEUED.value,
-                               State.SUBMITTING.value, State.SUBMITTED.value)).fetchall()
-            settled = []
-            for row in rows:
-                if alive(row["owner"]):
-                    continue
-                new = after_crash(State(row["state"]))
-                if row["owner"] is None and new is State(row["state"]):
-                    continue  # let go of before (submitted, to collect): nothing to settle
-                note = ("Scribble Studio stopped while sending it; it may have reached Segmind."
-                        if new is not State(row["state"]) and new is State.UNKNOWN
-                        else row["error"])
-                db.execute("UPDATE generations SET state=?, owner=NULL, error=?, updated=?"
-                           " WHERE id=? AND owner IS ?",
-                           (new.value, note, time.time(), row["id"], row["owner"]))
-                settled.append(row["id"])
-        return [e for e in (self.get(i) for i in settled) if e is not None]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -327,7 +259,7 @@ class HistoryStore(TrashMixin):
                      row["elapsed"], row["error"], bool(row["starred"]), images,
                      row["owner"], row["api"], row["sent_at"], row["cost"],
                      timings if isinstance(timings, dict) else {},
-                     saved_to=_paths(row["saved_to"]), live=bool(row["live"]),
+                     saved_to=paths_of(row["saved_to"]), live=bool(row["live"]),
                      kept=bool(row["kept"]))
 
     def _with_images(self, rows: list[sqlite3.Row], trashed: bool = False) -> list[Entry]:
@@ -426,97 +358,20 @@ class HistoryStore(TrashMixin):
             ).fetchall()
         return self._with_images(rows)
 
-    def cancel_stale_live(self, alive: Callable[[str | None], bool]) -> list[int]:
-        """Live jobs never sent whose process is gone (or that no process holds) become
-        ``cancelled``: a stale live job is worthless, and is never sent later."""
-        note = "A live job that was not sent is not sent later."
-        unsent = (State.WAITING.value, State.QUEUED.value)
-        rows = self.read("SELECT id, owner FROM generations WHERE live = 1 AND state IN (?, ?)",
-                         unsent)  # (most starts have none: no write lock is taken for them)
-        stale = [(row["id"], row["owner"]) for row in rows
-                 if row["owner"] is None or not alive(row["owner"])]
-        if not stale:
-            return []
-        with self._transaction() as db:
-            return [gen_id for gen_id, owner in stale if db.execute(
-                f"UPDATE generations SET state=?, error=?, owner=NULL, updated=? WHERE id=?"
-                f" AND owner IS ? AND state IN ({','.join('?' * len(unsent))})",
-                (State.CANCELLED.value, note, time.time(), gen_id, owner, *unsent)).rowcount]
-
     def keep(self, gen_id: int) -> bool:
         """A live result the user keeps: shown in the gallery like any other from now."""
         with self._transaction() as db:
-            return db.execute("UPDATE generations SET kept=1 WHERE id=? AND live=1",
+            kept = db.execute("UPDATE generations SET kept=1 WHERE id=? AND live=1",
                               (gen_id,)).rowcount == 1
-
-    def request_ids(self, except_id: int) -> frozenset[str]:
-        """The request ids every other generation recorded (lower case, no dashes)."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT request_id FROM generations WHERE request_id IS NOT NULL AND id != ?",
-                (except_id,)).fetchall()
-        return frozenset(str(r[0]).replace("-", "").lower() for r in rows)
-
-    def request_owner(self, request_id: str) -> int | None:
-        """The generation that recorded this request id (dashes and case aside: the
-        request history may spell an id without them), or ``None``."""
-        wanted = request_id.replace("-", "").lower()
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id FROM generations WHERE REPLACE(LOWER(request_id), '-', '') = ?"
-                " ORDER BY id LIMIT 1", (wanted,)).fetchone()
-        return int(row[0]) if row is not None else None
-
-    def usual_seconds(self, api: str, model: str, last: int = 10) -> float | None:
-        """How long this API's last finished jobs of ``model`` took here as the server
-        timed them (its total time), median: the next job's first status poll goes near
-        it. ``None`` with no such job yet (the model spec's time is used). Our own
-        elapsed time is no guide: it ends at the poll that saw the job done, so learning
-        from it would only ever push the polls later."""
-        rows = self.read(
-            "SELECT json_extract(timings, '$.total_time') FROM generations WHERE state=? AND"
-            " api=? AND model=? AND timings IS NOT NULL ORDER BY id DESC LIMIT ?",
-            (State.DONE.value, api, model, last))
-        times = sorted(float(r[0]) for r in rows
-                       if isinstance(r[0], int | float) and not isinstance(r[0], bool)
-                       and r[0] >= 0)
-        return times[len(times) // 2] if times else None
-
-    def same_result(self, scribble_sha256: str, params: GenerationParams) -> Entry | None:
-        """The newest paid-for job of this very job, or ``None``: the same scribble (the
-        SHA-256 of the exact bytes sent) and every parameter equal (model, prompt,
-        negative prompt, seed, scheduler, steps, guidance, strength, samples), not in the
-        trash, and either finished with at least one image not in the trash (only those
-        are in the entry) or still at Segmind (submitting, submitted or unknown: being
-        worked on or collected, no images yet). Live results count: they were paid for
-        too. A random seed (``None``) is drawn as the job goes out, so it never repeats a
-        result."""
-        if params.seed is None:
-            return None
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM generations g WHERE scribble=? AND seed=? AND model=? AND"
-                " prompt=? AND deleted_at IS NULL AND (state IN (?, ?, ?) OR (state=? AND"
-                " EXISTS (SELECT 1 FROM images i WHERE i.generation_id=g.id AND"
-                " i.deleted_at IS NULL))) ORDER BY id DESC",
-                (scribble_sha256, params.seed, params.model, params.prompt, *AT_SEGMIND,
-                 State.DONE.value)).fetchall()
-            for row in rows:
-                entry = self._entry(row, ())
-                if entry.params != params:
-                    continue
-                images = tuple(StoredImage(r["sha256"], r["width"], r["height"])
-                               for r in self._db.execute(
-                                   "SELECT * FROM images WHERE generation_id=? AND"
-                                   " deleted_at IS NULL ORDER BY position", (entry.id,)))
-                return dataclasses.replace(entry, images=images)
-        return None
+        self._announce("added", *([gen_id] if kept else []))
+        return kept
 
     # -- editing ------------------------------------------------------------------------------
 
     def star(self, gen_id: int, starred: bool) -> None:
         with self._transaction() as db:
             db.execute("UPDATE generations SET starred=? WHERE id=?", (int(starred), gen_id))
+        self._announce("changed", gen_id)
 
     def delete(self, gen_id: int) -> list[Path]:
         """Forget a generation and remove the files nothing else refers to."""
@@ -530,9 +385,5 @@ class HistoryStore(TrashMixin):
             orphans = [d for d in digests if not db.execute(
                 "SELECT 1 FROM images WHERE sha256=? UNION ALL "
                 "SELECT 1 FROM generations WHERE scribble=? LIMIT 1", (d, d)).fetchone()]
-        removed = []
-        for digest in orphans:
-            path = self.image_path(digest)
-            path.unlink(missing_ok=True)
-            removed.append(path)
-        return removed
+        self._announce("removed", gen_id)
+        return [self.files.remove(digest) for digest in orphans]

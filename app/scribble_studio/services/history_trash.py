@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     import threading
 
     from scribble_studio.services.history import Entry
+    from scribble_studio.services.history_files import ChangeKind, HistoryFiles
 
 TRASH_DAYS: Final = 30
 _DAY: Final = 86400.0
@@ -74,6 +75,8 @@ class TrashMixin:
         def _with_images(self, rows: list[sqlite3.Row],
                          trashed: bool = False) -> list[Entry]: ...
         def image_path(self, digest: str) -> Path: ...
+        files: HistoryFiles
+        def _announce(self, kind: ChangeKind, *gen_ids: int) -> None: ...
 
     def trash_image(self, gen_id: int, position: int) -> bool:
         """Put one image of a generation in the trash; False if it was not there. The
@@ -85,18 +88,23 @@ class TrashMixin:
                 "UPDATE images SET deleted_at=? WHERE generation_id=? AND position=? AND"
                 " deleted_at IS NULL AND EXISTS (SELECT 1 FROM generations WHERE id=? AND"
                 f" {_FINISHED_SQL})", (now, gen_id, position, gen_id)).rowcount == 1
-            db.execute("UPDATE generations SET deleted_at=? WHERE id=? AND deleted_at IS NULL"
-                       " AND NOT EXISTS (SELECT 1 FROM images WHERE generation_id=? AND"
-                       " deleted_at IS NULL)", (now, gen_id, gen_id))
-            return moved
+            whole = db.execute(
+                "UPDATE generations SET deleted_at=? WHERE id=? AND deleted_at IS NULL AND NOT"
+                " EXISTS (SELECT 1 FROM images WHERE generation_id=? AND deleted_at IS NULL)",
+                (now, gen_id, gen_id)).rowcount == 1
+        if moved:
+            self._announce("removed" if whole else "changed", gen_id)
+        return moved
 
     def trash_generation(self, gen_id: int) -> bool:
         """Put a whole generation in the trash (images deleted one by one before stay
         deleted one by one); False if it already was, or if the job is still open."""
         with self._transaction() as db:
-            return db.execute("UPDATE generations SET deleted_at=? WHERE id=? AND deleted_at"
-                              f" IS NULL AND {_FINISHED_SQL}", (time.time(), gen_id)
-                              ).rowcount == 1
+            moved = db.execute("UPDATE generations SET deleted_at=? WHERE id=? AND deleted_at"
+                               f" IS NULL AND {_FINISHED_SQL}", (time.time(), gen_id)
+                               ).rowcount == 1
+        self._announce("removed", *([gen_id] if moved else []))
+        return moved
 
     def discard_generation(self, gen_id: int) -> bool:
         """The user's "Discard" of a stopped job: cancelled if it is waiting, in doubt or
@@ -112,7 +120,9 @@ class TrashMixin:
                        f" AND {_FINISHED_SQL}", (now, gen_id))
             row = db.execute("SELECT deleted_at FROM generations WHERE id=?",
                              (gen_id,)).fetchone()
-            return row is not None and row[0] is not None
+            trashed = row is not None and row[0] is not None
+        self._announce("removed", *([gen_id] if trashed else []))
+        return trashed
 
     def restore(self, gen_id: int, positions: tuple[int, ...] | None = None) -> None:
         """Take a generation out of the trash: everything of it (``positions`` None), or
@@ -126,6 +136,7 @@ class TrashMixin:
             else:
                 db.executemany("UPDATE images SET deleted_at=NULL WHERE generation_id=? AND"
                                " position=?", [(gen_id, p) for p in positions])
+        self._announce("added", gen_id)
 
     def trash(self) -> list[TrashItem]:
         """What is in the trash, most recently deleted first."""
@@ -183,11 +194,8 @@ class TrashMixin:
                 f" WHERE g.scribble=? AND NOT ({_PURGED}) LIMIT 1", (d, d)).fetchone()]
             # Removed while the store's lock is held: no other reader of this store
             # counts on them meanwhile.
-            removed = []
-            for digest in orphans:
-                path = self.image_path(digest)
-                path.unlink(missing_ok=True)
-                removed.append(path)
+            # (an image's thumbnail goes with it)
+            removed = [self.files.remove(digest) for digest in orphans]
         return removed
 
     def sweep_trash(self, now: float | None = None) -> list[Path]:

@@ -4,26 +4,21 @@ starred, failed & unknown, recently deleted), and deletes that go to the trash."
 
 from __future__ import annotations
 
-import functools
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QGuiApplication,
     QImage,
     QKeyEvent,
     QKeySequence,
-    QPixmap,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -31,98 +26,25 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from scribble_studio.controllers.gallery import GalleryItem, GalleryModel, Show
+from scribble_studio.controllers.gallery_list import GalleryListModel, header_text
+from scribble_studio.controllers.gallery_thumbs import ThumbnailCache
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.ui.compare_view import ComparePicker, CompareView
 from scribble_studio.ui.file_dialogs import FileFolders
 from scribble_studio.ui.gallery_cards import DeletedBar, StoppedCard, TrashCard, empty_text
+from scribble_studio.ui.gallery_delegate import THUMB
+from scribble_studio.ui.gallery_list_view import GalleryList
 from scribble_studio.ui.result_viewer import ResultViewer
 
 if TYPE_CHECKING:
     from scribble_studio.ui.variations_dialog import VariationsDialog
 
-THUMB = 128  # logical pixels; thumbnails are made at 2× for HiDPI screens
-
-
-def header_text(item: GalleryItem) -> str:
-    e, p = item.entry, item.entry.params
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(e.created))
-    return f"{when} · {p.prompt} · seed {p.seed} · {p.steps} steps · {p.scheduler}"
-
-
-def placeholder() -> QPixmap:
-    pixmap = QPixmap(THUMB, THUMB)
-    pixmap.fill(QColor(200, 200, 200))
-    return pixmap
-
-
-class ResultCard(QFrame):
-    def __init__(self, item: GalleryItem, gallery: GalleryView) -> None:
-        super().__init__()
-        self.item = item
-        self.gallery = gallery
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.header = QLabel(header_text(item))
-        self.header.setWordWrap(True)
-        self.header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.header.customContextMenuRequested.connect(
-            lambda pos: gallery.show_header_menu(self.item, self.header.mapToGlobal(pos)))
-        self.header.setToolTip("Right-click to delete the whole generation")
-        self.star = QToolButton()
-        self.star.setCheckable(True)
-        self.star.setAccessibleName(f"Star generation {item.entry.id}")
-        self.star.toggled.connect(self._on_star_toggled)
-        top = QHBoxLayout()
-        top.addWidget(self.header, 1)
-        top.addWidget(self.star)
-        self.row = QHBoxLayout()
-        self.row.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(self.row)
-        self.buttons: list[QToolButton] = []
-        for index in range(len(item.entry.images)):
-            self.buttons.append(self._thumb(index))
-        self.refresh()
-
-    def _thumb(self, index: int) -> QToolButton:
-        button = QToolButton()
-        button.setIconSize(QSize(THUMB, THUMB))
-        button.setAccessibleName(f"Result {index + 1} of generation {self.item.entry.id}")
-        button.setToolTip("Click to view; right-click for more; Delete puts it in the trash")
-        button.clicked.connect(functools.partial(self.gallery.model.load_full, self.item, index))
-        button.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        button.customContextMenuRequested.connect(
-            lambda pos, b=button, i=index: self.gallery.show_menu(self.item, i,
-                                                                  b.mapToGlobal(pos)))
-        self.gallery.picker.watch(button, self.item, index)  # Ctrl+click: pick to compare
-        self.row.addWidget(button)
-        return button
-
-    def refresh(self) -> None:
-        self.star.blockSignals(True)  # showing the state must not write it back
-        self.star.setChecked(self.item.entry.starred)
-        self.star.blockSignals(False)
-        self.star.setText("★" if self.item.entry.starred else "☆")
-        self.star.setToolTip("Unstar" if self.item.entry.starred else "Star this generation")
-        for index, button in enumerate(self.buttons):
-            image = self.item.thumbnails[index] if index < len(self.item.thumbnails) else None
-            if image is None:
-                button.setIcon(placeholder())
-                if self.item.loaded:
-                    button.setToolTip("The image file is missing from the data folder")
-                continue
-            pixmap = QPixmap.fromImage(image)
-            pixmap.setDevicePixelRatio(max(1.0, image.width() / THUMB))
-            button.setIcon(pixmap)
-
-    def _on_star_toggled(self, on: bool) -> None:
-        self.gallery.model.star(self.item, on)
+__all__ = ["THUMB", "GalleryView", "header_text"]
 
 
 class GalleryView(QWidget):
@@ -138,9 +60,10 @@ class GalleryView(QWidget):
         self.more = QPushButton("Show more")
         self.more.hide()
         self.more.clicked.connect(model.load_more)
-        self.area = QScrollArea()
+        self.area = QScrollArea()   # the cards of "Failed & unknown" and "Recently deleted"
         self.area.setWidgetResizable(True)
-        self.area.setAccessibleName("Gallery")
+        self.area.setAccessibleName("Gallery cards")
+        self.area.hide()
         inner = QWidget()
         self.column = QVBoxLayout(inner)
         self.column.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -151,18 +74,23 @@ class GalleryView(QWidget):
         layout.addLayout(self._filter_bar())
         self.deleted_bar = DeletedBar(self._on_undo_clicked)
         layout.addWidget(self.deleted_bar)
-        layout.addWidget(self.area, 1)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         self.empty.setAccessibleName("Gallery is empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.hide()
-        self.column.insertWidget(0, self.empty)
-        self.cards: dict[int, ResultCard | TrashCard | StoppedCard] = {}
+        layout.addWidget(self.empty)
+        layout.addWidget(self.area, 1)
+        self.cards: dict[int, TrashCard | StoppedCard] = {}
         self.viewer: ResultViewer | None = None
         self.folders: FileFolders | None = None  # where Save starts (set by the window)
         self.save_dialog: QFileDialog | None = None
         self.picker = ComparePicker(self)
+        # Results and Starred: one list view over a model, thumbnails from a bounded cache.
+        self.thumbs = ThumbnailCache(model.store, model.runner, parent=self)
+        self.rows = GalleryListModel(model, self.thumbs, self)
+        self.list = GalleryList(self.rows, self)
+        layout.addWidget(self.list, 1)
         self.search.textChanged.connect(model.load)
         self.area.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         model.reset.connect(self._on_model_reset)
@@ -176,14 +104,17 @@ class GalleryView(QWidget):
         model.notice.connect(self._on_model_notice)
         self._build_lineage(layout)
 
+    @property
+    def lists_rows(self) -> bool:
+        """Whether the list view shows this view (Results, Starred) rather than cards."""
+        return self.model.show in (Show.RESULTS, Show.STARRED)
+
     def _card(self, item: GalleryItem, position: int) -> None:
-        card: ResultCard | TrashCard | StoppedCard
+        card: TrashCard | StoppedCard
         if item.trash is not None:
             card = TrashCard(item, self.model, header_text(item))
-        elif self.model.show is Show.STOPPED:
-            card = StoppedCard(item, self.model, header_text(item))
         else:
-            card = ResultCard(item, self)
+            card = StoppedCard(item, self.model, header_text(item))
         self.cards[item.entry.id] = card
         self.column.insertWidget(position, card)
 
@@ -191,24 +122,28 @@ class GalleryView(QWidget):
         for card in self.cards.values():
             card.deleteLater()
         self.cards.clear()
+        self.list.setVisible(self.lists_rows)
+        self.area.setVisible(not self.lists_rows)
         self._on_model_appended(items)
 
     def _on_model_appended(self, items: list[GalleryItem]) -> None:
-        for item in items:
-            self._card(item, self.column.count() - 1)  # above "Show more"
-        self.more.setVisible(self.model.has_more)
+        if not self.lists_rows:
+            for item in items:
+                self._card(item, self.column.count() - 1)  # above "Show more"
+        self.more.setVisible(self.model.has_more and not self.lists_rows)
         self._sync_empty()
 
-    def _on_model_added(self, item: GalleryItem) -> None:
-        self._card(item, 1)  # (under the empty-gallery line)
-        self._sync_empty()
+    def _on_model_added(self, _item: GalleryItem) -> None:
+        self._sync_empty()  # (the list model has the row)
 
     def _on_model_changed(self, item: GalleryItem) -> None:
         card = self.cards.get(item.entry.id)
-        if isinstance(card, ResultCard) and len(card.buttons) != len(item.entry.images):
-            self._replace_card(card)  # an image went to the trash
-        elif card is not None:
+        if card is not None:
             card.refresh()
+
+    def scroll_to(self, gen_id: int) -> None:
+        """Bring a generation's row into view, if it is loaded."""
+        self.list.scroll_to(gen_id)
 
     def _on_model_removed(self, item: GalleryItem) -> None:
         card = self.cards.pop(item.entry.id, None)
@@ -313,17 +248,11 @@ class GalleryView(QWidget):
             self.model.empty_trash()
 
     def _sync_empty(self) -> None:
-        empty = not self.cards
+        empty = not self.model.items
         self.empty.setVisible(empty)
         if empty:
             self.empty.setText(empty_text(self.model.show, self.model.search))
         self.empty_trash.setEnabled(not (empty and self.model.show is Show.TRASH))
-
-    def _replace_card(self, card: ResultCard) -> None:
-        position = self.column.indexOf(card)
-        self.cards.pop(card.item.entry.id, None)
-        card.deleteLater()
-        self._card(card.item, position)
 
     def _delete_entries(self, item: GalleryItem, index: int) -> list[tuple[str, object]]:
         count = len(item.entry.images)
@@ -372,12 +301,11 @@ class GalleryView(QWidget):
 
     def _delete_focused(self) -> bool:
         """Delete puts the image whose thumbnail has the focus in the trash."""
-        focused = self.focusWidget()
-        for card in self.cards.values():
-            if isinstance(card, ResultCard) and focused in card.buttons:
-                self.model.delete_image(card.item, card.buttons.index(focused))
-                return True
-        return False
+        focused = self.list.focused_image() if self.list.hasFocus() else None
+        if focused is None:
+            return False
+        self.model.delete_image(*focused)
+        return True
 
     # -- lineage: the large view, restore, more like this, compare ------------------------
 

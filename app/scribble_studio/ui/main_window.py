@@ -242,9 +242,7 @@ class MainWindow(QMainWindow):
         gallery = self.studio.gallery
         item = next((i for i in gallery.items if i.entry.id == entry.id), None)
         self.gallery_dock.show()
-        card = self.gallery.cards.get(entry.id)
-        if card is not None:
-            self.gallery.area.ensureWidgetVisible(card)
+        self.gallery.scroll_to(entry.id)
         gallery.load_full(item or GalleryItem(entry), 0)
 
     def _send(self, sketch: Image.Image, params: GenerationParams) -> None:

@@ -5,6 +5,7 @@ lines. One window, non-modal, reused for every result and freed when closed."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Final
 
@@ -162,7 +163,9 @@ class ResultViewer(QWidget):
         layout.addWidget(self.note)
         self._step_after_page = False
         self._wanted: tuple[GalleryItem, int] | None = None
-        self._asked: set[tuple[int, int]] = set()
+        # How many loads of each result this window asked for and has not had back (a
+        # result stepped to twice, fast, comes back twice: each one is counted).
+        self._asked: Counter[tuple[int, int]] = Counter()
         model.changed.connect(self._on_model_changed)
         model.appended.connect(self._on_model_appended)
         model.removed.connect(self._on_model_removed)
@@ -190,8 +193,8 @@ class ResultViewer(QWidget):
 
     def show_result(self, item: GalleryItem, index: int, image: QImage) -> None:
         key = (item.entry.id, index)
-        if key in self._asked:  # one this window stepped to
-            self._asked.discard(key)
+        if self._asked[key] > 0:  # one this window stepped to
+            self._asked[key] -= 1
             # Images decode on two workers and may come back out of order: one that is
             # not the latest asked for (or comes after it was shown) is stale.
             if self._wanted is None or _key(self._wanted) != key:
@@ -235,7 +238,7 @@ class ResultViewer(QWidget):
         found = self.model.neighbour(*base, step)
         if found is not None:
             self._wanted = found
-            self._asked.add(_key(found))
+            self._asked[_key(found)] += 1
             self.model.load_full(*found)  # image_ready brings it back to show_result
         elif step > 0 and self.model.has_more:
             self._step_after_page = True  # the next page of the gallery, then on
