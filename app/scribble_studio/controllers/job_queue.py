@@ -68,9 +68,9 @@ class JobQueue(QObject):
         """``job`` changed: the views are told; a finished one gives back its memory."""
         if job.state in FINISHED:
             self._finished(job)
+            if job in self.jobs:  # (older ones make room before it is shown finished)
+                self._trim(keep=job)
         self.job_changed.emit(job)
-        if job.state in FINISHED and job in self.jobs:
-            self._trim()
 
     def find(self, job_id: int) -> Job | None:
         return next((job for job in self.jobs if job.id == job_id), None)
@@ -106,9 +106,9 @@ class JobQueue(QObject):
         # history's copy of it); "resend" and "send anyway" send the history's.
         job.sketch = None
 
-    def _trim(self) -> None:
-        finished = [job for job in self.jobs if job.state in FINISHED]
-        extra = len(finished) - self.finished_kept
+    def _trim(self, keep: Job) -> None:
+        finished = [job for job in self.jobs if job.state in FINISHED and job is not keep]
+        extra = len(finished) + 1 - self.finished_kept
         for states in _DROP_ORDER:
             if extra <= 0:
                 return
