@@ -31,7 +31,7 @@ from scribble_studio.services.settings_store import AppSettings
 from tests.fakes.scripted_backend import ScriptedBackend
 from tests.fakes.segmind_server import API_KEY
 
-JOBS = 200
+JOBS = int(os.environ.get("BENCH_JOBS", "200"))
 
 
 def rss_mb() -> float:
@@ -81,6 +81,7 @@ def main() -> None:
             [(len(jobs), done, len(sketches), f"{sketch_mb:.1f}", f"{scribble_kb:.0f}",
               f"{thumbs_mb:.1f}", f"{rss_mb() - before:.0f}")])
         loop.run_until_complete(session.shutdown())
+    loop.close()
 
 
 if __name__ == "__main__":

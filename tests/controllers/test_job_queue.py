@@ -124,3 +124,24 @@ def test_the_bound_drops_cancelled_before_failed_and_never_the_job_just_finished
     assert queue.jobs == [old, new]  # the cancelled one went before the older failed one
     assert queue.of_history(12) is new and queue.find(cancelled.id) is None
     assert all(job.sketch is None for job in jobs)
+
+
+def test_a_job_cancelled_in_the_same_turn_as_its_generate_leaves_the_line(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession, knobs: Knobs,
+        backend: ScriptedBackend) -> None:
+    knobs.concurrency(1)
+    counts: list[int] = []
+    session.queue_changed.connect(counts.append)
+
+    async def scenario() -> tuple[Job, Job]:
+        first = session.generate(drawn_sketch(), params(seed=1))
+        session.cancel(first)  # before its run began
+        second = session.generate(drawn_sketch(), params(seed=2))
+        await until(lambda: not first.active and not second.active)
+        return first, second
+
+    first, second = run(aloop, scenario())
+    assert first.state is JobState.CANCELLED and first.sketch is None
+    assert second.state is JobState.DONE  # (the first's place in line was given back)
+    assert [call.params.seed for call in backend.runs if call.params] == [2]
+    assert counts[-1] == 0

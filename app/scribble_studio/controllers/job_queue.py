@@ -20,9 +20,10 @@ from PySide6.QtCore import QObject, Signal
 from scribble_studio.controllers.job import Job
 from scribble_studio.domain.job_state import JobState
 
-# About an afternoon of Generate presses at a glance in the Jobs panel, and at ~4
-# thumbnails of 160 px each (~75 kB apiece) some 12 MB held at most; older ones are in the
-# gallery and the history.
+# About an afternoon of Generate presses at a glance in the Jobs panel; their thumbnails
+# (RGB, 256 px: ~190 kB each) are then some 8 MB at one image a job, 30 MB at four. Older
+# jobs are in the gallery and the history. (200 jobs of a 1024² canvas held 200 MB of
+# snapshots and 38 MB of thumbnails before: bench/bench_session_memory.py.)
 FINISHED_KEPT = 40
 FINISHED = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.UNKNOWN})
 # What goes first when there are too many finished jobs (in doubt: never dropped).

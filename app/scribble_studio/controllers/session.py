@@ -5,15 +5,16 @@ queued with a concurrency limit, through one backend (one HTTP client) for the s
 The job states are the domain's, written by the outbox; a job here mirrors its stored
 state. Jobs that cannot be sent wait in the outbox and go out by themselves when the API
 can be reached; jobs the server already has are collected, at start too, never paid for
-again. One funnel for every error."""
+again. One funnel for every error: the notices.
+
+This module is the orchestrator (the actions, and what is wired to what); the jobs are in
+``job_queue``, the connection in ``connection``, a job's run in ``session_run``, what
+stopped or was left unfinished in ``session_stopped``, live jobs in ``session_live``."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import random
-import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,18 +31,14 @@ from scribble_studio.controllers.session_backend import (
     segmind_backend,
 )
 from scribble_studio.controllers.session_live import LiveJobs
+from scribble_studio.controllers.session_run import JobRuns
 from scribble_studio.controllers.session_stopped import StoppedJobs
 from scribble_studio.controllers.slots import FifoSlots
-from scribble_studio.domain.errors import (
-    Offline,
-    RateLimited,
-    StudioError,
-    SubmitInDoubt,
-)
+from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.models import ModelCatalog, builtin_catalog
 from scribble_studio.domain.params import GenerationParams
-from scribble_studio.services.budget import Budget, Figures, OverBudget, limits_from
+from scribble_studio.services.budget import Budget, Figures, limits_from
 from scribble_studio.services.config import ApiKey
 from scribble_studio.services.history import HistoryStore
 from scribble_studio.services.ledger import Ledger
@@ -51,34 +48,17 @@ from scribble_studio.services.settings_store import AppSettings
 if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
     from PIL import Image
 
-    from scribble_studio.domain.results import GenerationResult
     from scribble_studio.domain.scribble_spec import ScribbleExport
-    from scribble_studio.services.backends import Progress, Ticket
 
 # (Job, Connection, thumbnail and JobState are imported from here by the UI and tests.)
 __all__ = ["BackendFactory", "Connection", "GenerationSession", "Job", "JobState",
            "segmind_backend", "thumbnail"]
-log = logging.getLogger(__name__)
 # A job in doubt is looked up again after these waits (seconds): about two hours in all,
 # the longest a request-history row is said to lag.
 LOOKUP_WAITS = (60.0, 300.0, 900.0, 1800.0, 3600.0)
 
 
-class _JobEvents:
-    """What the backend says of one job, mirrored onto it (the outbox stores it first)."""
-
-    def __init__(self, session: GenerationSession, job: Job) -> None:
-        self._session, self._job = session, job
-
-    async def submitted(self, ticket: Ticket) -> None:
-        self._session._set(self._job, JobState.SUBMITTED)
-
-    def progress(self, progress: Progress) -> None:
-        self._job.progress, self._job.progress_at = progress, time.monotonic()
-        self._session.queue.changed(self._job)
-
-
-class GenerationSession(StoppedJobs, LiveJobs, QObject):
+class GenerationSession(JobRuns, StoppedJobs, LiveJobs, QObject):
     """The orchestrator: generate, retry, resend, send now or anyway, discard, cancel,
     and the run of a job. The jobs are the :class:`JobQueue`'s (``queue``), the API's
     state the :class:`ConnectionController`'s (``link``), errors and messages go to the
@@ -165,19 +145,6 @@ class GenerationSession(StoppedJobs, LiveJobs, QObject):
                   scribble=scribble)
         self._launch(self.queue.add(job))
         return job
-
-    def _launch(self, job: Job, collect: bool = False) -> None:
-        self._slots.set_limit(self._settings().concurrency)
-        job.started, job.finished, job.error = None, None, None
-        job.progress = None  # what the server said of an earlier run is not this one's
-        if collect:
-            self._job_tasks[job.id] = self._start(self._collect(job))
-        else:
-            job.state = JobState.QUEUED
-            job.slot = self._slots.reserve()  # the place in line is taken now
-            self._job_tasks[job.id] = self._start(self._run(job))
-        self.queue.changed(job)
-        self.queue.emit_queue()
 
     def retry(self, job: Job) -> Job | None:
         """Queue the same scribble and parameters (seed included) as a new job: the bytes
@@ -284,116 +251,3 @@ class GenerationSession(StoppedJobs, LiveJobs, QObject):
 
     async def wait_ready(self) -> None:
         await self._backend.wait_ready()
-
-    async def _run(self, job: Job) -> None:
-        assert job.slot is not None
-        slot = job.slot
-        try:
-            if job.history_id is None:
-                await self._record(job)
-                self.queue.changed(job)  # its number (the history id) is known now
-            if self._key() is None:
-                self._set(job, JobState.WAITING)
-                return
-            await slot
-            job.started = time.monotonic()
-            self._set(job, JobState.SUBMITTING)
-            backend = await self._backend.get()
-            result = await self.outbox.send(backend, job.history_id or 0, force=job.force,
-                                            events=self._events(job),
-                                            over_budget=job.id in self._over_budget_ok)
-            await self._done(job, result)
-        except asyncio.CancelledError:
-            try:  # (cancelled again meanwhile, e.g. by "cancel all": the state still shows)
-                if job.history_id is not None and not job.at_server:
-                    await asyncio.shield(self.outbox.cancel_unsent(job.history_id))
-            finally:
-                if not job.at_server:
-                    self._set(job, JobState.CANCELLED)
-        except Offline as exc:  # nothing left this machine: the item waits in the outbox
-            await self._failed(job, exc)
-            self.wake_outbox()
-        except OverBudget as exc:  # not sent: it waits in the outbox for the user's word
-            await asyncio.shield(asyncio.to_thread(
-                self.store.set_state, job.history_id or 0, JobState.WAITING, exc.message,
-                (JobState.QUEUED, JobState.WAITING)))
-            self.over_budget_job = job
-            await self._failed(job, exc)
-        except RateLimited as exc:  # refused before any job existed: it waits for the reset
-            await self._failed(job, exc)
-            self.wake_outbox(after=self.link.rate_limit_wait(exc))
-        except StudioError as exc:
-            await self._failed(job, exc)
-        except Exception as exc:  # a bug: logged with its traceback, shown as one line
-            log.exception("job %d failed", job.id)
-            await self._failed(job, StudioError(
-                f"The job failed unexpectedly ({type(exc).__name__}).",
-                "The details are in the log file."))
-        finally:
-            self._over_budget_ok.discard(job.id)  # "send anyway" is for one attempt
-            self._slots.release(slot)
-            self._job_tasks.pop(job.id, None)
-            self.queue.emit_queue()
-
-    async def _done(self, job: Job, result: GenerationResult) -> None:
-        job.entry = await asyncio.to_thread(self.store.get, job.history_id or 0)
-        assert job.entry is not None
-        # From the received JPEG bytes, which decode at reduced size (draft), not from
-        # the stored PNGs, which would each be decoded whole.
-        job.thumbnails = await asyncio.gather(*(asyncio.to_thread(thumbnail, image.data)
-                                                for image in result.images))
-        self.link.answered()
-        self._set(job, JobState.DONE)
-
-    async def _failed(self, job: Job, error: StudioError) -> None:
-        """Mirror what the outbox stored (waiting, unknown, failed, or still at the
-        server to be collected), then report."""
-        job.error = error
-        job.progress = None  # (the server's last word, "downloading" say, is over)
-        entry = await asyncio.to_thread(self.store.get, job.history_id or 0) \
-            if job.history_id is not None else None
-        job.entry = entry or job.entry
-        state = entry.state if entry is not None else JobState.FAILED
-        if state in (JobState.QUEUED, JobState.SUBMITTING):
-            state = JobState.FAILED
-        self._set(job, state)
-        if state is JobState.SUBMITTED or (state is JobState.UNKNOWN
-                                            and isinstance(error, SubmitInDoubt)):
-            self._start(self._look_up_again(job))
-        self.report(error, quiet=job.hidden, job=job)
-
-    async def _record(self, job: Job) -> None:
-        if job.scribble is None:
-            from scribble_studio.domain.scribble import export_scribble
-
-            assert job.sketch is not None
-            settings = self._settings()
-            job.scribble = await asyncio.to_thread(
-                export_scribble, job.sketch, invert=settings.invert,
-                encoding=settings.encoding())
-        waiting = JobState.WAITING if self._key() is None else JobState.QUEUED
-        recording = asyncio.ensure_future(self.outbox.record(job.params, job.scribble, "app",
-                                                             waiting))
-        try:
-            job.history_id = await asyncio.shield(recording)
-        except asyncio.CancelledError:
-            # The row is being written: wait for it so that it is cancelled in the store
-            # too (left queued, it would be sent at the next start).
-            while not recording.done():
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.wait([recording])
-            if not recording.cancelled() and recording.exception() is None:
-                job.history_id = recording.result()
-            raise
-
-    def _events(self, job: Job) -> _JobEvents:
-        return _JobEvents(self, job)
-
-    def _set(self, job: Job, state: JobState) -> None:
-        job.state = state
-        if not job.active:
-            job.finished = time.monotonic()
-            if job.started is None:
-                job.started = job.finished
-        self._price_when_stopped(job)
-        self.queue.changed(job)
