@@ -45,8 +45,8 @@ class ConnectionController(QObject):
         self.state = Connection.UNKNOWN
         self.credits: float | None = None
         self._probing: asyncio.Task[None] | None = None
-        # Every error reported, quiet ones too, says something of the connection; this
-        # listener is connected first, so the state has changed before the UI hears it.
+        # Every error reported, quiet ones too, says something of the connection; "heard"
+        # goes out before the signals the UI follows, so the state has changed by then.
         notices.heard.connect(self._on_notices_heard)
 
     # -- asking -----------------------------------------------------------------------------

@@ -45,10 +45,9 @@ from scribble_studio.services.ledger import Ledger
 from scribble_studio.services.outbox import Outbox
 from scribble_studio.services.settings_store import AppSettings
 
-if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
+if TYPE_CHECKING:  # Pillow loads after the window shows
     from PIL import Image
 
-    from scribble_studio.domain.scribble_spec import ScribbleExport
 
 # (Job, Connection, thumbnail and JobState are imported from here by the UI and tests.)
 __all__ = ["BackendFactory", "Connection", "GenerationSession", "Job", "JobState",
@@ -136,13 +135,9 @@ class GenerationSession(JobRuns, StoppedJobs, LiveJobs, QObject):
 
     # -- actions --------------------------------------------------------------------------
 
-    def generate(self, sketch: Image.Image, params: GenerationParams,
-                 scribble: ScribbleExport | None = None) -> Job:
-        """Queue a job for a snapshot (``sketch``, dark on white) with a drawn seed;
-        ``scribble``: the bytes to send, already exported from it (else exported with
-        the settings of now)."""
-        job = Job(self.queue.next_id(), params.with_seed_drawn(self._rng), sketch,
-                  scribble=scribble)
+    def generate(self, sketch: Image.Image, params: GenerationParams) -> Job:
+        """Queue a job for a snapshot (``sketch``, dark on white) with a drawn seed."""
+        job = Job(self.queue.next_id(), params.with_seed_drawn(self._rng), sketch)
         self._launch(self.queue.add(job))
         return job
 
