@@ -1,8 +1,9 @@
 """Money review of the session and live mode: a live job in doubt is findable in the
 gallery's "Failed & unknown" view; quitting while live mode claims a job cancels it when
 nothing left (never "unknown", never billed); "Send anyway" of a job the budget stopped
-sends the scribble it was recorded with, whatever the export settings say now. A real
-session, a real history, the scripted backend."""
+sends the scribble it was recorded with, whatever the export settings say now; a Look up
+of a job in doubt asked while one is under way is done, not dropped. A real session, a
+real history, the scripted backend."""
 
 from __future__ import annotations
 
@@ -115,3 +116,26 @@ def test_send_anyway_sends_the_scribble_recorded_not_a_new_export(
     entry = session.store.get(job.history_id or 0)
     assert entry is not None and entry.scribble == sha256(made_with)
     assert isinstance(session.store, HistoryStore)
+
+
+def test_look_up_asked_while_the_start_look_up_runs_is_not_lost(
+        aloop: asyncio.AbstractEventLoop, session: GenerationSession,
+        backend: ScriptedBackend) -> None:
+    from tests.controllers.conftest import record
+
+    gen_id = record(session.store, State.QUEUED, seed=9)
+    session.store.release(gen_id, State.UNKNOWN, "Scribble Studio stopped while sending it.")
+    backend.will_find(None)
+    backend.will_find(None)
+    heard: list[object] = []
+    session.reported.connect(lambda error, job: heard.append(job))
+
+    async def scenario() -> None:
+        session.load_outbox(session.outbox.pending())  # (looks it up at once)
+        [job] = session.jobs
+        session.look_up(job)  # the user's Look up, while that one is under way
+        await until(lambda: len(backend.of("find")) == 2, what="the second look-up")
+        await until(lambda: session.jobs[0].error is not None and len(heard) == 2)
+
+    run(aloop, scenario())
+    assert backend.runs == [] and session.jobs[0].state is JobState.UNKNOWN

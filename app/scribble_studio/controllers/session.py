@@ -98,6 +98,7 @@ class GenerationSession(JobRuns, StoppedJobs, LiveJobs, QObject):
         self.queue_changed: SignalInstance = self.queue.queue_changed
         self._tasks: set[asyncio.Task[Any]] = set()
         self._job_tasks: dict[int, asyncio.Task[None]] = {}
+        self._look_up_asked: set[int] = set()    # jobs to look up again once collected
         self._slots = FifoSlots(1)
         self._rng = random.SystemRandom()
         self._lookup_waits = lookup_waits

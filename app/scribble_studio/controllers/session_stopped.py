@@ -40,6 +40,7 @@ class StoppedJobs:
         _backend: SessionBackend
         _lookup_waits: tuple[float, ...]
         _job_tasks: dict[int, asyncio.Task[None]]
+        _look_up_asked: set[int]
         _key: Callable[[], ApiKey | None]
 
         @property
@@ -84,10 +85,13 @@ class StoppedJobs:
 
     def look_up(self, job: Job) -> None:
         """Look a job in doubt up in the request history now (free): found, it is
-        collected."""
-        if job.state is JobState.UNKNOWN and not job.elsewhere \
-                and job.id not in self._job_tasks and self._key() is not None:
-            self._launch(job, collect=True)
+        collected. Asked while one is under way (the one at start, say), it is looked up
+        again once that one ends, if it is still in doubt: the user's word is not lost."""
+        if job.state is JobState.UNKNOWN and not job.elsewhere and self._key() is not None:
+            if job.id in self._job_tasks:
+                self._look_up_asked.add(job.id)
+            else:
+                self._launch(job, collect=True)
 
     def job_of(self, history_id: int) -> Job | None:
         """This session's job for history entry ``history_id``, if it shows one."""
@@ -155,6 +159,9 @@ class StoppedJobs:
         finally:
             self._job_tasks.pop(job.id, None)
             self.queue.emit_queue()
+        if job.id in self._look_up_asked:  # (the user asked meanwhile: once more)
+            self._look_up_asked.discard(job.id)
+            self.look_up(job)
 
     async def _look_up_again(self, job: Job) -> None:
         """A job in doubt is looked up in the request history again, on a backoff, for
