@@ -145,6 +145,7 @@ class Call:
     ticket: Ticket | None = None
     lost: LostJob | None = None
     cancelled: bool = False   # the caller went away while it ran (a quit, a cancel)
+    scribble: bytes | None = None   # the PNG bytes a run was sent
 
 
 class ScriptedBackend:
@@ -227,7 +228,7 @@ class ScriptedBackend:
     async def run(self, request: JobRequest, events: JobEvents) -> GenerationResult:
         if request.params.seed is None:
             raise ValueError("draw the seed before sending")
-        call = Call("run", request.params)
+        call = Call("run", request.params, scribble=request.scribble.png)
         steps: list[ScriptItem] = self._runs.popleft() if self._runs else [
             Step.submitted(), Step.done()]
         return await self._play(call, steps, request.params, events)

@@ -1,4 +1,5 @@
-"""One job of the session as the UI sees it: the snapshot it was made from, the stored
+"""One job of the session as the UI sees it: the snapshot it was made from (or, once it
+is finished, the scribble bytes it was sent as), the stored
 state it mirrors, what the server last said of it; and the connection's state."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from scribble_studio.services.history import Entry
 if TYPE_CHECKING:  # Pillow and the HTTP stack load after the window shows
     from PIL import Image
 
+    from scribble_studio.domain.scribble_spec import ScribbleExport
     from scribble_studio.services.backends import Progress
 
 
@@ -57,6 +59,10 @@ class Job:
     hidden: bool = False                   # cancelled by the user while at the server
     lookups: int = 0                       # request-history lookups after the first
     retry_cost: str = ""                   # what sending it again would cost ("≈ $0.02 …")
+    # The bytes exported from the snapshot, as recorded and sent: what a Retry sends
+    # again (a finished job keeps these, not the snapshot: see JobQueue).
+    scribble: ScribbleExport | None = None
+    retry_of: int | None = None            # the id of the job this one retries
 
     @property
     def number(self) -> str:
@@ -71,6 +77,12 @@ class Job:
     @property
     def at_server(self) -> bool:
         return self.state in (JobState.SUBMITTING, JobState.SUBMITTED)
+
+    @property
+    def can_retry(self) -> bool:
+        """Whether a Retry can send its scribble again (kept, or in the history)."""
+        return self.scribble is not None or self.sketch is not None \
+            or self.history_id is not None
 
     def elapsed(self, now: float | None = None) -> float:
         if self.started is None:

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from scribble_studio.controllers.job import Connection, Job
+from scribble_studio.controllers.job import Job
 from scribble_studio.domain.errors import AuthenticationFailed, StudioError
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
 
 if TYPE_CHECKING:
+    from scribble_studio.controllers.connection import ConnectionController
+    from scribble_studio.controllers.job_queue import JobQueue
     from scribble_studio.controllers.session_backend import SessionBackend
     from scribble_studio.domain.results import GenerationResult
     from scribble_studio.domain.scribble_spec import ScribbleExport
@@ -30,13 +31,14 @@ class LiveJobs:
     if TYPE_CHECKING:
         store: HistoryStore
         outbox: Outbox
-        _ids: itertools.count[int]
+        queue: JobQueue
+        link: ConnectionController
         _key: Callable[[], ApiKey | None]
         _backend: SessionBackend
 
         def _start(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]: ...
-        def report(self, error: StudioError, quiet: bool = False) -> None: ...
-        def _set_connection(self, state: Connection) -> None: ...
+        def report(self, error: StudioError, quiet: bool = False,
+                   job: Job | None = None) -> None: ...
         async def _look_up_again(self, job: Job) -> None: ...
 
     def send_live(self, scribble: ScribbleExport, params: GenerationParams,
@@ -72,7 +74,7 @@ class LiveJobs:
                 if gen_id is not None:
                     await self._collect_live_later(gen_id)
             raise
-        self._set_connection(Connection.ONLINE)
+        self.link.answered()
         return gen_id, result
 
     async def _collect_live_later(self, gen_id: int) -> None:
@@ -80,6 +82,6 @@ class LiveJobs:
         looked up) later like any other, out of sight (its result stays live, hidden)."""
         entry = await asyncio.to_thread(self.store.get, gen_id)
         if entry is not None and entry.state in (JobState.SUBMITTED, JobState.UNKNOWN):
-            job = Job(next(self._ids), entry.params, None, gen_id, created=entry.created)
+            job = Job(self.queue.next_id(), entry.params, None, gen_id, created=entry.created)
             job.state, job.entry, job.hidden = entry.state, entry, True
             self._start(self._look_up_again(job))

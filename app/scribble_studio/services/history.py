@@ -314,7 +314,9 @@ class HistoryStore(TrashMixin, LookupsMixin):
     @staticmethod
     def _filter(search: str, states: tuple[State, ...], starred: bool,
                 live: bool = False) -> tuple[str, tuple[Any, ...]]:
-        clauses: list[str] = [VISIBLE] + ([] if live else ["(live = 0 OR kept = 1)"])
+        # (a live job in doubt may have been paid for and not collected: it is findable)
+        clauses: list[str] = [VISIBLE] + ([] if live else [
+            f"(live = 0 OR kept = 1 OR state = '{State.UNKNOWN.value}')"])
         args: list[Any] = []
         if search.strip():
             escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

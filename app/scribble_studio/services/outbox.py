@@ -122,15 +122,14 @@ class Outbox:
             raise NotSendable(f"Item {gen_id} is being sent by another Scribble Studio "
                               "process; it was not sent again.", "Wait for it to finish.")
         allowed = SAFE_TO_SEND | (RESEND_ON_REQUEST if force else frozenset())
-        if not await asyncio.to_thread(self._check_and_claim, entry, owner, allowed,
-                                       over_budget):
+        # A job that did not leave waits to be sent later; a live one is cancelled (stale).
+        unsent = JobState.CANCELLED if entry.live else JobState.WAITING
+        if not await self._claim(entry, owner, allowed, over_budget, unsent):
             state = await asyncio.to_thread(self.store.get, gen_id)
             raise NotSendable(f"Item {gen_id} is {state.state if state else 'missing'}; "
                               "it was not sent again.")
         from scribble_studio.services.backends import JobRequest
 
-        # A job that did not leave waits to be sent later; a live one is cancelled (stale).
-        unsent = JobState.CANCELLED if entry.live else JobState.WAITING
         try:  # nothing has left yet: whatever stops us here, the job goes back to waiting
             await asyncio.to_thread(self._note_balance_before, gen_id, backend)
             scribble = await asyncio.to_thread(self._scribble_of, entry)
@@ -341,6 +340,22 @@ class Outbox:
         return True
 
     # -- money -------------------------------------------------------------------------
+
+    async def _claim(self, entry: Entry, owner: str, allowed: frozenset[JobState],
+                     over_budget: bool, unsent: JobState) -> bool:
+        """The claim, on a worker. A quit meanwhile does not stop its thread: a job claimed
+        then never left, so it goes back (``unsent``), not "submitting" (in doubt) later."""
+        claiming = asyncio.ensure_future(asyncio.to_thread(
+            self._check_and_claim, entry, owner, allowed, over_budget))
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:
+            while not claiming.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait([claiming])
+            if not claiming.cancelled() and not claiming.exception() and claiming.result():
+                await self._release(entry.id, unsent, "It was not sent.")
+            raise
 
     def _check_and_claim(self, entry: Entry, owner: str, allowed: frozenset[JobState],
                          over_budget: bool) -> bool:

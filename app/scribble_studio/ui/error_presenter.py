@@ -166,13 +166,13 @@ class ErrorPresenter:
     @staticmethod
     def _can_retry(error: StudioError, job: Job | None) -> bool:
         """A failed job made in this session, whose failure sending again may cure."""
-        return job is not None and job.sketch is not None \
+        return job is not None and job.can_retry \
             and job.state is JobState.FAILED \
             and (error.retry_safe or isinstance(error, JobFailed | ServerError | BadResponse))
 
     def _retry(self, job: Job) -> None:
-        if job.sketch is not None and job.state is JobState.FAILED:
-            self.session.retry(job)
+        if job.can_retry and job.state is JobState.FAILED:
+            self.session.retry_job(job)  # this very job: the one the banner shows
 
     def _send_anyway(self, job: Job | None) -> None:
         if job is not None and job is self.session.over_budget_job:
@@ -197,8 +197,7 @@ class ErrorPresenter:
         """The same snapshot and parameters queued again (a Retry, from anywhere): the
         failure it retries is resolved."""
         for other in self.session.jobs:
-            if other is not job and other.sketch is not None and other.sketch is job.sketch \
-                    and other.params == job.params:
+            if other is not job and other.id == job.retry_of:
                 self.banner.resolve(job_key(other))
 
     def _on_session_job_removed(self, job: Job) -> None:
