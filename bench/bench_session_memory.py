@@ -73,13 +73,12 @@ def main() -> None:
         sketch_mb = sum(len(s.tobytes()) for s in sketches) / 2**20
         scribble_kb = sum(len(s.png) for job in jobs
                           if (s := getattr(job, "scribble", None)) is not None) / 2**10
-        thumbs_mb = sum(t.sizeInBytes() for job in jobs for t in job.thumbnails) / 2**20
         done = sum(job.state is JobState.DONE for job in jobs)
         print_table(f"{JOBS} jobs of a 1024² canvas, one after the other", (
             "jobs listed", "done", "snapshots held", "snapshot MB", "scribble kB",
-            "thumbnails MB", "RSS growth MB"),
+            "RSS growth MB"),
             [(len(jobs), done, len(sketches), f"{sketch_mb:.1f}", f"{scribble_kb:.0f}",
-              f"{thumbs_mb:.1f}", f"{rss_mb() - before:.0f}")])
+              f"{rss_mb() - before:.0f}")])
         loop.run_until_complete(session.shutdown())
     loop.close()
 

@@ -4,6 +4,7 @@ scripted backend (jobs driven by script and gates, never by time)."""
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from scribble_studio.controllers.session import GenerationSession, Job
 from scribble_studio.domain.params import GenerationParams
 from scribble_studio.services.config import ApiKey
-from scribble_studio.services.history import HistoryStore, State
+from scribble_studio.services.history import Entry, HistoryStore, State
 from scribble_studio.services.settings_store import AppSettings
 from tests.conftest import png_bytes
 from tests.fakes.scripted_backend import ScriptedBackend
@@ -41,6 +42,19 @@ def params(**changes: object) -> GenerationParams:
 def stored_state(session: GenerationSession, job: Job) -> State | None:
     entry = session.store.get(job.history_id or 0)
     return entry.state if entry is not None else None
+
+
+def stored_thumbnail_sides(store: HistoryStore, entry: Entry) -> list[int]:
+    """The long side of each of ``entry``'s thumbnails, as the history stored them."""
+    from PIL import Image
+
+    sides = []
+    for image in entry.images:
+        data = store.thumbnail(image.sha256)
+        assert data is not None, "a stored image has a thumbnail"
+        with Image.open(io.BytesIO(data)) as thumb:
+            sides.append(max(thumb.size))
+    return sides
 
 
 def record(store: HistoryStore, state: State, seed: int, owner: str | None = None) -> int:

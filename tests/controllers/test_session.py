@@ -15,7 +15,13 @@ from scribble_studio.services.history import State
 from scribble_studio.services.outbox import Outbox
 from scribble_studio.ui.jobs_panel import JobRow, state_text
 from tests.asyncqt import run, until
-from tests.controllers.conftest import Knobs, MakeSession, params, stored_state
+from tests.controllers.conftest import (
+    Knobs,
+    MakeSession,
+    params,
+    stored_state,
+    stored_thumbnail_sides,
+)
 from tests.fakes.scripted_backend import ScriptedBackend, Step
 from tests.fakes.sketches import drawn_sketch
 
@@ -40,8 +46,8 @@ def test_a_job_runs_to_done_with_thumbnails_and_files(
     # (job_changed also fires, still queued, once its number is known: its history id)
     moves = [s for n, s in enumerate(states) if n == 0 or states[n - 1] is not s]
     assert moves == [JobState.QUEUED, JobState.SUBMITTING, JobState.SUBMITTED, JobState.DONE]
-    assert len(job.thumbnails) == 2 and max(job.thumbnails[0].width(),
-                                            job.thumbnails[0].height()) == 256
+    assert job.entry is not None and len(job.entry.images) == 2
+    assert stored_thumbnail_sides(session.store, job.entry) == [256, 256]
     assert job.entry is not None and len(job.entry.images) == 2
     stored = session.store.get(job.history_id or 0)
     assert stored is not None and stored.state is State.DONE and stored.params.seed == 99

@@ -16,7 +16,7 @@ from scribble_studio.services.config import ApiKey
 from scribble_studio.services.history import HistoryStore, State
 from scribble_studio.services.settings_store import AppSettings
 from tests.asyncqt import run, until
-from tests.controllers.conftest import params
+from tests.controllers.conftest import params, stored_thumbnail_sides
 from tests.fakes.segmind_server import API_KEY, FakeSegmind
 from tests.fakes.sketches import drawn_sketch
 
@@ -54,8 +54,8 @@ def test_a_job_runs_to_done_over_http(aloop: asyncio.AbstractEventLoop,
     job = run(aloop, scenario(), timeout=40)
     assert job.state is JobState.DONE, job.error
     assert states == [JobState.QUEUED, JobState.SUBMITTING, JobState.SUBMITTED, JobState.DONE]
-    assert len(job.thumbnails) == 2 and max(job.thumbnails[0].width(),
-                                            job.thumbnails[0].height()) == 256
+    assert job.entry is not None and len(job.entry.images) == 2
+    assert stored_thumbnail_sides(session.store, job.entry) == [256, 256]
     entry = session.store.get(job.history_id or 0)
     assert entry is not None and entry.state is State.DONE and len(entry.images) == 2
     [submit] = fake_api.submits

@@ -17,7 +17,14 @@ from scribble_studio.services.job_locks import SenderLock
 from scribble_studio.services.outbox import Outbox
 from scribble_studio.ui.jobs_panel import state_text
 from tests.asyncqt import run, until
-from tests.controllers.conftest import Knobs, MakeSession, params, record, stored_state
+from tests.controllers.conftest import (
+    Knobs,
+    MakeSession,
+    params,
+    record,
+    stored_state,
+    stored_thumbnail_sides,
+)
 from tests.fakes.scripted_backend import ScriptedBackend, Step
 from tests.fakes.segmind_server import API_KEY
 from tests.fakes.sketches import drawn_sketch
@@ -42,7 +49,8 @@ def test_a_job_left_at_the_server_is_collected_at_the_next_start_not_sent(
         return job
 
     job = run(aloop, scenario())
-    assert job.state is JobState.DONE and len(job.thumbnails) == 3
+    assert job.state is JobState.DONE and job.entry is not None
+    assert len(stored_thumbnail_sides(later.store, job.entry)) == 3
     assert later_backend.runs == [] and len(backend.runs) == 1
     [resume] = later_backend.of("resume")
     assert resume.ticket is not None and resume.ticket.request_id == "req-left"

@@ -10,11 +10,6 @@ import enum
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QImage
-
-from scribble_studio.controllers.qt_images import (  # (re-exported: the session uses it)
-    thumbnail as thumbnail,
-)
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.domain.params import GenerationParams
@@ -50,7 +45,6 @@ class Job:
     finished: float | None = None
     error: StudioError | None = None
     entry: Entry | None = None
-    thumbnails: list[QImage] = dataclasses.field(default_factory=list)
     force: bool = False  # the user chose to send an item whose outcome was unknown
     slot: asyncio.Future[None] | None = None
     progress: Progress | None = None       # what the server last said of it

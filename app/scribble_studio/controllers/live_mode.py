@@ -34,7 +34,8 @@ from scribble_studio.controllers.live_state import (
     fingerprint_of,
     loop_running,
 )
-from scribble_studio.controllers.session import Connection, GenerationSession, thumbnail
+from scribble_studio.controllers.qt_images import thumbnail
+from scribble_studio.controllers.session import Connection, GenerationSession
 from scribble_studio.domain.errors import (
     AuthenticationFailed,
     NetworkError,

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
 from scribble_studio.controllers.connection import ConnectionController
-from scribble_studio.controllers.job import Connection, Job, thumbnail
+from scribble_studio.controllers.job import Connection, Job
 from scribble_studio.controllers.job_queue import JobQueue
 from scribble_studio.controllers.notices import Notices
 from scribble_studio.controllers.session_backend import (
@@ -49,9 +49,9 @@ if TYPE_CHECKING:  # Pillow loads after the window shows
     from PIL import Image
 
 
-# (Job, Connection, thumbnail and JobState are imported from here by the UI and tests.)
+# (Job, Connection and JobState are imported from here by the UI and tests.)
 __all__ = ["BackendFactory", "Connection", "GenerationSession", "Job", "JobState",
-           "segmind_backend", "thumbnail"]
+           "segmind_backend"]
 # A job in doubt is looked up again after these waits (seconds): about two hours in all,
 # the longest a request-history row is said to lag.
 LOOKUP_WAITS = (60.0, 300.0, 900.0, 1800.0, 3600.0)

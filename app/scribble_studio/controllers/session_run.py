@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from scribble_studio.controllers.job import Job, thumbnail
+from scribble_studio.controllers.job import Job
 from scribble_studio.domain.errors import Offline, RateLimited, StudioError, SubmitInDoubt
 from scribble_studio.domain.job_state import JobState
 from scribble_studio.services.budget import OverBudget
@@ -135,11 +135,7 @@ class JobRuns:
 
     async def _done(self, job: Job, result: GenerationResult) -> None:
         job.entry = await asyncio.to_thread(self.store.get, job.history_id or 0)
-        assert job.entry is not None
-        # From the received JPEG bytes, which decode at reduced size (draft), not from
-        # the stored PNGs, which would each be decoded whole.
-        job.thumbnails = await asyncio.gather(*(asyncio.to_thread(thumbnail, image.data)
-                                                for image in result.images))
+        assert job.entry is not None  # (its thumbnails: the history stored them with it)
         self.link.answered()
         self._set(job, JobState.DONE)
 
