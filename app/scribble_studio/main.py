@@ -42,6 +42,7 @@ from scribble_studio.controllers.canvas_document import CanvasDocument
 from scribble_studio.controllers.canvas_tools_model import CanvasToolsModel
 from scribble_studio.controllers.draft_keeper import DraftKeeper
 from scribble_studio.controllers.gallery import GalleryModel
+from scribble_studio.controllers.notices import Notices
 from scribble_studio.controllers.parameters_model import ParametersModel
 from scribble_studio.controllers.session import (
     BackendFactory,
@@ -70,8 +71,9 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
     ``load_keyring`` the keyring is found and read after the window shows;
     ``backend_factory`` makes the backend jobs go through (Segmind's by default)."""
     runner = BackgroundRunner()
+    notices = Notices()  # the one channel every controller reports its errors to
     secrets = SecretStore(home, keyring, environ, load_keyring=load_keyring)
-    settings = SettingsController(SettingsStore(home), secrets, runner)
+    settings = SettingsController(SettingsStore(home), secrets, runner, notices=notices)
     # As for the CLI: the environment wins for this run, and is not saved.
     overrides = {name: value for name, variable in (("api_base", ENV_API_BASE),
                                                     ("history_base", ENV_HISTORY_BASE))
@@ -83,13 +85,13 @@ def build_studio(home: Path, environ: Mapping[str, str], keyring: KeyringModule 
     session = GenerationSession(settings.current, settings.api_key, store,
                                 backend_factory=backend_factory,
                                 models=models,
-                                rescue_folder=rescue_dir(environ))
+                                rescue_folder=rescue_dir(environ), notices=notices)
     document = CanvasDocument(QSize(512, 512))
     view = CanvasView(document, CanvasToolsModel())  # the tool bar binds to its tools
-    files_ = SketchFiles(document, runner)
+    files_ = SketchFiles(document, runner, notices)
     gallery = GalleryModel(store, runner, document, session)
     params = ParametersModel(models)
-    drafts = DraftKeeper(DraftStore(home), document, runner, params)
+    drafts = DraftKeeper(DraftStore(home), document, runner, params, notices=notices)
     layout = QSettings(str(home / "layout.ini"), QSettings.Format.IniFormat)
     return Studio(view, files_, runner, session, settings, gallery, drafts, layout, params)
 
@@ -102,7 +104,8 @@ def build_window(home: Path, environ: Mapping[str, str] = os.environ,
     studio = build_studio(home, environ, keyring, load_keyring, backend_factory, models)
     window = MainWindow(studio)
     wire_money(window)
-    for owned in (studio.runner, studio.settings, studio.session, studio.view.document,
+    for owned in (studio.runner, studio.session.notices, studio.settings, studio.session,
+                  studio.view.document,
                   studio.files, studio.gallery, studio.drafts, studio.params,
                   studio.view.tools):
         owned.setParent(window)

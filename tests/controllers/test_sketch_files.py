@@ -143,7 +143,7 @@ def test_a_file_that_cannot_be_read_is_said_so_and_changes_nothing(
     doc = drawn(QSize(256, 256))
     before = ink(doc)
     files = SketchFiles(doc, runner)
-    with qtbot.waitSignal(files.failed, timeout=WAIT) as failed:
+    with qtbot.waitSignal(files.notices.error, timeout=WAIT) as failed:
         files.open_path(tmp_path / name)
     error = failed.args[0]
     assert isinstance(error, UnreadableImage) and name in error.message
@@ -156,7 +156,7 @@ def test_saving_where_it_cannot_be_written_is_said_so(qtbot: QtBot, runner: Back
     files = SketchFiles(drawn(QSize(256, 256)), runner)
     saved: list[object] = []
     files.saved.connect(saved.append)
-    with qtbot.waitSignal(files.failed, timeout=WAIT) as failed:
+    with qtbot.waitSignal(files.notices.error, timeout=WAIT) as failed:
         files.save(tmp_path / "a-file" / "sketch.png")
     assert isinstance(failed.args[0], StudioError) and "Cannot save sketch.png" in \
         failed.args[0].message
@@ -166,7 +166,7 @@ def test_saving_where_it_cannot_be_written_is_said_so(qtbot: QtBot, runner: Back
 def test_an_empty_clipboard_is_said_so_and_a_picture_is_imported(
         qtbot: QtBot, runner: BackgroundRunner) -> None:
     files = SketchFiles(CanvasDocument(QSize(256, 256)), runner)
-    with qtbot.waitSignal(files.failed, timeout=WAIT) as failed:
+    with qtbot.waitSignal(files.notices.error, timeout=WAIT) as failed:
         files.import_qimage(QImage())
     assert "clipboard has no picture" in failed.args[0].message
     picture = Image.new("RGB", (64, 48), "white")

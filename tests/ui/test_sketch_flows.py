@@ -159,7 +159,7 @@ def test_bad_files_are_refused_and_leave_the_canvas_as_it_was(
     for action in (lambda: window.files.open_path(path),
                    lambda: window.files.open_path(path, as_import=True),
                    lambda: window.files.load_reference(path)):
-        with qtbot.waitSignal(window.files.failed, timeout=10000) as blocker:
+        with qtbot.waitSignal(window.files.notices.error, timeout=10000) as blocker:
             action()
         assert blocker.args[0].message and "Traceback" not in blocker.args[0].message
     assert window.banner.isVisible() and "bad.png" in window.banner.label.text()

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from scribble_studio.controllers.background import BackgroundRunner
+from scribble_studio.controllers.notices import Notices
 from scribble_studio.domain.errors import StudioError
 from scribble_studio.services.config import ApiKey, ClientSettings
 from scribble_studio.services.secrets import SecretStore
@@ -26,14 +27,14 @@ class SettingsController(QObject):
     changed = Signal()
     key_changed = Signal()
     tested = Signal(bool, str)   # connection test: ok, what to tell the user
-    failed = Signal(object)      # StudioError while saving
     keyring_slow = Signal()      # the keyring has not answered within keyring_patience
     _key_loaded = Signal(object)  # from the key-loading thread: ApiKey | None
 
     def __init__(self, store: SettingsStore, secrets: SecretStore, runner: BackgroundRunner,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, notices: Notices | None = None) -> None:
         super().__init__(parent)
         self.store, self.secrets, self.runner = store, secrets, runner
+        self.notices = notices or Notices(self)  # where its errors go (the app's one)
         self.settings = store.load()
         # What the window should say once it shows: a damaged settings file, a key that
         # cannot be used (each a StudioError; the app starts in any case).
@@ -85,7 +86,7 @@ class SettingsController(QObject):
             except StudioError as exc:  # a stored key that cannot be used: say so
                 key = None
                 with contextlib.suppress(RuntimeError):
-                    self.failed.emit(exc)
+                    self.notices.report(exc)
             except Exception as exc:  # a broken backend: no key, as with no keyring
                 log.warning("reading the key failed: %s", type(exc).__name__)
                 key = None
@@ -125,13 +126,13 @@ class SettingsController(QObject):
                                self._on_save_failed)
 
     def _on_save_failed(self, error: StudioError) -> None:
-        self.failed.emit(error)
+        self.notices.report(error)
 
     def set_key(self, text: str) -> None:
         try:
             key = ApiKey(text) if text.strip() else None
         except StudioError as exc:  # a character no HTTP header can carry
-            self.failed.emit(exc)
+            self.notices.report(exc)
             return
         self.key = key
         self.key_pending = False
@@ -157,7 +158,7 @@ class SettingsController(QObject):
         else:
             return
         with contextlib.suppress(RuntimeError):  # the window closed meanwhile
-            self.failed.emit(error)
+            self.notices.report(error)
 
     def test_connection(self, api_base: str, key_text: str, connect_timeout: float) -> None:
         """Call the (free) credits endpoint with the values in the dialog."""

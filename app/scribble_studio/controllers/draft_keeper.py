@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.notices import Notices
 from scribble_studio.controllers.parameters_model import ParametersModel
 from scribble_studio.controllers.qt_images import pil_to_alpha, pil_to_qimage, qimage_to_pil
 from scribble_studio.domain.errors import InvalidInput, StudioError, UnreadableImage
@@ -54,13 +55,13 @@ class DraftKeeper(QObject):
     restored = Signal(dict)     # the draft's parameters (already in the parameters model)
     saved = Signal()
     listed = Signal(list)       # DraftInfo, newest first
-    failed = Signal(object)
 
     def __init__(self, store: DraftStore, document: CanvasDocument, runner: BackgroundRunner,
                  params: ParametersModel, parent: QObject | None = None,
-                 delay_ms: int = AUTOSAVE_MS) -> None:
+                 delay_ms: int = AUTOSAVE_MS, notices: Notices | None = None) -> None:
         super().__init__(parent)
         self.store, self.document, self.runner, self.params = store, document, runner, params
+        self.notices = notices or Notices(self)  # where its errors go (the app's one)
         self.draft_id = store.new_id()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -109,7 +110,7 @@ class DraftKeeper(QObject):
             future.exception(timeout=10)
 
     def _on_failed(self, error: StudioError) -> None:
-        self.failed.emit(error)
+        self.notices.report(error)
 
     def restore_last(self) -> None:
         """Open the draft that was current when the app last stopped, if any."""
@@ -134,7 +135,7 @@ class DraftKeeper(QObject):
         self._timer.stop()  # opening is not an edit
         self.restored.emit(draft.params)
         if draft.dropped:  # the draft opened; say what of it could not be read
-            self.failed.emit(InvalidInput(
+            self.notices.report(InvalidInput(
                 f"Some of the draft's settings could not be read and were reset: "
                 f"{', '.join(draft.dropped)}.", "Check them before generating."))
 

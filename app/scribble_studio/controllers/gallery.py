@@ -80,7 +80,6 @@ class GalleryModel(FollowsHistory, LineageActions, QObject):
     sketch_restored = Signal(object)           # the item whose scribble is on the canvas
     variations_queued = Signal(object, list)   # the item, the jobs of "more like this"
     saved = Signal(Path)
-    failed = Signal(object)
     deleted = Signal(str)                     # "Deleted 1 image": a delete that can be undone
     notice = Signal(str)                      # restored, emptied: nothing more to do
     _history_changed = Signal(object)         # from the writing thread, queued to this one
@@ -89,6 +88,7 @@ class GalleryModel(FollowsHistory, LineageActions, QObject):
                  session: GenerationSession, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store, self.runner, self.document = store, runner, document
+        self.notices = session.notices  # its errors go where the session's do
         self.items: list[GalleryItem] = []
         self.search = ""
         self.show = Show.RESULTS
@@ -102,7 +102,7 @@ class GalleryModel(FollowsHistory, LineageActions, QObject):
         self.destroyed.connect(lambda: unsubscribe())
 
     def _fail(self, error: StudioError) -> None:
-        self.failed.emit(error)
+        self.notices.report(error)
 
     # -- pages ----------------------------------------------------------------------------
 

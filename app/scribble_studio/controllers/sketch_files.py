@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 
 from scribble_studio.controllers.background import BackgroundRunner
 from scribble_studio.controllers.canvas_document import CanvasDocument
+from scribble_studio.controllers.notices import Notices
 from scribble_studio.controllers.qt_images import (
     pil_to_alpha,
     pil_to_qimage,
@@ -24,20 +25,20 @@ if TYPE_CHECKING:  # Pillow (and what needs it) is loaded after the window shows
 
 
 class SketchFiles(QObject):
-    failed = Signal(object)            # a StudioError, for the error banner
     import_ready = Signal(object)      # a ScribbleImporter waiting for the user's settings
     saved = Signal(Path)
     opened = Signal(Path)
     params_found = Signal(object)      # GenerationParams carried by an opened picture
 
     def __init__(self, document: CanvasDocument, runner: BackgroundRunner,
-                 parent: QObject | None = None) -> None:
+                 notices: Notices | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.runner = runner
+        self.notices = notices or Notices(self)  # where its errors go (the app's one)
 
     def _fail(self, error: StudioError) -> None:
-        self.failed.emit(error)
+        self.notices.report(error)
 
     def open_path(self, path: Path, as_import: bool = False) -> None:
         """Open a sketch saved by this app exactly; any other picture is imported."""

@@ -189,14 +189,10 @@ class MainWindow(QMainWindow):
                              (session.credits_changed, self.status.set_credits),
                              (session.notice, self.banner.show_message),
                              (self.gallery.reuse_requested, self.params.set_params),
-                             (self.studio.gallery.failed, self.errors.present),
-                             (self.files.failed, self.errors.present),
                              (self.files.import_ready, self._on_files_import_ready),
                              (self.files.params_found, self._on_files_params_found),
-                             (self.studio.drafts.failed, self.errors.present),
                              (settings.key_changed, self._on_settings_key_changed),
-                             (settings.changed, self._on_settings_changed),
-                             (settings.failed, self.errors.present)):
+                             (settings.changed, self._on_settings_changed)):
             signal.connect(slot)
         self.studio.gallery.sketch_restored.connect(lambda item: self.status.showMessage(
             f"Sketch of generation {item.entry.id} restored (Ctrl+Z undoes it)", 6000))
