@@ -22,6 +22,9 @@ BackendFactory = Callable[[ApiKey | None, AppSettings, ssl.SSLContext | None,
 def _warm_up_network() -> ssl.SSLContext:
     # The HTTP stack is imported here, on a worker thread, when first needed (a key is
     # there to call the credits endpoint with, or a job is sent), not at start-up.
+    # The backend's own modules too: imported on the loop as the first job starts, they
+    # held the window up for a frame or two.
+    from scribble_studio.services.backends import segmind  # noqa: F401
     from scribble_studio.services.backends.transport import warm_up
 
     return warm_up()
