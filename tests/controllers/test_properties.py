@@ -140,3 +140,16 @@ def test_a_binding_ends_when_disconnected_or_when_its_widget_is_gone(qtbot: QtBo
     assert not Shiboken.isValid(other)
     model.width = 30  # would raise on a deleted widget if still connected
     assert model.width == 30
+
+
+def test_typing_inside_a_bound_line_edit_keeps_the_cursor_where_it_is(qtbot: QtBot) -> None:
+    model = Model()
+    line = QLineEdit()
+    qtbot.addWidget(line)
+    bind(model, "name", line)
+    model.name = "cat"
+    line.setCursorPosition(1)
+    qtbot.keyClicks(line, "h")  # the model takes "chat" and tells the box again
+    assert (model.name, line.text(), line.cursorPosition()) == ("chat", "chat", 2)
+    qtbot.keyClick(line, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert model.name == "cat"  # the box's own undo still works: nothing reset it

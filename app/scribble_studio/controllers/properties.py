@@ -133,7 +133,10 @@ def _widget_io(widget: QObject) -> tuple[Callable[[Any], None], SignalInstance, 
     if isinstance(widget, QCheckBox | QAction):  # a checkable action: a menu's tick
         return (lambda v: widget.setChecked(bool(v)), widget.toggled, widget.isChecked)
     if isinstance(widget, QLineEdit):
-        return (widget.setText, widget.textEdited, widget.text)
+        def show_line(text: str) -> None:
+            if widget.text() != text:  # setText moves the cursor to the end, clears undo
+                widget.setText(text)
+        return (show_line, widget.textEdited, widget.text)
     if isinstance(widget, QPlainTextEdit):
         def show_text(text: str) -> None:
             if widget.toPlainText() != text:  # setPlainText resets the cursor and undo
