@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from scribble_studio.controllers.slots import FifoSlots
+from tests.asyncqt import until
 
 T = TypeVar("T")
 
@@ -50,18 +51,21 @@ def test_jobs_start_in_line_order_even_when_they_get_ready_out_of_order() -> Non
         slots = FifoSlots(1)
         started: list[int] = []
         ready = [asyncio.Event() for _ in range(3)]
+        in_line = [asyncio.Event() for _ in range(3)]
 
         async def job(number: int, ticket: asyncio.Future[None]) -> None:
             await ready[number].wait()
+            in_line[number].set()
             await ticket
             started.append(number)
-            await asyncio.sleep(0)  # (yields once: the others are left to run meanwhile)
+            # The slot is held until every job awaits its ticket: none can jump the line.
+            await until(lambda: all(e.is_set() for e in in_line), what="every job in line")
             slots.release(ticket)
 
         tasks = [asyncio.create_task(job(n, slots.reserve())) for n in range(3)]
-        for event in reversed(ready):
-            event.set()
-            await asyncio.sleep(0)
+        for number in reversed(range(3)):
+            ready[number].set()
+            await in_line[number].wait()
         await asyncio.gather(*tasks)
         return started
 
@@ -135,17 +139,17 @@ def test_a_job_cancelled_while_waiting_leaves_the_line_as_the_session_does_it() 
         running = asyncio.create_task(job("running", slots.reserve()))
         cancelled = asyncio.create_task(job("cancelled", slots.reserve()))
         last = asyncio.create_task(job("last", slots.reserve()))
-        await asyncio.sleep(0)  # (each task starts and awaits its ticket)
+        # (by then each task has started and awaits its ticket)
+        await until(lambda: seen == ["running"], what="the first job running")
         cancelled.cancel()
         await asyncio.gather(cancelled, return_exceptions=True)
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
-        await asyncio.sleep(0)  # (the last one resumes with its slot)
-        last_running = seen[-1] == "last"
+        await until(lambda: seen[-1] == "last", what="the last job given the slot")
         last.cancel()
         await asyncio.gather(last, return_exceptions=True)
         third = slots.reserve()  # every slot was given back: one is free at once
-        return last_running and third.done(), seen
+        return third.done(), seen
 
     granted_in_turn, seen = on_a_loop(scenario)
     assert granted_in_turn and seen == ["running", "last"]
@@ -158,8 +162,11 @@ def test_a_job_cancelled_just_as_its_slot_is_granted_gives_the_slot_back() -> No
         slots = FifoSlots(1)
         seen: list[str] = []
 
+        in_line = asyncio.Event()
+
         async def job(name: str, ticket: asyncio.Future[None]) -> None:
             try:
+                in_line.set()
                 await ticket
                 seen.append(name)
             finally:
@@ -167,7 +174,7 @@ def test_a_job_cancelled_just_as_its_slot_is_granted_gives_the_slot_back() -> No
 
         first = slots.reserve()
         waiting = asyncio.create_task(job("waiting", slots.reserve()))
-        await asyncio.sleep(0)  # (it awaits its ticket)
+        await in_line.wait()  # (it awaits its ticket)
         slots.release(first)  # grants the waiting job's ticket ...
         waiting.cancel()  # ... and it is cancelled before it runs again
         await asyncio.gather(waiting, return_exceptions=True)
