@@ -8,6 +8,7 @@ Each step is one transaction, committed before the next network step starts.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # (results load Pillow; sqlite3 and its datetime, ~2.5 ms, ar
     from scribble_studio.domain.results import GenerationResult
 
 DB_FILE: Final = "history.sqlite3"
+log = logging.getLogger(__name__)
 
 
 # The history's name for the job states (one enum: the domain's).
@@ -221,10 +223,8 @@ class HistoryStore(TrashMixin, LookupsMixin):
     def finish(self, gen_id: int, images: list[tuple[bytes, int, int]],
                result: GenerationResult, elapsed: float) -> None:
         """Done: the image files are written first, then one transaction records them
-        with what the job cost and the server's timings."""
+        with what the job cost and the server's timings; then their thumbnails."""
         stored = [(self.put_file(data), w, h) for data, w, h in images]
-        for (digest, _, _), (data, _, _) in zip(stored, images, strict=True):
-            self.files.put_thumbnail(digest, data)  # (not an error if it cannot be written)
         with self._transaction() as db:
             db.executemany(
                 "INSERT OR REPLACE INTO images (generation_id, position, sha256, width, height)"
@@ -236,6 +236,13 @@ class HistoryStore(TrashMixin, LookupsMixin):
                        (State.DONE.value, result.credits, result.request_id, result.api,
                         result.cost, json.dumps(dict(result.timings)) if result.timings
                         else None, elapsed, time.time(), gen_id))
+        # After the paid result is recorded: a thumbnail is never what stops that (one
+        # missing is made again when shown), and it is there before the gallery hears.
+        for (digest, _, _), (data, _, _) in zip(stored, images, strict=True):
+            try:
+                self.files.put_thumbnail(digest, data)
+            except Exception:
+                log.warning("no thumbnail made for %s", digest[:12], exc_info=True)
         self._announce("added", gen_id)
 
     def note_saved_to(self, gen_id: int, paths: list[str]) -> None:
