@@ -26,7 +26,6 @@ from scribble_studio.controllers.session import GenerationSession
 from scribble_studio.domain.errors import InvalidInput, StudioError
 from scribble_studio.services.history import (
     Entry,
-    HistoryChange,
     HistoryStore,
     State,
     TrashItem,
@@ -188,11 +187,6 @@ class GalleryModel(FollowsHistory, LineageActions, QObject):
                 self.changed.emit(item)
 
         self.runner.run(work, done, self._fail)
-
-    def add_kept(self, entry: Entry, thumbnails: list[QImage]) -> None:
-        """A live result the user kept: the history announces it (as a change), and the
-        gallery adds it where it belongs (if this view shows it)."""
-        self._on_history_changed(HistoryChange("added", (entry.id,)))
 
     # -- actions --------------------------------------------------------------------------
 

@@ -267,7 +267,6 @@ class MainWindow(QMainWindow):
         self.generate.new_seed.clicked.connect(live.new_seed)
         self.params.changed.connect(live.schedule)
         live.state_changed.connect(self._on_live_state_changed)
-        live.kept.connect(lambda entry: self.studio.gallery.add_kept(entry, []))
         # "Use last" then gives the live seed, for a Generate of the same picture.
         live.result_ready.connect(lambda r: setattr(self.params, "last_seed", r.params.seed))
         settings.key_changed.connect(lambda: live.key_changed(
